@@ -1,0 +1,3 @@
+from hvbpa.cli import main
+
+main()

@@ -1,0 +1,152 @@
+"""How the collection script travels to a host and how its answer travels back.
+
+Pure functions, no pywinrm: the WinRM client and the lab host both use them, so the
+wire contract lives in one place.
+
+Delivery. The script is gzip-compressed and base64-encoded, and a small bootstrap
+(run with ``powershell.exe -EncodedCommand``) inflates and runs it. The bootstrap
+carries the script inline when the command line fits the process-creation limit,
+which keeps a scan at Create, Command, Receive, Delete. A larger script is sent on
+stdin (one extra Send), so there is no upper size limit from the command line.
+
+Answer. The bootstrap gzips the script's JSON (UTF-8) and prints it base64-encoded
+after a marker. ASCII output survives any console code page, and a 1,024-VM
+snapshot fits a single WinRM envelope.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import gzip
+import re
+from dataclasses import dataclass
+
+# cmd.exe refuses command lines longer than this; CreateProcess allows 32,767
+# characters including the terminating NUL.
+CMD_LINE_LIMIT = 8191
+CREATE_PROCESS_LIMIT = 32767
+
+OUTPUT_MARKER = "hvbpa:gz64:"
+POWERSHELL = "powershell.exe"
+POWERSHELL_ARGS = ("-NoLogo", "-NoProfile", "-NonInteractive", "-ExecutionPolicy", "Bypass", "-EncodedCommand")
+
+# The bootstrap inflates the script, runs it, and prints its output compressed.
+# Only single quotes inside, so it is safe on any command line.
+_RUN_AND_ENCODE = (
+    "$ProgressPreference='SilentlyContinue';"
+    "$m=New-Object IO.MemoryStream(,[Convert]::FromBase64String($z));"
+    "$g=New-Object IO.Compression.GZipStream($m,[IO.Compression.CompressionMode]::Decompress);"
+    "$s=(New-Object IO.StreamReader($g,[Text.Encoding]::UTF8)).ReadToEnd();"
+    "$j=(& ([scriptblock]::Create($s)) | Out-String -Width 4096).Trim();"
+    "$o=New-Object IO.MemoryStream;"
+    "$c=New-Object IO.Compression.GZipStream($o,[IO.Compression.CompressionMode]::Compress);"
+    "$b=[Text.Encoding]::UTF8.GetBytes($j);$c.Write($b,0,$b.Length);$c.Close();"
+    "[Console]::Out.Write('" + OUTPUT_MARKER + "'+[Convert]::ToBase64String($o.ToArray()))"
+)
+INLINE_PREFIX = "$z='"
+INLINE_SUFFIX = "';"
+STDIN_PREFIX = "$z=[Console]::In.ReadToEnd().Trim();"
+
+_INLINE_RE = re.compile(r"^\$z='([A-Za-z0-9+/=]*)';")
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One way to start the collection script: a command, its arguments, and stdin."""
+
+    command: str
+    arguments: tuple[str, ...]
+    stdin: str | None
+    skip_cmd_shell: bool
+
+    @property
+    def command_line(self) -> str:
+        return " ".join((self.command, *self.arguments))
+
+
+def pack_script(script: str) -> str:
+    """gzip + base64 of the script's UTF-8 text (deterministic: mtime 0)."""
+    return base64.b64encode(gzip.compress(script.encode("utf-8"), compresslevel=9, mtime=0)).decode("ascii")
+
+
+def unpack_script(payload: str) -> str:
+    return gzip.decompress(base64.b64decode(payload, validate=True)).decode("utf-8")
+
+
+def encode_command(ps: str) -> str:
+    """What ``powershell -EncodedCommand`` expects: base64 of UTF-16LE."""
+    return base64.b64encode(ps.encode("utf-16-le")).decode("ascii")
+
+
+def decode_command(encoded: str) -> str:
+    return base64.b64decode(encoded, validate=True).decode("utf-16-le")
+
+
+def plan_delivery(script: str, limit: int = CREATE_PROCESS_LIMIT) -> Delivery:
+    """Inline when the command line fits ``limit``; otherwise over stdin."""
+    payload = pack_script(script)
+    inline = Delivery(
+        POWERSHELL,
+        (*POWERSHELL_ARGS, encode_command(INLINE_PREFIX + payload + INLINE_SUFFIX + _RUN_AND_ENCODE)),
+        None,
+        skip_cmd_shell=True,
+    )
+    if len(inline.command_line) < limit:
+        return inline
+    return Delivery(
+        POWERSHELL,
+        (*POWERSHELL_ARGS, encode_command(STDIN_PREFIX + _RUN_AND_ENCODE)),
+        payload,
+        skip_cmd_shell=True,
+    )
+
+
+def script_from_bootstrap(bootstrap: str, stdin: str) -> str | None:
+    """The script a bootstrap would run, or None when it is not an hvbpa bootstrap.
+
+    Used by the lab host, which cannot run PowerShell but must recognise what the
+    client asked it to run.
+    """
+    if not bootstrap.endswith(_RUN_AND_ENCODE):
+        return None
+    match = _INLINE_RE.match(bootstrap)
+    try:
+        if match and bootstrap == INLINE_PREFIX + match.group(1) + INLINE_SUFFIX + _RUN_AND_ENCODE:
+            return unpack_script(match.group(1))
+        if bootstrap == STDIN_PREFIX + _RUN_AND_ENCODE:
+            return unpack_script(stdin.strip())
+    except (ValueError, binascii.Error, OSError, EOFError):
+        return None
+    return None
+
+
+def encode_answer(document: str) -> str:
+    """What the bootstrap prints for a script whose output is ``document``."""
+    packed = gzip.compress(document.encode("utf-8"), compresslevel=6, mtime=0)
+    return OUTPUT_MARKER + base64.b64encode(packed).decode("ascii")
+
+
+class AnswerError(ValueError):
+    """The host's stdout does not hold an hvbpa answer."""
+
+
+def decode_answer(stdout: bytes) -> str:
+    """The JSON text from the host's stdout. Plain JSON output is accepted too."""
+    text = stdout.decode("utf-8", errors="replace")
+    at = text.find(OUTPUT_MARKER)
+    if at < 0:
+        stripped = text.lstrip("\ufeff \r\n\t")
+        if stripped.startswith("{"):
+            return stripped
+        preview = " ".join(text.split())[:80]
+        raise AnswerError(f"no snapshot in the output (it begins {preview!r})" if preview else "the output was empty")
+    blob = "".join(text[at + len(OUTPUT_MARKER) :].split())
+    try:
+        raw = gzip.decompress(base64.b64decode(blob, validate=True))
+    except (ValueError, binascii.Error, OSError, EOFError) as exc:
+        raise AnswerError(f"the compressed snapshot is damaged or truncated ({exc.__class__.__name__})") from None
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise AnswerError(f"the snapshot is not UTF-8 (byte {exc.start})") from None
