@@ -1,0 +1,258 @@
+"""The command line: parse options, build objects, run, return an exit code.
+
+Only this module imports click. Everything heavy is imported inside the command
+that needs it, so ``hvbpa --help`` starts fast.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
+
+import click
+
+from hvbpa import __version__
+from hvbpa.exit_codes import ExitCode
+
+if TYPE_CHECKING:
+    from hvbpa.outputs import OutputSpec
+    from hvbpa.results import HostOutcome
+    from hvbpa.ruleset import Rule
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+# Kept in sync with hvbpa.report.FORMATS by a test; importing it here would load the registry at start-up.
+FORMAT_NAMES = ("table", "json", "sarif", "junit", "csv")
+FAIL_ON = ("error", "warning", "information", "never")
+
+EXIT_CODES_HELP = (
+    "Exit codes: 0 nothing at or above --fail-on; 1 findings; 2 usage, configuration or input error; "
+    "3 the run is incomplete (a host could not be scanned or judged); 130 interrupted."
+)
+
+
+def _die(message: str, code: ExitCode = ExitCode.USAGE) -> NoReturn:
+    click.echo(f"hvbpa: error: {message}", err=True)
+    sys.exit(int(code))
+
+
+def _run_guarded(body: Callable[[], int]) -> NoReturn:
+    """Turn hvbpa's own errors into a one-line message and their exit code."""
+    from hvbpa.errors import HvbpaError
+
+    try:
+        code = body()
+    except HvbpaError as exc:
+        _die(str(exc), exc.exit_code)
+    except KeyboardInterrupt:
+        _die("interrupted", ExitCode.INTERRUPTED)
+    sys.exit(code)
+
+
+def _parse_duration(value: str, option: str) -> float:
+    """``10m``, ``600s``, ``1h`` or a bare number of minutes."""
+    units = {"s": 1.0, "m": 60.0, "h": 3600.0}
+    text = value.strip().lower()
+    scale = units.get(text[-1:])
+    number = text[:-1] if scale else text
+    try:
+        amount = float(number)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a duration like 10m, 600s or 1h", param_hint=option) from None
+    if amount < 0:
+        raise click.BadParameter("must not be negative", param_hint=option)
+    return amount * (scale or 60.0)
+
+
+def report_options(fn: F) -> F:
+    """Options shared by every command that produces a report."""
+    decorators = [
+        click.option(
+            "-o",
+            "--output",
+            "outputs",
+            multiple=True,
+            metavar="FORMAT[:PATH]",
+            help=f"Report format and file, repeatable; formats: {', '.join(FORMAT_NAMES)}. Default: table on stdout.",
+        ),
+        click.option(
+            "--rules-dir",
+            "rules_dirs",
+            multiple=True,
+            type=click.Path(file_okay=False, path_type=Path),
+            help="Also load rule files from DIR.",
+        ),
+        click.option("--rule", "only_rules", multiple=True, metavar="ID", help="Run only this rule (repeatable)."),
+        click.option("--skip-rule", "skip_rules", multiple=True, metavar="ID", help="Do not run this rule."),
+        click.option(
+            "--grace-period",
+            default="10m",
+            show_default=True,
+            help="Uptime before a VM without integration services counts as lacking them (10m, 600s, 1h).",
+        ),
+        click.option(
+            "--fail-on",
+            type=click.Choice(FAIL_ON),
+            default="warning",
+            show_default=True,
+            help="Lowest severity whose findings give exit code 1.",
+        ),
+        click.option("--exit-zero", is_flag=True, help="Exit 0 even with findings (failed hosts still give 3)."),
+        click.option("--lang", type=click.Choice(("en", "ko")), default=None, help="Report language [default: LANG]."),
+        click.option("--show-excluded", is_flag=True, help="Show excluded findings in the table."),
+        click.option("--now", "now_text", hidden=True, help="Evaluate as of this ISO 8601 time (testing)."),
+    ]
+    for decorator in reversed(decorators):
+        fn = decorator(fn)
+    return fn
+
+
+class ReportSettings:
+    """The report options, checked, before any host is contacted."""
+
+    def __init__(self, kwargs: dict[str, Any]) -> None:
+        from hvbpa.i18n import default_lang
+        from hvbpa.outputs import check_outputs, parse_output
+
+        self.outputs: list[OutputSpec] = [parse_output(v) for v in kwargs["outputs"] or ("table",)]
+        check_outputs(self.outputs)
+        self.rules_dirs: Sequence[Path] = kwargs["rules_dirs"]
+        self.only_rules: Sequence[str] = kwargs["only_rules"]
+        self.skip_rules: Sequence[str] = kwargs["skip_rules"]
+        self.grace_seconds = _parse_duration(kwargs["grace_period"], "--grace-period")
+        self.fail_on: str = kwargs["fail_on"]
+        self.exit_zero: bool = kwargs["exit_zero"]
+        self.lang: str = kwargs["lang"] or default_lang(os.environ)
+        self.show_excluded: bool = kwargs["show_excluded"]
+        self.now = _parse_now(kwargs["now_text"])
+
+    def rules(self) -> tuple[Rule, ...]:
+        from hvbpa.ruleset import load_rules, select_rules
+
+        return select_rules(load_rules(self.rules_dirs), self.only_rules, self.skip_rules)
+
+    def finish(self, outcomes: Sequence[HostOutcome], rules: Sequence[Rule], started: datetime) -> int:
+        """Evaluate, write every report, and return the exit code."""
+        from hvbpa.analysis import analyze
+        from hvbpa.evaluate import EvaluationOptions
+        from hvbpa.outputs import write_outputs
+        from hvbpa.policy import exit_code
+        from hvbpa.report import ReportContext
+
+        now = self.now or datetime.now(UTC)
+        run = analyze(
+            outcomes,
+            rules,
+            started=started,
+            finished=self.now or datetime.now(UTC),
+            now=now,
+            options=EvaluationOptions(grace_period_seconds=self.grace_seconds),
+        )
+        code = exit_code(run, self.fail_on)
+        if self.exit_zero and code is ExitCode.FINDINGS:
+            code = ExitCode.OK
+        ctx = ReportContext(
+            run=run,
+            rules=tuple(rules),
+            tool_version=__version__,
+            lang=self.lang,
+            fail_on=self.fail_on,
+            exit_code=int(code),
+            show_excluded=self.show_excluded,
+        )
+        color = sys.stdout.isatty() and "NO_COLOR" not in os.environ
+        write_outputs(self.outputs, ctx, sys.stdout, stdout_color=color)
+        return int(code)
+
+
+def _parse_now(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not an ISO 8601 time", param_hint="--now") from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100}, epilog=EXIT_CODES_HELP)
+@click.version_option(__version__, "-V", "--version", prog_name="hvbpa")
+def main() -> None:
+    """Best Practices Analyzer for Windows Server Hyper-V fleets, over WinRM."""
+
+
+@main.command(epilog=EXIT_CODES_HELP)
+@click.argument("snapshots", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@report_options
+def evaluate(snapshots: tuple[Path, ...], **kwargs: Any) -> None:
+    """Evaluate saved host snapshots (JSON, or raw captures from `hvbpa collect --raw`) offline."""
+
+    def body() -> int:
+        from hvbpa.analysis import load_snapshot_file
+
+        settings = ReportSettings(kwargs)
+        started = settings.now or datetime.now(UTC)
+        rules = settings.rules()
+        outcomes = [load_snapshot_file(path) for path in snapshots]
+        return settings.finish(outcomes, rules, started)
+
+    _run_guarded(body)
+
+
+@main.group()
+def rules() -> None:
+    """List and describe the rules."""
+
+
+@rules.command("list")
+@click.option("--rules-dir", "rules_dirs", multiple=True, type=click.Path(file_okay=False, path_type=Path))
+@click.option("--lang", type=click.Choice(("en", "ko")), default=None)
+def rules_list(rules_dirs: tuple[Path, ...], lang: str | None) -> None:
+    """One line per rule: id, severity, category, title."""
+
+    def body() -> int:
+        from hvbpa.i18n import default_lang
+        from hvbpa.ruleset import load_rules
+
+        language = lang or default_lang(os.environ)
+        for rule in load_rules(rules_dirs):
+            click.echo(f"{rule.id}\t{rule.severity.value}\t{rule.category}\t{rule.text(language).title}")
+        return 0
+
+    _run_guarded(body)
+
+
+@rules.command("show")
+@click.argument("rule_id")
+@click.option("--rules-dir", "rules_dirs", multiple=True, type=click.Path(file_okay=False, path_type=Path))
+@click.option("--lang", type=click.Choice(("en", "ko")), default=None)
+def rules_show(rule_id: str, rules_dirs: tuple[Path, ...], lang: str | None) -> None:
+    """Everything about one rule, in BPA's layout."""
+
+    def body() -> int:
+        from hvbpa.i18n import default_lang
+        from hvbpa.ruleset import load_rules, select_rules
+
+        language = lang or default_lang(os.environ)
+        (rule,) = select_rules(load_rules(rules_dirs), only=(rule_id,))
+        text = rule.text(language)
+        click.echo(f"{rule.id}  {text.title}\n")
+        for label, value in (
+            ("Severity", rule.severity.value),
+            ("Category", rule.category),
+            ("Model", rule.model),
+            ("Applies to", rule.applies_to),
+            ("Help", rule.help_url),
+            ("Check", rule.check),
+        ):
+            if value:
+                click.echo(f"{label + ':':<12}{value}")
+        for label, value in (("Issue", text.problem), ("Impact", text.impact), ("Resolution", text.resolution)):
+            click.echo(f"\n{label}\n  {value}")
+        return 0
+
+    _run_guarded(body)

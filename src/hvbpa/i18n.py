@@ -1,0 +1,145 @@
+"""English and Korean text for reasons, statuses and report headings.
+
+Verdicts carry reason *codes*; text is chosen only when a report is written, so a
+JSON report and a Korean table come from the same results.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from hvbpa.results import Reason
+
+LANGS = ("en", "ko")
+
+_REASONS: dict[str, tuple[str, str]] = {
+    "kvp-reports-version": (
+        "the guest reports integration services {version}",
+        "게스트가 Integration Services {version} 버전을 보고합니다",
+    ),
+    "kvp-service-ok": (
+        "the Data Exchange service answers ({status})",
+        "데이터 교환 서비스가 응답합니다({status})",
+    ),
+    "kvp-incompatible": (
+        "the guest's integration components are incompatible ({status}) and cannot apply an address",
+        "게스트의 통합 구성 요소가 호환되지 않아({status}) 주소를 적용할 수 없습니다",
+    ),
+    "kvp-no-contact": (
+        "running for {uptime} s and the Data Exchange service has never made contact: integration services are not "
+        "installed",
+        "{uptime}초 동안 실행 중이지만 데이터 교환 서비스가 한 번도 연결되지 않았습니다. "
+        "Integration Services가 설치되어 있지 않습니다",
+    ),
+    "kvp-disabled": (
+        "the Data Exchange (KVP) integration service is disabled in the VM's settings, so no address can be injected",
+        "가상 머신 설정에서 데이터 교환(KVP) 통합 서비스가 꺼져 있어 주소를 넣을 수 없습니다",
+    ),
+    "vm-not-running": (
+        "the VM is {state} and no partner VM in this run shows its guest",
+        "가상 머신이 {state} 상태이고, 이번 검사에 게스트 상태를 알려 줄 파트너 가상 머신이 없습니다",
+    ),
+    "within-grace-period": (
+        "up for only {uptime} s (grace period {grace} s): the guest may still be starting",
+        "실행된 지 {uptime}초밖에 되지 않았습니다(유예 시간 {grace}초). 게스트가 아직 시작 중일 수 있습니다",
+    ),
+    "kvp-lost-communication": (
+        "the Data Exchange service lost communication with the guest",
+        "데이터 교환 서비스와 게스트의 통신이 끊겼습니다",
+    ),
+    "kvp-ok-no-guest-data": (
+        "the Data Exchange service is OK but the guest publishes no data (on Linux, is hv_kvp_daemon running?)",
+        "데이터 교환 서비스는 정상이지만 게스트가 데이터를 보내지 않습니다"
+        "(Linux라면 hv_kvp_daemon이 실행 중인지 확인)",
+    ),
+    "kvp-service-missing": (
+        "the host lists no Data Exchange integration service for this VM",
+        "호스트에 이 가상 머신의 데이터 교환 통합 서비스가 없습니다",
+    ),
+    "kvp-status-unclear": (
+        "the Data Exchange service reports {status}",
+        "데이터 교환 서비스 상태가 {status}입니다",
+    ),
+    "collection-error": (
+        "collecting {section} failed on the host{message_suffix}",
+        "호스트에서 {section} 정보를 수집하지 못했습니다{message_suffix}",
+    ),
+    "no-hyperv-module": (
+        "the Hyper-V PowerShell module is not installed on the host",
+        "호스트에 Hyper-V PowerShell 모듈이 설치되어 있지 않습니다",
+    ),
+    "not-hyperv-admin": (
+        "the account is neither an administrator nor a member of Hyper-V Administrators on the host",
+        "계정이 호스트의 관리자도 Hyper-V Administrators 그룹 구성원도 아닙니다",
+    ),
+    "host-not-collected": (
+        "the host could not be scanned ({status}: {why})",
+        "호스트를 검사하지 못했습니다({status}: {why})",
+    ),
+}
+
+_UI: dict[str, tuple[str, str]] = {
+    "rule": ("Rule", "규칙"),
+    "severity": ("Severity", "심각도"),
+    "host": ("Host", "호스트"),
+    "status": ("Status", "상태"),
+    "vm": ("Virtual machine", "가상 머신"),
+    "mode": ("Replication", "복제"),
+    "why": ("Why", "이유"),
+    "affected": ("Affected virtual machines", "영향을 받는 가상 머신"),
+    "findings": ("Findings", "발견 사항"),
+    "undetermined_title": ("Could not determine", "확인할 수 없음"),
+    "failed_hosts": ("Hosts that could not be scanned", "검사하지 못한 호스트"),
+    "reason": ("Reason", "이유"),
+    "summary": (
+        "{hosts} host(s), {ok} scanned, {failed} failed; {noncompliant} finding(s), {undetermined} undetermined, "
+        "{compliant} compliant, {excluded} excluded",
+        "호스트 {hosts}대 중 {ok}대 검사, {failed}대 실패; 발견 {noncompliant}건, 확인 불가 {undetermined}건, "
+        "준수 {compliant}건, 제외 {excluded}건",
+    ),
+    "no_findings": ("No findings.", "발견 사항이 없습니다."),
+    "inferred": ("judged from its partner {partner}", "파트너 {partner}의 상태로 판단"),
+    "failover_not_applied": (
+        "the configured failover address {addresses} will not be applied",
+        "설정된 장애 조치 주소 {addresses}은(는) 적용되지 않습니다",
+    ),
+    "noncompliant": ("Non-compliant", "미준수"),
+    "undetermined": ("Could not determine", "확인 불가"),
+    "compliant": ("Compliant", "준수"),
+    "not_applicable": ("Not applicable", "해당 없음"),
+    "error": ("Error", "오류"),
+    "warning": ("Warning", "경고"),
+    "information": ("Information", "정보"),
+    "excluded": ("Excluded", "제외됨"),
+}
+
+
+def default_lang(environ: Mapping[str, str]) -> str:
+    """From LC_ALL, then LC_MESSAGES, then LANG, as POSIX orders them."""
+    for var in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = environ.get(var, "")
+        if value:
+            return "ko" if value.lower().startswith("ko") else "en"
+    return "en"
+
+
+def _pick(pair: tuple[str, str], lang: str) -> str:
+    return pair[1] if lang == "ko" else pair[0]
+
+
+def text(key: str, lang: str = "en", **params: object) -> str:
+    pair = _UI.get(key)
+    return _pick(pair, lang).format(**params) if pair else key
+
+
+def reason_text(reason: Reason, lang: str = "en") -> str:
+    pair = _REASONS.get(reason.code)
+    if pair is None:
+        return reason.code
+    params = dict(reason.params)
+    message = params.get("message", "")
+    params["message_suffix"] = f": {message}" if message else ""
+    try:
+        return _pick(pair, lang).format(**params)
+    except KeyError:
+        return _pick(pair, lang)

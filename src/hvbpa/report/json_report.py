@@ -1,0 +1,108 @@
+"""The versioned JSON report (schema ``hvbpa.report/1``, shipped as report-v1.schema.json)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from typing import Any
+
+from hvbpa.i18n import reason_text
+from hvbpa.policy import summarize
+from hvbpa.report import ReportContext
+from hvbpa.results import HostOutcome, Reason, RuleResult, VMVerdict
+
+REPORT_SCHEMA = "hvbpa.report/1"
+
+
+def _reason(reason: Reason | None, lang: str) -> dict[str, Any] | None:
+    if reason is None:
+        return None
+    return {"code": reason.code, "text": reason_text(reason, lang), "params": dict(reason.params)}
+
+
+def _host(outcome: HostOutcome) -> dict[str, Any]:
+    snapshot = outcome.snapshot
+    return {
+        "target": outcome.target,
+        "name": outcome.host_name,
+        "status": outcome.status.value,
+        "reason": outcome.reason or None,
+        "duration_seconds": round(outcome.duration_seconds, 3),
+        "requests": outcome.requests,
+        "os_build": snapshot.host.os_build if snapshot else None,
+        "cluster_name": snapshot.host.cluster_name if snapshot else None,
+        "vm_count": len(snapshot.vms) if snapshot else None,
+        "collected_at": snapshot.collected_at if snapshot else None,
+    }
+
+
+def _vm(vm: VMVerdict, lang: str) -> dict[str, Any]:
+    return {
+        "name": vm.vm_name,
+        "vm_id": vm.vm_id,
+        "host": vm.host,
+        "replication_mode": vm.replication_mode,
+        "state": vm.state,
+        "status": vm.status.value,
+        "evidence": vm.evidence.value,
+        "reason": _reason(vm.reason, lang),
+        "inferred_from": vm.inferred_from,
+        "failover_addresses": list(vm.failover_addresses),
+    }
+
+
+def _result(ctx: ReportContext, result: RuleResult) -> dict[str, Any]:
+    rule = ctx.rule(result.rule_id)
+    text = rule.text(ctx.lang)
+    return {
+        "rule_id": rule.id,
+        "host": result.host,
+        "target": result.target,
+        "status": result.status.value,
+        "severity": result.severity.value,
+        "category": rule.category,
+        "title": text.title,
+        "problem": text.problem,
+        "impact": text.impact,
+        "resolution": text.resolution,
+        "help_url": rule.help_url,
+        "reason": _reason(result.reason, ctx.lang),
+        "excluded_by": result.excluded_by,
+        "affected_vms": [vm.vm_name for vm in result.affected],
+        "vms": [_vm(vm, ctx.lang) for vm in result.vms],
+    }
+
+
+def document(ctx: ReportContext) -> dict[str, Any]:
+    run = ctx.run
+    return {
+        "schema": REPORT_SCHEMA,
+        "tool": {"name": "hvbpa", "version": ctx.tool_version},
+        "run": {
+            "started": run.started,
+            "finished": run.finished,
+            "lang": ctx.lang,
+            "fail_on": ctx.fail_on,
+            "exit_code": ctx.exit_code,
+        },
+        "summary": asdict(summarize(run)),
+        "rules": [
+            {
+                "id": r.id,
+                "slug": r.slug,
+                "title": r.title,
+                "severity": r.severity.value,
+                "category": r.category,
+                "model": r.model,
+                "help_url": r.help_url,
+            }
+            for r in ctx.rules
+        ],
+        "hosts": [_host(h) for h in run.hosts],
+        "results": [_result(ctx, r) for r in run.results],
+        "notes": list(ctx.notes),
+    }
+
+
+def render(ctx: ReportContext) -> str:
+    return json.dumps(document(ctx), ensure_ascii=False, indent=2) + "\n"
