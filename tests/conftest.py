@@ -1,0 +1,42 @@
+"""Shared test helpers: the CLI through click's runner, the shipped JSON schemas."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+from click.testing import CliRunner, Result
+
+from hvbpa.cli import main
+
+CASES = Path(__file__).parent / "cases"
+FIXED_NOW = "2026-11-25T12:00:00+00:00"
+
+
+def shipped_schema(name: str) -> dict[str, Any]:
+    loaded: dict[str, Any] = json.loads(resources.files("hvbpa.schemas").joinpath(name).read_text("utf-8"))
+    return loaded
+
+
+def validate_report(document: object) -> None:
+    jsonschema.Draft202012Validator(shipped_schema("report-v1.schema.json")).validate(document)
+
+
+Invoke = Callable[..., Result]
+
+
+@pytest.fixture
+def cli() -> Invoke:
+    """Run hvbpa in-process; the environment is pinned so LANG on the machine does not leak in."""
+
+    def invoke(*args: str, env: dict[str, str] | None = None, input: str | None = None) -> Result:
+        runner = CliRunner()
+        base = {"LANG": "C.UTF-8", "LC_ALL": "", "LC_MESSAGES": "", "NO_COLOR": "1", "HVBPA_PASSWORD": ""}
+        return runner.invoke(main, list(args), env={**base, **(env or {})}, input=input, catch_exceptions=False)
+
+    return invoke
