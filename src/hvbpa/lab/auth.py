@@ -1,0 +1,149 @@
+"""HTTP authentication of lab hosts: Basic, and NTLM with WinRM message encryption.
+
+NTLM uses pyspnego as the acceptor. pyspnego reads the accepted accounts from
+the file named by the NTLM_USER_FILE environment variable, which is process
+wide: the lab writes every NTLM host's account of this process into one file it
+owns and points NTLM_USER_FILE at it. Each host then checks that the account
+that authenticated is its own.
+"""
+
+from __future__ import annotations
+
+import atexit
+import base64
+import binascii
+import os
+import re
+import shutil
+import struct
+import tempfile
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import spnego
+import spnego.exceptions
+
+BOUNDARY = b"--Encrypted Boundary"
+SPNEGO_ENCRYPTED = b"application/HTTP-SPNEGO-session-encrypted"
+ENCRYPTED_CONTENT_TYPE = 'multipart/encrypted;protocol="application/HTTP-SPNEGO-session-encrypted";boundary="Encrypted Boundary"'
+BASIC_CHALLENGE = 'Basic realm="WSMAN"'
+NEGOTIATE_CHALLENGE = "Negotiate"
+
+_OCTET_STREAM = b"\tContent-Type: application/octet-stream\r\n"
+_LENGTH_RE = re.compile(rb"Length=(\d+)")
+_NTLM_NEGOTIATE = b"NTLMSSP\x00\x01\x00\x00\x00"
+
+
+def _short_user(name: str) -> str:
+    return re.split(r"[\\]", name)[-1].split("@")[0].lower()
+
+
+def basic_user(header: str | None, username: str, password: str) -> str | None:
+    """The account a Basic Authorization header proves, or None."""
+    if not header or not header[:6].lower() == "basic ":
+        return None
+    try:
+        decoded = base64.b64decode(header[6:].strip(), validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError):
+        return None
+    user, sep, given = decoded.partition(":")
+    if not sep or _short_user(user) != _short_user(username) or given != password:
+        return None
+    return user
+
+
+class NtlmUsers:
+    """The process-wide NTLM_USER_FILE the lab owns."""
+
+    _lock = threading.Lock()
+    _path: Path | None = None
+    _lines: set[str] = set()  # noqa: RUF012 - deliberately shared by the whole process
+
+    @classmethod
+    def register(cls, username: str, password: str) -> None:
+        domain, _, user = username.rpartition("\\")
+        line = f"{domain}:{user}:{password}"
+        with cls._lock:
+            if cls._path is None:
+                folder = Path(tempfile.mkdtemp(prefix="hvbpa-lab-ntlm-"))
+                atexit.register(shutil.rmtree, folder, True)
+                cls._path = folder / "ntlm-users"
+            if line not in cls._lines:
+                cls._lines.add(line)
+                cls._path.write_text("\n".join(sorted(cls._lines)) + "\n", encoding="utf-8")
+                cls._path.chmod(0o600)
+            os.environ["NTLM_USER_FILE"] = str(cls._path)
+
+
+@dataclass
+class NtlmStep:
+    """What to answer an Authorization: Negotiate header with."""
+
+    authenticated: bool
+    challenge: str | None
+
+
+class NtlmConnection:
+    """NTLM state of one TCP connection, as on Windows: the context is per connection."""
+
+    def __init__(self) -> None:
+        self.context: spnego.ContextProxy | None = None
+        self.user: str | None = None
+
+    @property
+    def authenticated(self) -> bool:
+        return self.user is not None
+
+    def step(self, header: str, username: str, reject: bool) -> NtlmStep:
+        scheme, _, token_text = header.partition(" ")
+        if scheme.lower() not in ("negotiate", "ntlm"):
+            return NtlmStep(False, None)
+        try:
+            token = base64.b64decode(token_text.strip(), validate=True)
+        except binascii.Error:
+            return NtlmStep(False, None)
+        if token.startswith(_NTLM_NEGOTIATE) or self.context is None:
+            self.context = spnego.server(protocol="ntlm")
+            self.user = None
+        try:
+            answer = self.context.step(token)
+        except spnego.exceptions.SpnegoError:
+            self.context = None
+            return NtlmStep(False, None)
+        if not self.context.complete:
+            return NtlmStep(False, f"{scheme} " + base64.b64encode(answer or b"").decode("ascii"))
+        principal = self.context.client_principal or ""
+        if reject or _short_user(principal) != _short_user(username):
+            self.context = None
+            return NtlmStep(False, None)
+        self.user = principal
+        return NtlmStep(True, None)
+
+    def unwrap(self, body: bytes) -> bytes:
+        assert self.context is not None
+        parts = [part for part in body.split(BOUNDARY + b"\r\n") if part]
+        message = b""
+        for header, payload in zip(parts[0::2], parts[1::2], strict=False):
+            match = _LENGTH_RE.search(header)
+            if payload.endswith(BOUNDARY + b"--\r\n"):
+                payload = payload[: -len(BOUNDARY + b"--\r\n")]
+            if payload.startswith(_OCTET_STREAM):
+                payload = payload[len(_OCTET_STREAM) :]
+            size = struct.unpack("<i", payload[:4])[0]
+            chunk = self.context.unwrap_winrm(payload[4 : 4 + size], payload[4 + size :])
+            if match and int(match.group(1)) != len(chunk):
+                raise ValueError("encrypted length does not match OriginalContent")
+            message += chunk
+        return message
+
+    def wrap(self, message: bytes) -> bytes:
+        assert self.context is not None
+        result = self.context.wrap_winrm(message)
+        stream = struct.pack("<i", len(result.header)) + result.header + result.data
+        return (
+            BOUNDARY + b"\r\n"
+            b"\tContent-Type: " + SPNEGO_ENCRYPTED + b"\r\n"
+            b"\tOriginalContent: type=application/soap+xml;charset=UTF-8;Length=" + str(len(message)).encode() + b"\r\n"
+            + BOUNDARY + b"\r\n" + _OCTET_STREAM + stream + BOUNDARY + b"--\r\n"
+        )
