@@ -1,0 +1,57 @@
+"""The hvbpa lab: WS-Management hosts on loopback that pywinrm talks to unchanged.
+
+Each lab host answers the hvbpa collection script with a configured snapshot
+and fails everything else the way Windows does. Lab credentials default to user
+``labadmin``, password ``Lab-Passw0rd!`` (it is a lab; they are in the fleet file).
+
+Public API::
+
+    from hvbpa.lab import load_fleet, build_fleet, HostConfig, start_fleet, LabHost, serve
+
+    with start_fleet(load_fleet(path)) as fleet:           # worker processes
+        for host in fleet.hosts:                            # HostEndpoint
+            host.endpoint, host.username, host.password, host.ca_trust_path
+        fleet.write_hosts_file(Path("hosts.txt"))
+        fleet.request_counts()
+"""
+
+from hvbpa.lab.fleet import (
+    DEFAULT_PASSWORD,
+    DEFAULT_USERNAME,
+    CommandFault,
+    Fleet,
+    FleetError,
+    HostConfig,
+    build_fleet,
+    demo_fleet_path,
+    fleet_from_snapshots,
+    load_fleet,
+    minimal_snapshot,
+)
+from hvbpa.lab.processes import HostEndpoint, LabError, RunningFleet, running_fleet, start_fleet
+from hvbpa.lab.serve import serve
+from hvbpa.lab.server import LabHost
+from hvbpa.lab.tls import TlsMaterial, make_tls_material
+
+__all__ = [
+    "DEFAULT_PASSWORD",
+    "DEFAULT_USERNAME",
+    "CommandFault",
+    "Fleet",
+    "FleetError",
+    "HostConfig",
+    "HostEndpoint",
+    "LabError",
+    "LabHost",
+    "RunningFleet",
+    "TlsMaterial",
+    "build_fleet",
+    "demo_fleet_path",
+    "fleet_from_snapshots",
+    "load_fleet",
+    "make_tls_material",
+    "minimal_snapshot",
+    "running_fleet",
+    "serve",
+    "start_fleet",
+]

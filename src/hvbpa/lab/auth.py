@@ -26,7 +26,9 @@ import spnego.exceptions
 
 BOUNDARY = b"--Encrypted Boundary"
 SPNEGO_ENCRYPTED = b"application/HTTP-SPNEGO-session-encrypted"
-ENCRYPTED_CONTENT_TYPE = 'multipart/encrypted;protocol="application/HTTP-SPNEGO-session-encrypted";boundary="Encrypted Boundary"'
+ENCRYPTED_CONTENT_TYPE = (
+    'multipart/encrypted;protocol="application/HTTP-SPNEGO-session-encrypted";boundary="Encrypted Boundary"'
+)
 BASIC_CHALLENGE = 'Basic realm="WSMAN"'
 NEGOTIATE_CHALLENGE = "Negotiate"
 
@@ -41,7 +43,7 @@ def _short_user(name: str) -> str:
 
 def basic_user(header: str | None, username: str, password: str) -> str | None:
     """The account a Basic Authorization header proves, or None."""
-    if not header or not header[:6].lower() == "basic ":
+    if not header or header[:6].lower() != "basic ":
         return None
     try:
         decoded = base64.b64decode(header[6:].strip(), validate=True).decode("utf-8")
@@ -141,9 +143,14 @@ class NtlmConnection:
         assert self.context is not None
         result = self.context.wrap_winrm(message)
         stream = struct.pack("<i", len(result.header)) + result.header + result.data
-        return (
-            BOUNDARY + b"\r\n"
-            b"\tContent-Type: " + SPNEGO_ENCRYPTED + b"\r\n"
-            b"\tOriginalContent: type=application/soap+xml;charset=UTF-8;Length=" + str(len(message)).encode() + b"\r\n"
-            + BOUNDARY + b"\r\n" + _OCTET_STREAM + stream + BOUNDARY + b"--\r\n"
+        original = b"type=application/soap+xml;charset=UTF-8;Length=" + str(len(message)).encode()
+        return b"".join(
+            [
+                BOUNDARY + b"\r\n",
+                b"\tContent-Type: " + SPNEGO_ENCRYPTED + b"\r\n",
+                b"\tOriginalContent: " + original + b"\r\n",
+                BOUNDARY + b"\r\n",
+                _OCTET_STREAM + stream,
+                BOUNDARY + b"--\r\n",
+            ]
         )

@@ -10,7 +10,7 @@ from __future__ import annotations
 import base64
 import re
 import uuid
-import xml.etree.ElementTree as ET  # noqa: S405 - requests come from loopback clients the lab serves
+import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from xml.sax.saxutils import escape, quoteattr
 
@@ -143,7 +143,7 @@ def _envelope(action: str, relates_to: str, body: str, namespaces: str = "") -> 
         f"<s:Header><a:Action>{escape(action)}</a:Action><a:MessageID>{message_id}</a:MessageID>"
         f"<a:To>{ANONYMOUS}</a:To><a:RelatesTo>{escape(relates_to)}</a:RelatesTo></s:Header>"
         f"<s:Body>{body}</s:Body></s:Envelope>"
-    ).encode("utf-8")
+    ).encode()
 
 
 def create_response(request: Request, endpoint: str, shell_id: str, owner: str, client_ip: str) -> bytes:

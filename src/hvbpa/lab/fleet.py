@@ -275,15 +275,15 @@ def _host_from_mapping(raw: Mapping[str, Any], where: str, base: Path) -> HostCo
         _check_type(f"{where}.fault", "code", code, int)
         _check_type(f"{where}.fault", "message", message, str)
         fault = CommandFault(code=code, message=message)
-    files: dict[str, Path] = {}
-    for key in ("snapshot", "raw_output"):
+    files: dict[str, Path | None] = {"snapshot": None, "raw_output": None}
+    for key in files:
         if key in raw:
             file = base / raw[key]
             if not file.is_file():
                 raise FleetError(f"{where}.{key}: no such file {file}")
             files[key] = file
     plain = {k: v for k, v in raw.items() if k not in ("fault", "snapshot", "raw_output")}
-    host = HostConfig(**plain, fault=fault, **files)
+    host = HostConfig(**plain, fault=fault, snapshot=files["snapshot"], raw_output=files["raw_output"])
     if "latency" in raw or "slow_command" in raw:
         host = replace(host, latency=float(host.latency), slow_command=float(host.slow_command))
     _check_host(host, where)

@@ -188,9 +188,9 @@ def run_powershell(
         ]
         return ProcessResult(b"", console_bytes("\r\n".join(message) + "\r\n", codepage), 1)
     # The client's stdin arrives in the console code page; base64 is ASCII either way.
-    script = delivery.script_from_bootstrap(bootstrap, stdin.decode("ascii", errors="replace"))
-    if script is None:
+    delivered = delivery.script_from_bootstrap(bootstrap, stdin.decode("ascii", errors="replace"))
+    if delivered is None:
         return not_recognized(first_command_word(bootstrap), codepage)
-    if matcher.matches(script):
+    if matcher.matches(delivered):
         return answer()
-    return not_recognized(first_command_word(script), codepage)
+    return not_recognized(first_command_word(delivered), codepage)

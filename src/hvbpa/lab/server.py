@@ -8,6 +8,7 @@ as JSON without authentication; it is loopback only because the host is.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import socket
 import ssl
@@ -94,7 +95,7 @@ class _Server(ThreadingHTTPServer):
             self._live.add(sock)
         self.lab.stats.add("connections")
         try:
-            self.RequestHandlerClass(sock, client_address, self)
+            _Handler(sock, client_address, self)
         finally:
             with self._live_lock:
                 self._live.discard(sock)
@@ -110,10 +111,8 @@ class _Server(ThreadingHTTPServer):
         with self._live_lock:
             live = list(self._live)
         for sock in live:
-            try:
+            with contextlib.suppress(OSError):
                 sock.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -136,7 +135,9 @@ class _Handler(BaseHTTPRequestHandler):
     def lab(self) -> LabHost:
         return self.server.lab
 
-    def _send(self, status: int, body: bytes, content_type: str | None, headers: tuple[tuple[str, str], ...] = ()) -> None:
+    def _send(
+        self, status: int, body: bytes, content_type: str | None, headers: tuple[tuple[str, str], ...] = ()
+    ) -> None:
         self.send_response(status)
         if content_type:
             self.send_header("Content-Type", content_type)
@@ -195,6 +196,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _challenge(self, token: str | None = None) -> None:
         self.lab.stats.add("challenges")
+        headers: tuple[tuple[str, str], ...]
         if self.lab.config.transport == "ntlm":
             headers = (("WWW-Authenticate", token or NEGOTIATE_CHALLENGE),)
         else:
@@ -266,9 +268,7 @@ class LabHost:
             return self
         if self.config.transport == "ntlm":
             NtlmUsers.register(self.config.username, self.config.password)
-        self._server = _Server(
-            (self.address, self.config.port), self, self.tls.server_context() if self.tls else None
-        )
+        self._server = _Server((self.address, self.config.port), self, self.tls.server_context() if self.tls else None)
         self.port = self._server.server_address[1]
         self._thread = threading.Thread(
             target=self._server.serve_forever,

@@ -186,7 +186,10 @@ class ShellTable:
         if name == "echo":
             text = " ".join(tokens[1:]) + "\r\n"
             return ProcessResult(console_bytes(text, shell.codepage), b"", 0)
-        message = f"'{tokens[0]}' is not recognized as an internal or external command,\r\noperable program or batch file.\r\n"
+        message = (
+            f"'{tokens[0]}' is not recognized as an internal or external command,\r\n"
+            "operable program or batch file.\r\n"
+        )
         return ProcessResult(b"", console_bytes(message, shell.codepage), 9009)
 
     # -- Send / Signal ---------------------------------------------------
