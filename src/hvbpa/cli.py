@@ -19,9 +19,11 @@ from hvbpa import __version__
 from hvbpa.exit_codes import ExitCode
 
 if TYPE_CHECKING:
+    from hvbpa.collect.settings import ConnectionSettings
     from hvbpa.outputs import OutputSpec
     from hvbpa.results import HostOutcome
     from hvbpa.ruleset import Rule
+    from hvbpa.targets import Target
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -53,8 +55,8 @@ def _run_guarded(body: Callable[[], int]) -> NoReturn:
     sys.exit(code)
 
 
-def _parse_duration(value: str, option: str) -> float:
-    """``10m``, ``600s``, ``1h`` or a bare number of minutes."""
+def _parse_duration(value: str, option: str, default_unit: str = "m") -> float:
+    """``10m``, ``600s``, ``1h``, or a bare number in ``default_unit``."""
     units = {"s": 1.0, "m": 60.0, "h": 3600.0}
     text = value.strip().lower()
     scale = units.get(text[-1:])
@@ -65,7 +67,7 @@ def _parse_duration(value: str, option: str) -> float:
         raise click.BadParameter(f"{value!r} is not a duration like 10m, 600s or 1h", param_hint=option) from None
     if amount < 0:
         raise click.BadParameter("must not be negative", param_hint=option)
-    return amount * (scale or 60.0)
+    return amount * (scale or units[default_unit])
 
 
 def report_options(fn: F) -> F:
@@ -254,5 +256,260 @@ def rules_show(rule_id: str, rules_dirs: tuple[Path, ...], lang: str | None) -> 
         for label, value in (("Issue", text.problem), ("Impact", text.impact), ("Resolution", text.resolution)):
             click.echo(f"\n{label}\n  {value}")
         return 0
+
+    _run_guarded(body)
+
+
+def connection_options(fn: F) -> F:
+    """How to reach hosts. There is deliberately no password option: see --help."""
+    decorators = [
+        click.option(
+            "-u", "--username", envvar="HVBPA_USERNAME", help="User (DOMAIN\\user or user@domain). Env: HVBPA_USERNAME."
+        ),
+        click.option(
+            "--transport",
+            type=click.Choice(("ntlm", "kerberos", "credssp", "certificate", "basic")),
+            default="ntlm",
+            show_default=True,
+            envvar="HVBPA_TRANSPORT",
+            help="WinRM authentication. basic needs https unless --allow-unencrypted.",
+        ),
+        click.option(
+            "--scheme", type=click.Choice(("http", "https")), help="Default: https for basic/certificate, else http."
+        ),
+        click.option("--port", type=click.IntRange(1, 65535), help="Default: 5985 (http) or 5986 (https)."),
+        click.option("--ca-trust-path", type=click.Path(exists=True, dir_okay=True), help="CA bundle for https."),
+        click.option(
+            "--insecure-skip-tls-verify",
+            is_flag=True,
+            help="Do not validate the host's certificate (dangerous: anyone on the path can read the password).",
+        ),
+        click.option("--allow-unencrypted", is_flag=True, help="Allow basic authentication over plain http."),
+        click.option(
+            "--cert-pem",
+            type=click.Path(exists=True, dir_okay=False),
+            help="Client certificate (certificate transport).",
+        ),
+        click.option("--cert-key-pem", type=click.Path(exists=True, dir_okay=False), help="Its private key."),
+        click.option("--timeout", default="5m", show_default=True, help="Deadline per host (e.g. 90s, 5m)."),
+        click.option("--connect-timeout", default="10s", show_default=True, help="TCP/TLS connect timeout."),
+        click.option(
+            "--retries",
+            type=click.IntRange(0, 10),
+            default=2,
+            show_default=True,
+            help="Retries for connection failures only; a started command is never run twice.",
+        ),
+    ]
+    for decorator in reversed(decorators):
+        fn = decorator(fn)
+    return fn
+
+
+def _keyring_password(username: str) -> str | None:
+    try:
+        import keyring
+    except ImportError:
+        return None
+    try:
+        stored = keyring.get_password("hvbpa", username)
+    except Exception:
+        # A broken keyring backend must not stop a scan: fall through to the prompt.
+        return None
+    return str(stored) if stored else None
+
+
+def _password(username: str | None, transport: str) -> str | None:
+    """HVBPA_PASSWORD, then the OS keyring (optional extra), then a hidden prompt on a terminal."""
+    if transport in ("kerberos", "certificate"):
+        return None  # the ticket cache or the client certificate authenticates
+    from_env = os.environ.get("HVBPA_PASSWORD")
+    if from_env:
+        return from_env
+    if username:
+        stored = _keyring_password(username)
+        if stored:
+            return stored
+    if sys.stdin.isatty():
+        return str(click.prompt(f"Password for {username}", hide_input=True, err=True))
+    from hvbpa.errors import ConfigError
+
+    raise ConfigError("no password: set HVBPA_PASSWORD, store one with keyring, or run in a terminal to be asked")
+
+
+def build_settings(kwargs: dict[str, Any], *, need_password: bool = True) -> ConnectionSettings:
+    from hvbpa.collect.settings import ConnectionSettings, Secret
+
+    if kwargs["insecure_skip_tls_verify"]:
+        click.echo(
+            "hvbpa: WARNING: TLS certificate validation is OFF (--insecure-skip-tls-verify): "
+            "the hosts' identity is not checked.",
+            err=True,
+        )
+    settings = ConnectionSettings(
+        transport=kwargs["transport"],
+        scheme=kwargs["scheme"],
+        port=kwargs["port"],
+        username=kwargs["username"],
+        server_cert_validation="ignore" if kwargs["insecure_skip_tls_verify"] else "validate",
+        ca_trust_path=kwargs["ca_trust_path"],
+        cert_pem=kwargs["cert_pem"],
+        cert_key_pem=kwargs["cert_key_pem"],
+        allow_unencrypted=kwargs["allow_unencrypted"],
+        deadline=_parse_duration(kwargs["timeout"], "--timeout", default_unit="s"),
+        connect_timeout=_parse_duration(kwargs["connect_timeout"], "--connect-timeout", default_unit="s"),
+        retries=kwargs["retries"],
+    )
+    settings.check()
+    if need_password:
+        password = _password(settings.username, settings.transport)
+        if password is not None:
+            from dataclasses import replace
+
+            settings = replace(settings, password=Secret(password))
+    return settings
+
+
+def _targets(
+    hosts: Sequence[str], hosts_files: Sequence[Path], inventories: Sequence[Path], limit: str | None
+) -> list[Target]:
+    from hvbpa.errors import InputError
+    from hvbpa.targets import TargetError, dedupe, parse_target, read_hosts_file, read_inventory
+
+    try:
+        found = [parse_target(h) for h in hosts]
+        for path in hosts_files:
+            found += read_hosts_file(path)
+        for path in inventories:
+            found += read_inventory(path, limit)
+    except TargetError as exc:
+        raise InputError(str(exc)) from None
+    if limit and not inventories:
+        raise InputError("--limit applies to --inventory")
+    targets = dedupe(found)
+    if not targets:
+        raise InputError("no hosts to scan: name hosts, --hosts-file or --inventory")
+    return targets
+
+
+def target_options(fn: F) -> F:
+    decorators = [
+        click.argument("hosts", nargs=-1),
+        click.option(
+            "--hosts-file",
+            "hosts_files",
+            multiple=True,
+            type=click.Path(exists=True, dir_okay=False, path_type=Path),
+            help="One host[:port] per line, # comments.",
+        ),
+        click.option(
+            "-i",
+            "--inventory",
+            "inventories",
+            multiple=True,
+            type=click.Path(exists=True, dir_okay=False, path_type=Path),
+            help="Ansible inventory (INI or YAML).",
+        ),
+        click.option("--limit", help="Ansible host pattern to select from the inventory."),
+        click.option(
+            "-j", "--jobs", type=click.IntRange(1, 512), default=32, show_default=True, help="Hosts scanned at once."
+        ),
+        click.option("-q", "--quiet", is_flag=True, help="No progress bar."),
+    ]
+    for decorator in reversed(decorators):
+        fn = decorator(fn)
+    return fn
+
+
+SECURITY_HELP = (
+    "The password is never an option: it comes from HVBPA_PASSWORD, the OS keyring "
+    "(pip install 'hvbpa[keyring]'; service 'hvbpa', your user name) or a hidden prompt. "
+)
+
+
+@main.command(epilog=SECURITY_HELP + EXIT_CODES_HELP)
+@target_options
+@connection_options
+@report_options
+def scan(**kwargs: Any) -> None:
+    """Scan Hyper-V hosts over WinRM and report best-practice findings."""
+
+    def body() -> int:
+        settings_report = ReportSettings(kwargs)
+        targets = _targets(kwargs["hosts"], kwargs["hosts_files"], kwargs["inventories"], kwargs["limit"])
+        rules = settings_report.rules()
+        connection = build_settings(kwargs)
+        return _scan_and_report(targets, connection, settings_report, rules, jobs=kwargs["jobs"], quiet=kwargs["quiet"])
+
+    _run_guarded(body)
+
+
+def _observer(quiet: bool) -> Any:
+    if quiet or not sys.stderr.isatty():
+        return None
+    from hvbpa.progress import RichProgress
+
+    return RichProgress()
+
+
+def _scan_and_report(
+    targets: Sequence[Target],
+    connection: ConnectionSettings,
+    report: ReportSettings,
+    rules: Sequence[Rule],
+    *,
+    jobs: int,
+    quiet: bool,
+) -> int:
+    from hvbpa.scan import Interrupted, scan_hosts
+
+    started = report.now or datetime.now(UTC)
+    try:
+        collected = scan_hosts(targets, connection, jobs=jobs, observer=_observer(quiet))
+    except Interrupted as stop:
+        report.finish(stop.outcomes, rules, started)
+        click.echo("hvbpa: interrupted; the report above covers the hosts that finished", err=True)
+        return int(ExitCode.INTERRUPTED)
+    return report.finish([c.outcome for c in collected], rules, started)
+
+
+@main.command(epilog=SECURITY_HELP)
+@click.argument("host")
+@click.option(
+    "-o",
+    "--output",
+    "output",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Where to write the snapshot ('-' for stdout).",
+)
+@click.option("--raw", is_flag=True, help="Write the host's stdout untouched (replayable by the lab host).")
+@connection_options
+def collect(host: str, output: Path, raw: bool, **kwargs: Any) -> None:
+    """Collect one host's snapshot without evaluating it."""
+
+    def body() -> int:
+        from hvbpa.atomic import write_bytes_atomic
+        from hvbpa.collect.delivery import decode_answer
+        from hvbpa.collect.host import collect_host
+        from hvbpa.results import HostStatus
+
+        (target,) = _targets((host,), (), (), None)
+        connection = build_settings(kwargs)
+        collected = collect_host(target, connection)
+        outcome = collected.outcome
+        if outcome.status is not HostStatus.OK and not (raw and collected.stdout):
+            click.echo(f"hvbpa: {target.name}: {outcome.status.value}: {outcome.reason}", err=True)
+            return int(ExitCode.INCOMPLETE)
+        data = collected.stdout if raw else decode_answer(collected.stdout).encode("utf-8")
+        if str(output) == "-":
+            sys.stdout.buffer.write(data)
+            sys.stdout.flush()
+        else:
+            write_bytes_atomic(output, data)
+        if outcome.status is not HostStatus.OK:
+            click.echo(f"hvbpa: {target.name}: {outcome.status.value}: {outcome.reason}", err=True)
+            return int(ExitCode.INCOMPLETE)
+        return int(ExitCode.OK)
 
     _run_guarded(body)

@@ -1,0 +1,71 @@
+"""Collect one host: deliver the script, run it, and turn its answer into a snapshot."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, replace
+from functools import cache
+from importlib import resources
+
+from hvbpa.collect.delivery import AnswerError, decode_answer, plan_delivery
+from hvbpa.collect.settings import ConnectionSettings
+from hvbpa.errors import InputError
+from hvbpa.results import HostOutcome, HostStatus
+from hvbpa.snapshot import HostSnapshot
+from hvbpa.snapshot_parse import parse_snapshot
+from hvbpa.targets.model import Target
+
+
+@cache
+def collection_script() -> str:
+    return resources.files("hvbpa.collect").joinpath("collect.ps1").read_text(encoding="utf-8")
+
+
+def settings_for(target: Target, base: ConnectionSettings) -> ConnectionSettings:
+    """The run's settings with what the target's own entry (inventory variables) says."""
+    changes: dict[str, object] = {}
+    for name in ("port", "transport", "scheme", "username", "server_cert_validation", "ca_trust_path"):
+        value = getattr(target, name)
+        if value is not None:
+            changes[name] = value
+    return replace(base, **changes) if changes else base  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class Collected:
+    outcome: HostOutcome
+    stdout: bytes  # untouched, for ``hvbpa collect --raw``
+
+
+def collect_host(
+    target: Target,
+    settings: ConnectionSettings,
+    *,
+    cancel: threading.Event | None = None,
+    script: str | None = None,
+) -> Collected:
+    from hvbpa.collect.wsman import run_delivery
+
+    effective = settings_for(target, settings)
+    raw = run_delivery(target.address, effective, plan_delivery(script or collection_script()), cancel=cancel)
+
+    def outcome(status: HostStatus, reason: str = "", snapshot: HostSnapshot | None = None) -> Collected:
+        return Collected(
+            HostOutcome(
+                target=target.name,
+                status=status,
+                snapshot=snapshot,
+                reason=reason,
+                duration_seconds=raw.duration,
+                requests=raw.requests,
+            ),
+            raw.stdout,
+        )
+
+    if raw.status is not HostStatus.OK:
+        return outcome(raw.status, raw.reason)
+    try:
+        snapshot = parse_snapshot(decode_answer(raw.stdout), source=target.name)
+    except (AnswerError, InputError) as exc:
+        return outcome(HostStatus.BAD_OUTPUT, str(exc))
+    return outcome(HostStatus.OK, snapshot=snapshot)

@@ -1,0 +1,75 @@
+"""How to reach hosts: transport, credentials, timeouts. No pywinrm here, so the CLI
+can build and check these before the heavy import."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from hvbpa.errors import ConfigError
+
+TRANSPORTS = ("ntlm", "kerberos", "credssp", "certificate", "basic")
+
+
+class Secret:
+    """A password that never prints: not in repr, str, logs or tracebacks' locals."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        return self._value
+
+    def __repr__(self) -> str:
+        return "Secret('********')"
+
+    __str__ = __repr__
+
+    def __bool__(self) -> bool:
+        return bool(self._value)
+
+    def __reduce__(self) -> tuple[type[Secret], tuple[str]]:
+        return (Secret, (self._value,))
+
+
+@dataclass(frozen=True)
+class ConnectionSettings:
+    transport: str = "ntlm"
+    scheme: str | None = None  # None: https for basic and certificate, http otherwise
+    port: int | None = None
+    username: str | None = None
+    password: Secret | None = field(default=None, repr=False)
+    server_cert_validation: str = "validate"
+    ca_trust_path: str | None = None
+    cert_pem: str | None = None
+    cert_key_pem: str | None = None
+    allow_unencrypted: bool = False
+    connect_timeout: float = 10.0
+    deadline: float = 300.0  # whole-host budget, seconds
+    operation_timeout: int = 20
+    retries: int = 2  # connect-phase failures only
+    retry_backoff: float = 0.5
+    max_output_bytes: int = 32 * 1024 * 1024
+
+    def effective_scheme(self) -> str:
+        if self.scheme:
+            return self.scheme
+        return "https" if self.transport in ("basic", "certificate") else "http"
+
+    def effective_port(self) -> int:
+        return self.port or (5986 if self.effective_scheme() == "https" else 5985)
+
+    def check(self) -> None:
+        """Refuse settings that would send credentials in clear text unless the user insisted."""
+        if self.transport not in TRANSPORTS:
+            raise ConfigError(f"unknown transport {self.transport!r} (choose from {', '.join(TRANSPORTS)})")
+        if self.transport == "basic" and self.effective_scheme() == "http" and not self.allow_unencrypted:
+            raise ConfigError(
+                "basic authentication over http sends the password in clear text; use https, "
+                "another transport, or --allow-unencrypted"
+            )
+        if self.transport == "certificate" and not (self.cert_pem and self.cert_key_pem):
+            raise ConfigError("certificate transport needs --cert-pem and --cert-key-pem")
+        if self.transport != "kerberos" and self.transport != "certificate" and not self.username:
+            raise ConfigError(f"{self.transport} needs a user name (--username or HVBPA_USERNAME)")
