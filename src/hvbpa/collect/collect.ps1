@@ -1,0 +1,269 @@
+# hvbpa collector: prints ONE JSON document (hvbpa.snapshot/1) and nothing else; the bootstrap
+# pipes our output through Out-String, so every other statement is assigned or [void].
+# Read-only: Get-* cmdlets, CIM queries, in-memory formatting. Windows PowerShell 5.1 and 7.
+Set-StrictMode -Version 2
+$ProgressPreference = 'SilentlyContinue'   # else progress records arrive as CLIXML on stderr
+$WarningPreference = 'SilentlyContinue'
+$ErrorActionPreference = 'Stop'            # every section below has its own try/catch
+$collectedAt = [DateTime]::UtcNow.ToString('o')
+$errors = [Collections.Generic.List[object]]::new()
+$vmOut = [Collections.Generic.List[object]]::new()
+$byId = @{}                                # VMId string -> vm record (case-insensitive keys)
+
+# Null-safe property read: Hyper-V module versions differ, and StrictMode throws on a missing one.
+function hvProp($o, [string]$n) {
+    if ($null -eq $o) { return $null }
+    $p = $o.PSObject.Properties[$n]
+    if ($null -eq $p) { return $null }
+    return $p.Value
+}
+# Enums as integers (what ConvertTo-Json writes anyway), but null stays null: a bare [int] cast
+# would turn a missing value (Heartbeat of a VM that is off) into 0, a real enum value.
+function hvInt($v) { if ($null -eq $v) { return $null }; return [int]$v }
+# [string] also strips PSObject wrappers that 5.1's ConvertTo-Json would serialize as objects.
+function hvStr($v) { if ($null -eq $v -or [string]$v -eq '') { return $null }; return [string]$v }
+function hvBool($v) { if ($null -eq $v) { return $null }; return [bool]$v }
+function hvErr([string]$section, $vmId, $message) {
+    [void]$errors.Add([ordered]@{ section = $section; vm_id = (hvStr $vmId); message = [string]$message })
+}
+# Non-terminating errors collected with -ErrorVariable: one bad VM must not cost the whole host.
+function hvErrs([string]$section, $records) {
+    foreach ($e in @($records)) {
+        if ($null -ne $e) { hvErr $section (hvProp (hvProp $e 'TargetObject') 'VMId') ([string]$e) }
+    }
+}
+
+# ---- host ----
+$hostInfo = [ordered]@{
+    name = [string][Environment]::MachineName
+    fqdn = $null
+    os_caption = $null
+    os_build = $null
+    ps_version = [string]$PSVersionTable.PSVersion
+    hyperv_module = $false
+    is_admin = $false
+    is_hyperv_admin = $false
+    cluster_name = $null
+}
+try {
+    $principal = [Security.Principal.WindowsPrincipal]::new([Security.Principal.WindowsIdentity]::GetCurrent())
+    $hostInfo['is_admin'] = [bool]$principal.IsInRole([Security.Principal.WindowsBuiltInRole]::Administrator)
+    # Hyper-V Administrators by well-known SID: the group name is localized.
+    $hostInfo['is_hyperv_admin'] = [bool]$principal.IsInRole([Security.Principal.SecurityIdentifier]'S-1-5-32-578')
+} catch { hvErr 'host' $null ([string]$_) }
+try {
+    $hostInfo['hyperv_module'] = @(Get-Module -ListAvailable -Name Hyper-V).Count -gt 0
+} catch { hvErr 'host' $null ([string]$_) }
+try {
+    $os = Get-CimInstance -ClassName Win32_OperatingSystem
+    $hostInfo['os_caption'] = hvStr $os.Caption
+    $hostInfo['os_build'] = hvStr $os.BuildNumber
+    $cs = Get-CimInstance -ClassName Win32_ComputerSystem
+    $dns = hvStr $cs.DNSHostName
+    if ($null -ne $dns) {
+        $hostInfo['name'] = $dns
+        $hostInfo['fqdn'] = $dns
+        if ($cs.PartOfDomain) { $hostInfo['fqdn'] = $dns + '.' + [string]$cs.Domain }
+    }
+} catch { hvErr 'host' $null ([string]$_) }
+try {
+    # Only cluster nodes have this namespace: failing here is the normal case, not an error.
+    $cl = @(Get-CimInstance -Namespace root\MSCluster -ClassName MSCluster_Cluster)
+    if ($cl.Count -gt 0) { $hostInfo['cluster_name'] = hvStr $cl[0].Name }
+} catch { $hostInfo['cluster_name'] = $null }
+
+$canCollect = $true
+if (-not $hostInfo['hyperv_module']) {
+    hvErr 'host' $null 'Hyper-V PowerShell module not installed; no VMs read.'
+    $canCollect = $false
+}
+if (-not ($hostInfo['is_admin'] -or $hostInfo['is_hyperv_admin'])) {
+    hvErr 'host' $null 'Account is neither administrator nor Hyper-V Administrator (S-1-5-32-578); no VMs read.'
+    $canCollect = $false
+}
+
+# ---- vms ----
+# Cmdlets are module-qualified: VMware PowerCLI also exports Get-VM.
+$vms = @()
+if ($canCollect) {
+    try {
+        $ev = $null
+        $vms = @(Hyper-V\Get-VM -ErrorAction SilentlyContinue -ErrorVariable ev)
+        hvErrs 'vms' $ev
+        foreach ($vm in $vms) {
+            try {
+                $id = [string]$vm.Id   # GUIDs as strings; the VMId is the identity across hosts
+                $up = hvProp $vm 'Uptime'
+                if ($null -ne $up) { $up = [long]$up.TotalSeconds }
+                $rec = [ordered]@{
+                    name = [string]$vm.Name
+                    id = $id
+                    state = (hvInt $vm.State)
+                    uptime_seconds = $up
+                    heartbeat = (hvInt (hvProp $vm 'Heartbeat'))
+                    generation = (hvInt (hvProp $vm 'Generation'))
+                    version = (hvStr (hvProp $vm 'Version'))
+                    type = (hvInt (hvProp $vm 'VirtualMachineType'))
+                    is_clustered = (hvBool (hvProp $vm 'IsClustered'))
+                    replication = [ordered]@{
+                        mode = (hvInt (hvProp $vm 'ReplicationMode'))
+                        state = (hvInt (hvProp $vm 'ReplicationState'))
+                        health = (hvInt (hvProp $vm 'ReplicationHealth'))
+                        relationships = [Collections.Generic.List[object]]::new()
+                    }
+                    integration_services = [Collections.Generic.List[object]]::new()
+                    kvp = $null
+                    network_adapters = [Collections.Generic.List[object]]::new()
+                }
+                [void]$vmOut.Add($rec)
+                $byId[$id] = $rec
+            } catch { hvErr 'vms' (hvProp $vm 'VMId') ([string]$_) }
+        }
+    } catch { hvErr 'vms' $null ([string]$_); $vms = @() }
+}
+
+# ---- replication ----
+# One host-wide call: without -VM it lists every replicated VM, both Simple and Extended
+# relationships, and raises no error for VMs that are not replicated.
+if ($vms.Count -gt 0) {
+    try {
+        $ev = $null
+        foreach ($r in @(Hyper-V\Get-VMReplication -ErrorAction SilentlyContinue -ErrorVariable ev)) {
+            try {
+                $rec = $byId[[string]$r.VMId]
+                if ($null -eq $rec) { continue }
+                [void]$rec['replication']['relationships'].Add([ordered]@{
+                    type = (hvStr (hvProp $r 'ReplicationRelationshipType'))   # Simple / Extended
+                    mode = (hvInt (hvProp $r 'ReplicationMode'))
+                    state = (hvInt (hvProp $r 'ReplicationState'))
+                    health = (hvInt (hvProp $r 'ReplicationHealth'))
+                    primary_server = (hvStr (hvProp $r 'PrimaryServerName'))
+                    replica_server = (hvStr (hvProp $r 'ReplicaServerName'))
+                    current_replica_server = (hvStr (hvProp $r 'CurrentReplicaServerName'))
+                })
+            } catch { hvErr 'replication' (hvProp $r 'VMId') ([string]$_) }
+        }
+        hvErrs 'replication' $ev
+    } catch { hvErr 'replication' $null ([string]$_) }
+}
+
+# ---- integration_services ----
+# One bulk call for all VMs. Services are identified by the GUID that ends their Id
+# (Microsoft:<VMId>\<GUID>) because display names are localized.
+if ($vms.Count -gt 0) {
+    try {
+        $ev = $null
+        foreach ($ic in @(Hyper-V\Get-VMIntegrationService -VM $vms -ErrorAction SilentlyContinue -ErrorVariable ev)) {
+            try {
+                $rec = $byId[[string]$ic.VMId]
+                if ($null -eq $rec) { continue }
+                # Greedy '.*': the last GUID in the Id is the service's, the first one is the VM's.
+                if (-not ([string]$ic.Id -match '^.*([0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12})')) { continue }
+                $guid = $Matches[1].ToUpperInvariant()
+                # OperationalStatus is read once: Primary/SecondaryOperationalStatus each re-query WMI.
+                if ($null -ne $ic.PSObject.Properties['OperationalStatus']) { $st = @($ic.OperationalStatus) }
+                else { $st = @((hvProp $ic 'PrimaryOperationalStatus'), (hvProp $ic 'SecondaryOperationalStatus')) }
+                $first = $null; $second = $null   # empty while the VM is off
+                if ($st.Count -gt 0) { $first = hvInt $st[0] }
+                if ($st.Count -gt 1) { $second = hvInt $st[1] }
+                [void]$rec['integration_services'].Add([ordered]@{
+                    guid = $guid
+                    name = (hvStr $ic.Name)   # informational only
+                    enabled = [bool]$ic.Enabled
+                    primary_status = $first
+                    secondary_status = $second
+                })
+            } catch { hvErr 'integration_services' (hvProp $ic 'VMId') ([string]$_) }
+        }
+        hvErrs 'integration_services' $ev
+    } catch { hvErr 'integration_services' $null ([string]$_) }
+}
+
+# ---- kvp ----
+# Guest-published KVP data is the best evidence that integration services run in the guest
+# (Get-VM's IntegrationServicesVersion is 0.0 on 2016+). One query per host; SystemName = VMId.
+# Each item is an XML INSTANCE with PROPERTY NAME="Name"/"Data".
+if ($vms.Count -gt 0) {
+    try {
+        $comps = @(Get-CimInstance -Namespace root\virtualization\v2 -ClassName Msvm_KvpExchangeComponent -Property SystemName, GuestIntrinsicExchangeItems)
+        foreach ($c in $comps) {
+            try {
+                $rec = $byId[[string]$c.SystemName]
+                if ($null -eq $rec) { continue }
+                $k = [ordered]@{ integration_services_version = $null; os_name = $null; os_version = $null }
+                $any = $false
+                foreach ($item in @($c.GuestIntrinsicExchangeItems)) {
+                    if ($null -eq $item) { continue }
+                    $any = $true
+                    # Cheap text test first: only 3 of ~15 items per VM are worth an XML parse.
+                    if ([string]$item -notmatch 'IntegrationServicesVersion|OSName|OSVersion') { continue }
+                    $x = [xml][string]$item
+                    $n = $x.SelectSingleNode("/INSTANCE/PROPERTY[@NAME='Name']/VALUE")
+                    $d = $x.SelectSingleNode("/INSTANCE/PROPERTY[@NAME='Data']/VALUE")
+                    if ($null -eq $n -or $null -eq $d) { continue }
+                    $val = hvStr $d.InnerText.Trim()   # some guests end Data with a newline
+                    switch ($n.InnerText.Trim()) {
+                        'IntegrationServicesVersion' { $k['integration_services_version'] = $val }
+                        'OSName' { $k['os_name'] = $val }
+                        'OSVersion' { $k['os_version'] = $val }
+                    }
+                }
+                if ($any) { $rec['kvp'] = $k }   # null = the guest published nothing (off, or no components)
+            } catch { hvErr 'kvp' (hvProp $c 'SystemName') ([string]$_) }
+        }
+    } catch { hvErr 'kvp' $null ([string]$_) }
+}
+
+# ---- network_adapters ----
+# Adapters in one bulk call. Failover settings exist only on Primary/Replica/ExtendedReplica VMs,
+# so only their adapters cost a call, one per adapter because the output does not name it.
+# failover is null when no address is set or the VM is not replicated.
+if ($vms.Count -gt 0) {
+    try {
+        $ev = $null
+        foreach ($a in @(Hyper-V\Get-VMNetworkAdapter -VM $vms -ErrorAction SilentlyContinue -ErrorVariable ev)) {
+            $vid = [string]$a.VMId
+            $rec = $byId[$vid]
+            if ($null -eq $rec) { continue }
+            $fo = $null
+            if (@(1, 2, 4) -contains $rec['replication']['mode']) {
+                try {
+                    $f = @(Hyper-V\Get-VMNetworkAdapterFailoverConfiguration -VMNetworkAdapter $a)
+                    if ($f.Count -gt 0) {
+                        $f = $f[0]
+                        $o = [ordered]@{
+                            ipv4_address = (hvStr (hvProp $f 'IPv4Address'))
+                            ipv4_subnet_mask = (hvStr (hvProp $f 'IPv4SubnetMask'))
+                            ipv4_default_gateway = (hvStr (hvProp $f 'IPv4DefaultGateway'))
+                            ipv4_preferred_dns = (hvStr (hvProp $f 'IPv4PreferredDNSServer'))
+                            ipv4_alternate_dns = (hvStr (hvProp $f 'IPv4AlternateDNSServer'))
+                            ipv6_address = (hvStr (hvProp $f 'IPv6Address'))
+                            ipv6_prefix_length = (hvStr (hvProp $f 'IPv6SubnetPrefixLength'))
+                            ipv6_default_gateway = (hvStr (hvProp $f 'IPv6DefaultGateway'))
+                            ipv6_preferred_dns = (hvStr (hvProp $f 'IPv6PreferredDNSServer'))
+                            ipv6_alternate_dns = (hvStr (hvProp $f 'IPv6AlternateDNSServer'))
+                        }
+                        foreach ($v in $o.Values) { if ($null -ne $v) { $fo = $o } }
+                    }
+                } catch { hvErr 'network_adapters' $vid ([string]$_) }
+            }
+            [void]$rec['network_adapters'].Add([ordered]@{
+                name = [string]$a.Name
+                id = (hvStr (hvProp $a 'Id'))
+                failover = $fo
+            })
+        }
+        hvErrs 'network_adapters' $ev
+    } catch { hvErr 'network_adapters' $null ([string]$_) }
+}
+
+# ---- output: the only statement that writes to the pipeline ----
+$root = [ordered]@{
+    schema = 'hvbpa.snapshot/1'
+    collected_at = $collectedAt
+    collector_version = '0.1.0'
+    host = $hostInfo
+    vms = $vmOut
+    errors = $errors
+}
+ConvertTo-Json -InputObject $root -Depth 8 -Compress
