@@ -231,6 +231,7 @@ def run_delivery(
             return done(status, reason)
 
     stdout, stderr = bytearray(), bytearray()
+    exit_code: int | None = None
     try:
         command_id = call(
             protocol.run_command, shell_id, delivery.command, delivery.arguments, skip_cmd_shell=delivery.skip_cmd_shell
@@ -251,25 +252,25 @@ def run_delivery(
             if finished:
                 break
         if exit_code != 0:
-            return done(
-                HostStatus.SCRIPT_FAILED,
-                f"the collection script exited with code {exit_code}: {clean_stderr(bytes(stderr)) or 'no error text'}",
-                stdout=bytes(stdout),
-                stderr=bytes(stderr),
-                exit_code=exit_code,
-            )
-        return done(HostStatus.OK, stdout=bytes(stdout), stderr=bytes(stderr), exit_code=exit_code)
+            status = HostStatus.SCRIPT_FAILED
+            detail = clean_stderr(bytes(stderr)) or "no error text"
+            reason = f"the collection script exited with code {exit_code}: {detail}"
+        else:
+            status, reason = HostStatus.OK, ""
     except Exception as exc:
         status, reason = _failure(exc)
-        return done(status, reason, stdout=bytes(stdout), stderr=bytes(stderr))
     finally:
-        _delete_shell(protocol, shell_id, settings)
+        # No Signal first: deleting the shell ends its command too, one request fewer.
+        count += _delete_shell(protocol, shell_id, settings)
+    return done(status, reason, stdout=bytes(stdout), stderr=bytes(stderr), exit_code=exit_code)
 
 
-def _delete_shell(protocol: Protocol, shell_id: str | None, settings: ConnectionSettings) -> None:
-    """Always delete the shell (Windows allows a user only 30), even after a failure or Ctrl-C."""
+def _delete_shell(protocol: Protocol, shell_id: str | None, settings: ConnectionSettings) -> int:
+    """Always delete the shell (Windows allows a user only 30), even after a failure or Ctrl-C.
+
+    Returns the number of requests sent."""
     if shell_id is None:
-        return
+        return 0
     try:
         protocol.transport.read_timeout_sec = (  # type: ignore[assignment]
             min(settings.connect_timeout, 5.0),
@@ -279,3 +280,4 @@ def _delete_shell(protocol: Protocol, shell_id: str | None, settings: Connection
     except Exception:
         # Best effort: the host reclaims idle shells itself after its idle timeout.
         protocol.transport.close_session()
+    return 1
