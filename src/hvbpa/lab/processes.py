@@ -75,6 +75,9 @@ class HostEndpoint:
         if self.ca_trust_path:
             kwargs["ca_trust_path"] = self.ca_trust_path
             kwargs["server_cert_validation"] = "validate"
+        else:
+            # Plain HTTP: keep pywinrm from consulting REQUESTS_CA_BUNDLE (and warning about it).
+            kwargs["ca_trust_path"] = None
         return kwargs
 
 
