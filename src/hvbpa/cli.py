@@ -21,6 +21,7 @@ from hvbpa.exit_codes import ExitCode
 if TYPE_CHECKING:
     from hvbpa.collect.settings import ConnectionSettings
     from hvbpa.outputs import OutputSpec
+    from hvbpa.pipeline import RunOptions
     from hvbpa.results import HostOutcome
     from hvbpa.ruleset import Rule
     from hvbpa.targets import Target
@@ -137,38 +138,24 @@ class ReportSettings:
 
         return select_rules(load_rules(self.rules_dirs), self.only_rules, self.skip_rules)
 
+    def run_options(self) -> RunOptions:
+        from hvbpa.pipeline import RunOptions
+
+        return RunOptions(
+            outputs=tuple(self.outputs),
+            fail_on=self.fail_on,
+            exit_zero=self.exit_zero,
+            lang=self.lang,
+            show_excluded=self.show_excluded,
+            grace_seconds=self.grace_seconds,
+            now=self.now,
+        )
+
     def finish(self, outcomes: Sequence[HostOutcome], rules: Sequence[Rule], started: datetime) -> int:
         """Evaluate, write every report, and return the exit code."""
-        from hvbpa.analysis import analyze
-        from hvbpa.evaluate import EvaluationOptions
-        from hvbpa.outputs import write_outputs
-        from hvbpa.policy import exit_code
-        from hvbpa.report import ReportContext
+        from hvbpa.pipeline import finish
 
-        now = self.now or datetime.now(UTC)
-        run = analyze(
-            outcomes,
-            rules,
-            started=started,
-            finished=self.now or datetime.now(UTC),
-            now=now,
-            options=EvaluationOptions(grace_period_seconds=self.grace_seconds),
-        )
-        code = exit_code(run, self.fail_on)
-        if self.exit_zero and code is ExitCode.FINDINGS:
-            code = ExitCode.OK
-        ctx = ReportContext(
-            run=run,
-            rules=tuple(rules),
-            tool_version=__version__,
-            lang=self.lang,
-            fail_on=self.fail_on,
-            exit_code=int(code),
-            show_excluded=self.show_excluded,
-        )
-        color = sys.stdout.isatty() and "NO_COLOR" not in os.environ
-        write_outputs(self.outputs, ctx, sys.stdout, stdout_color=color)
-        return int(code)
+        return int(finish(outcomes, rules, self.run_options(), started=started, stdout=sys.stdout).exit_code)
 
 
 def _parse_now(value: str | None) -> datetime | None:
@@ -511,5 +498,57 @@ def collect(host: str, output: Path, raw: bool, **kwargs: Any) -> None:
             click.echo(f"hvbpa: {target.name}: {outcome.status.value}: {outcome.reason}", err=True)
             return int(ExitCode.INCOMPLETE)
         return int(ExitCode.OK)
+
+    _run_guarded(body)
+
+
+@main.command(epilog="Exit codes: 0 the demo ran as designed; 2 usage error; otherwise the scan's own code.")
+@report_options
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
+def demo(quiet: bool, **kwargs: Any) -> None:
+    """Start the built-in lab fleet on loopback, scan it over real WinRM, print the report, stop it."""
+
+    def body() -> int:
+        from hvbpa.demo import run_demo
+
+        settings = ReportSettings(kwargs)
+        return int(
+            run_demo(
+                settings.rules(),
+                settings.run_options(),
+                stdout=sys.stdout,
+                stderr=sys.stderr,
+                observer=_observer(quiet),
+            )
+        )
+
+    _run_guarded(body)
+
+
+@main.group()
+def lab() -> None:
+    """Lab WinRM hosts on loopback, for trying hvbpa without Windows."""
+
+
+@lab.command("serve")
+@click.argument("fleet", required=False, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--hosts-out", type=click.Path(dir_okay=False, path_type=Path), help="Write a hosts file for `scan --hosts-file`."
+)
+@click.option("--inventory-out", type=click.Path(dir_okay=False, path_type=Path), help="Write an Ansible inventory.")
+def lab_serve(fleet: Path | None, hosts_out: Path | None, inventory_out: Path | None) -> None:
+    """Run lab hosts in the foreground until Ctrl-C (the demo fleet when FLEET is not given).
+
+    Lab credentials: user labadmin, password Lab-Passw0rd! unless the fleet file says otherwise.
+    """
+
+    def body() -> int:
+        from hvbpa.errors import ConfigError
+        from hvbpa.lab import FleetError, LabError, serve
+
+        try:
+            return serve(fleet, hosts_out, inventory_out=inventory_out)
+        except (FleetError, LabError) as exc:
+            raise ConfigError(str(exc)) from None
 
     _run_guarded(body)

@@ -1,0 +1,75 @@
+"""The end of every run: evaluate, apply policy, write every report, pick the exit code.
+
+Shared by ``evaluate``, ``scan`` and ``demo``; the CLI only builds :class:`RunOptions`.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import TextIO
+
+from hvbpa import __version__
+from hvbpa.analysis import analyze
+from hvbpa.evaluate import EvaluationOptions
+from hvbpa.exit_codes import ExitCode
+from hvbpa.outputs import OutputSpec, write_outputs
+from hvbpa.policy import exit_code
+from hvbpa.report import ReportContext
+from hvbpa.results import HostOutcome, Run
+from hvbpa.ruleset import Rule
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    outputs: tuple[OutputSpec, ...]
+    fail_on: str = "warning"
+    exit_zero: bool = False
+    lang: str = "en"
+    show_excluded: bool = False
+    grace_seconds: float = 600.0
+    now: datetime | None = None  # fixed clock for reproducible runs; None: the real clock
+    notes: tuple[str, ...] = field(default=())
+
+
+@dataclass(frozen=True)
+class Finished:
+    run: Run
+    exit_code: ExitCode
+
+
+def finish(
+    outcomes: Sequence[HostOutcome],
+    rules: Sequence[Rule],
+    options: RunOptions,
+    *,
+    started: datetime,
+    stdout: TextIO,
+) -> Finished:
+    now = options.now or datetime.now(UTC)
+    run = analyze(
+        outcomes,
+        rules,
+        started=started,
+        finished=options.now or datetime.now(UTC),
+        now=now,
+        options=EvaluationOptions(grace_period_seconds=options.grace_seconds),
+    )
+    code = exit_code(run, options.fail_on)
+    if options.exit_zero and code is ExitCode.FINDINGS:
+        code = ExitCode.OK
+    ctx = ReportContext(
+        run=run,
+        rules=tuple(rules),
+        tool_version=__version__,
+        lang=options.lang,
+        fail_on=options.fail_on,
+        exit_code=int(code),
+        show_excluded=options.show_excluded,
+        notes=options.notes,
+    )
+    color = stdout.isatty() and "NO_COLOR" not in os.environ
+    write_outputs(options.outputs, ctx, stdout, stdout_color=color)
+    return Finished(run, code)
