@@ -1,0 +1,247 @@
+"""Scan targets from a static Ansible inventory, INI or YAML, with ``--limit`` patterns.
+
+Only hosts Ansible would reach over WinRM become targets: ``ansible_connection`` of winrm
+or psrp, or unset (an admin pointing hvbpa at an inventory means its hosts are Windows;
+Ansible itself would default to ssh). Hosts with any other connection are skipped.
+
+Not supported, and refused rather than half-read: inventory directories, plugin
+configurations and scripts, vault-encrypted files, Jinja2 templates in the variables
+hvbpa uses. group_vars/ and host_vars/ directories are not read.
+
+Each file is read and limited on its own (Ansible merges several inventories first), so
+a --limit pattern that matches nothing in this file is not an error: it may match in
+another. Targets come in the order hosts first appear in the file, not Ansible's
+pattern-evaluation order.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from hvbpa.targets.ini_inventory import parse_ini
+from hvbpa.targets.inventory import Value, Vault
+from hvbpa.targets.model import (
+    CERT_VALIDATION,
+    SCHEMES,
+    TRANSPORTS,
+    Target,
+    TargetError,
+    check_address,
+    parse_port,
+    read_text,
+)
+from hvbpa.targets.yaml_inventory import parse_yaml
+
+_YAML_SUFFIXES = (".yml", ".yaml", ".json")
+_NOT_STATIC = (".py", ".sh", ".ps1", ".toml", ".exe")
+
+
+def read_inventory(path: Path, limit: str | None = None) -> list[Target]:
+    """Targets for the WinRM hosts of an inventory, in the order hosts first appear in the file."""
+    label = str(path)
+    suffix = path.suffix.lower()
+    if path.is_dir():
+        raise TargetError(label, "inventory directories are not supported; name one inventory file")
+    if suffix in _NOT_STATIC:
+        raise TargetError(label, "only static INI and YAML inventories are supported")
+    text = read_text(path)
+    if text.startswith("$ANSIBLE_VAULT;"):
+        raise TargetError(f"{label}:1", "the inventory is vault-encrypted; decrypt it to a file hvbpa can read")
+    if suffix in _YAML_SUFFIXES or (suffix != ".ini" and _looks_like_yaml(text, label)):
+        inventory = parse_yaml(text, label)
+    else:
+        inventory = parse_ini(text, label)
+    inventory.reconcile()
+    selected = inventory.select(limit) if limit is not None else set(inventory.hosts)
+    targets = []
+    for name in inventory.hosts:
+        if name in selected:
+            target = _target(name, inventory.host_vars(name), inventory.hosts[name].where, label)
+            if target is not None:
+                targets.append(target)
+    return targets
+
+
+_YAML_KEY_LINE = re.compile(r"^[^\s=\[#;:]+:(\s|$)")
+
+
+def _looks_like_yaml(text: str, label: str) -> bool:
+    """Decide for a file without a telling extension, from its first meaningful line."""
+    if text.startswith("#!"):
+        raise TargetError(
+            f"{label}:1",
+            "this looks like a dynamic inventory script; run it with ansible-inventory "
+            "--list --yaml and pass the output",
+        )
+    for raw in text.split("\n"):
+        line = raw.strip()
+        if line and line[0] not in "#;":
+            return line.startswith(("---", "{")) or _YAML_KEY_LINE.match(raw) is not None
+    return False
+
+
+@dataclass(frozen=True)
+class _Plugin:
+    """The variables a connection plugin reads for each option; with several, the last set wins."""
+
+    address: tuple[str, ...]
+    user: tuple[str, ...]
+    port: tuple[str, ...]
+    scheme: tuple[str, ...]
+    transport: tuple[str, ...]
+    cert_validation: tuple[str, ...]
+    ca_trust_path: tuple[str, ...]
+    path: tuple[str, ...]
+
+
+_PLUGINS = {
+    "winrm": _Plugin(
+        address=("ansible_host", "ansible_winrm_host"),
+        user=("ansible_user", "ansible_winrm_user"),
+        port=("ansible_port", "ansible_winrm_port"),
+        scheme=("ansible_winrm_scheme",),
+        transport=("ansible_winrm_transport",),
+        cert_validation=("ansible_winrm_server_cert_validation",),
+        ca_trust_path=("ansible_winrm_ca_trust_path",),
+        path=("ansible_winrm_path",),
+    ),
+    "psrp": _Plugin(
+        address=("ansible_host", "ansible_psrp_host"),
+        user=("ansible_user", "ansible_psrp_user"),
+        port=("ansible_port", "ansible_psrp_port"),
+        scheme=("ansible_psrp_protocol",),
+        transport=("ansible_psrp_auth",),
+        cert_validation=("ansible_psrp_cert_validation",),
+        ca_trust_path=("ansible_psrp_cert_trust_path", "ansible_psrp_ca_cert"),
+        path=("ansible_psrp_path",),
+    ),
+}
+
+# pywinrm's names for basic authentication; 'negotiate' (psrp's default) leaves the choice to the CLI.
+_TRANSPORT_ALIASES = {"plaintext": "basic", "ssl": "basic"}
+
+
+class _HostVars:
+    def __init__(self, host: str, variables: dict[str, Value]) -> None:
+        self.host = host
+        self.variables = variables
+
+    def get(self, names: tuple[str, ...]) -> tuple[str, object, str] | None:
+        """The last of the names that is set: (name, value, where)."""
+        found = None
+        for name in names:
+            value = self.variables.get(name)
+            if value is not None and value.value is not None:
+                found = (name, value.value, value.where)
+        if found is not None and isinstance(found[1], Vault):
+            raise self.error(found[2], f"{found[0]} is vault-encrypted, which hvbpa cannot read")
+        return found
+
+    def error(self, where: str, message: str) -> TargetError:
+        return TargetError(where, f"{message} (host {self.host})")
+
+    def text(self, names: tuple[str, ...]) -> tuple[str, str, str] | None:
+        found = self.get(names)
+        if found is None:
+            return None
+        name, value, where = found
+        if isinstance(value, bool) or not isinstance(value, str | int):
+            raise self.error(where, f"{name} must be a string, got {value!r}")
+        text = str(value).strip()
+        if "{{" in text or "{%" in text:
+            raise self.error(where, f"{name} is a Jinja2 template, which hvbpa does not evaluate: {text!r}")
+        return (name, text, where) if text else None
+
+    def choice(self, names: tuple[str, ...], choices: tuple[str, ...]) -> str | None:
+        found = self.text(names)
+        if found is None:
+            return None
+        name, text, where = found
+        if text.lower() not in choices:
+            raise self.error(where, f"{name} must be {' or '.join(choices)}, got {text!r}")
+        return text.lower()
+
+
+def _connection(variables: _HostVars) -> str | None:
+    found = variables.text(("ansible_connection",))
+    if found is None:
+        return None
+    name = found[1]
+    # Fully qualified names of the same plugins.
+    for prefix in ("ansible.builtin.", "ansible.legacy."):
+        name = name.removeprefix(prefix)
+    return name
+
+
+def _target(host: str, merged: dict[str, Value], defined_at: str, label: str) -> Target | None:
+    variables = _HostVars(host, merged)
+    connection = _connection(variables)
+    if connection not in (None, *_PLUGINS):
+        return None
+    plugin = _PLUGINS[connection or "winrm"]
+    found = variables.text(plugin.address)
+    if found is not None:
+        address = check_address(found[1], found[2])
+    else:
+        try:
+            address = check_address(host, defined_at)
+        except TargetError as exc:
+            raise TargetError(exc.where, f"{exc.message}; set ansible_host to the address to connect to") from None
+    port = _port(variables, plugin)
+    scheme = variables.choice(plugin.scheme, SCHEMES)
+    if scheme is None and port is not None:
+        # Ansible's rule when only the port is given; leaving it to the CLI default could mean https to 5985.
+        scheme = "http" if port == 5985 else "https"
+    path = variables.text(plugin.path)
+    if path is not None and path[1].strip("/").lower() != "wsman":
+        raise variables.error(path[2], f"{path[0]} must be /wsman, got {path[1]!r}")
+    user = variables.text(plugin.user)
+    ca_trust_path = variables.text(plugin.ca_trust_path)
+    return Target(
+        name=host,
+        address=address,
+        port=port,
+        transport=_transport(variables, plugin),
+        scheme=scheme,
+        username=user[1] if user else None,
+        server_cert_validation=variables.choice(plugin.cert_validation, CERT_VALIDATION),
+        ca_trust_path=ca_trust_path[1] if ca_trust_path else None,
+        source=f"{label}: host {host}",
+    )
+
+
+def _port(variables: _HostVars, plugin: _Plugin) -> int | None:
+    found = variables.text(plugin.port)
+    if found is None:
+        return None
+    name, text, where = found
+    try:
+        return parse_port(text, where, name)
+    except TargetError as exc:
+        raise variables.error(exc.where, exc.message) from None
+
+
+def _transport(variables: _HostVars, plugin: _Plugin) -> str | None:
+    found = variables.get(plugin.transport)
+    if found is None:
+        return None
+    name, value, where = found
+    items: list[object] = list(value) if isinstance(value, list | tuple) else [value]
+    words: list[str] = []
+    for item in items:
+        if not isinstance(item, str):
+            raise variables.error(where, f"{name} must be a string or a list of strings, got {value!r}")
+        words.extend(word.strip().lower() for word in item.split(",") if word.strip())
+    for word in words:
+        if "{{" in word or "{%" in word:
+            raise variables.error(where, f"{name} is a Jinja2 template, which hvbpa does not evaluate: {value!r}")
+        if word == "negotiate":
+            return None
+        word = _TRANSPORT_ALIASES.get(word, word)
+        if word in TRANSPORTS:
+            return word
+    if not words:
+        return None
+    raise variables.error(where, f"{name} names no transport hvbpa supports ({', '.join(TRANSPORTS)}), got {value!r}")
