@@ -97,12 +97,15 @@ class _Budget:
     def remaining(self) -> float:
         return self.ends - time.monotonic()
 
+    def expired_reason(self) -> str:
+        return f"no answer within the {self.settings.deadline:g} s deadline"
+
     def arm(self, protocol: Protocol) -> None:
         if self.cancel is not None and self.cancel.is_set():
             raise _Failed(HostStatus.INTERRUPTED, "interrupted before the scan of this host finished")
         left = self.remaining()
         if left <= 0.5:
-            raise _Failed(HostStatus.TIMED_OUT, f"no answer within the {self.settings.deadline:g} s deadline")
+            raise _Failed(HostStatus.TIMED_OUT, self.expired_reason())
         operation = max(1, min(self.settings.operation_timeout, int(left) - 2))
         protocol.operation_timeout_sec = operation
         # requests takes (connect, read); the read budget must outlast the operation timeout.
@@ -259,25 +262,35 @@ def run_delivery(
             status, reason = HostStatus.OK, ""
     except Exception as exc:
         status, reason = _failure(exc)
+        if status is HostStatus.TIMED_OUT and budget.remaining() <= 1.0:
+            # The socket timeout was cut short by the deadline: say which limit ended it.
+            reason = budget.expired_reason()
     finally:
         # No Signal first: deleting the shell ends its command too, one request fewer.
-        count += _delete_shell(protocol, shell_id, settings)
+        count += _delete_shell(protocol, shell_id, settings, address)
     return done(status, reason, stdout=bytes(stdout), stderr=bytes(stderr), exit_code=exit_code)
 
 
-def _delete_shell(protocol: Protocol, shell_id: str | None, settings: ConnectionSettings) -> int:
+def _delete_shell(protocol: Protocol, shell_id: str | None, settings: ConnectionSettings, address: str) -> int:
     """Always delete the shell (Windows allows a user only 30), even after a failure or Ctrl-C.
 
-    Returns the number of requests sent."""
+    After a timed-out request the connection is gone, and with it an NTLM or Kerberos
+    security context (they are bound to the connection), so a second try logs on
+    again. Returns the number of requests sent.
+    """
     if shell_id is None:
         return 0
-    try:
-        protocol.transport.read_timeout_sec = (  # type: ignore[assignment]
-            min(settings.connect_timeout, 5.0),
-            5.0,
-        )
-        protocol.close_shell(shell_id, close_session=True)
-    except Exception:
-        # Best effort: the host reclaims idle shells itself after its idle timeout.
-        protocol.transport.close_session()
-    return 1
+    sent = 0
+    for attempt in range(2):
+        if attempt:
+            protocol.transport.close_session()
+            protocol = _protocol(address, settings)
+        protocol.transport.read_timeout_sec = (min(settings.connect_timeout, 5.0), 5.0)  # type: ignore[assignment]
+        sent += 1
+        try:
+            protocol.close_shell(shell_id, close_session=True)
+            return sent
+        except Exception:  # noqa: S112 - best effort; the host reclaims idle shells itself
+            continue
+    protocol.transport.close_session()
+    return sent

@@ -1,0 +1,73 @@
+"""Operation timeouts are retried within the host's deadline, and never beyond it."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from hvbpa.collect.host import collect_host
+from hvbpa.collect.settings import ConnectionSettings, Secret
+from hvbpa.lab import HostConfig, RunningFleet
+from hvbpa.synthetic import host_snapshot_json
+from hvbpa.targets import Target
+from tests.e2e.conftest import PASSWORD
+
+StartFleet = Callable[..., RunningFleet]
+
+
+def _settings(**changes: object) -> ConnectionSettings:
+    base = ConnectionSettings(username="labadmin", password=Secret(PASSWORD), retries=0)
+    from dataclasses import replace
+
+    return replace(base, **changes)  # type: ignore[arg-type]
+
+
+def test_slow_command_survives_operation_timeouts(lab_fleet: StartFleet) -> None:
+    running = lab_fleet(
+        HostConfig("SLOW", transport="ntlm", slow_command=2.5, snapshot_text=host_snapshot_json("SLOW", 4))
+    )
+    target = Target("SLOW", "127.0.0.1", port=running.hosts[0].port)
+    outcome = collect_host(target, _settings(operation_timeout=1)).outcome
+    assert outcome.status.value == "ok", outcome.reason
+    # Create, Command, Delete, and one Receive per second of the command's run.
+    assert outcome.requests is not None and outcome.requests >= 5
+
+
+def test_deadline_ends_a_command_that_never_finishes(lab_fleet: StartFleet) -> None:
+    running = lab_fleet(HostConfig("STUCK", transport="ntlm", slow_command=600.0))
+    target = Target("STUCK", "127.0.0.1", port=running.hosts[0].port)
+    started = time.monotonic()
+    outcome = collect_host(target, _settings(operation_timeout=1, deadline=3.0)).outcome
+    took = time.monotonic() - started
+    assert outcome.status.value == "timed_out", outcome.reason
+    assert "3 s deadline" in outcome.reason
+    assert took < 10
+    assert running.stats()["STUCK"].get("open_shells", 0) == 0, "the shell was deleted after the deadline"
+
+
+def test_connection_refused_is_retried_then_reported(lab_fleet: StartFleet) -> None:
+    running = lab_fleet(HostConfig("GONE", transport="ntlm", refuse=True))
+    target = Target("GONE", "127.0.0.1", port=running.hosts[0].port)
+    outcome = collect_host(target, _settings(retries=2, retry_backoff=0.05)).outcome
+    assert outcome.status.value == "unreachable"
+    assert outcome.reason == "connection refused (after 3 attempts)"
+
+
+def test_unresolvable_name_is_unreachable() -> None:
+    outcome = collect_host(Target("nowhere", "nowhere.invalid", port=5985), _settings(connect_timeout=2.0)).outcome
+    assert outcome.status.value == "unreachable"
+    assert "could not be resolved" in outcome.reason or "connection" in outcome.reason
+
+
+def test_wrong_ca_is_a_tls_error(lab_fleet: StartFleet, tmp_path: object) -> None:
+    from pathlib import Path
+
+    import trustme
+
+    running = lab_fleet(HostConfig("TLS", transport="basic-https", snapshot_text=host_snapshot_json("TLS", 1)))
+    other_ca = Path(str(tmp_path)) / "other-ca.pem"
+    trustme.CA().cert_pem.write_to_path(str(other_ca))
+    target = Target("TLS", "127.0.0.1", port=running.hosts[0].port)
+    outcome = collect_host(target, _settings(transport="basic", ca_trust_path=str(other_ca))).outcome
+    assert outcome.status.value == "tls_error"
+    assert "certificate verify failed" in outcome.reason
