@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from hvbpa.lab.fleet import CommandFault, Fleet, HostConfig
-from hvbpa.lab.server import LOOPBACK, STATS_PATH, WSMAN_PATH, LabHost
+from hvbpa.lab.server import LOOPBACK, STATS_PATH, WSMAN_PATH, LabHost, stop_all
 from hvbpa.lab.tls import TlsMaterial, make_tls_material
 
 READY_TIMEOUT = 60.0
@@ -282,8 +282,7 @@ class RunningFleet:
         if self._stopped:
             return
         self._stopped = True
-        for lab in self._local:
-            lab.stop()
+        stop_all(self._local)
         for worker in self._workers:
             if worker.process.stdin is not None:
                 with suppress(OSError):

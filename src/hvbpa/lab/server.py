@@ -222,6 +222,15 @@ class _Handler(BaseHTTPRequestHandler):
         return user
 
 
+def stop_all(labs: list[LabHost]) -> None:
+    """Stop hosts together: each stop waits up to a poll interval, so one by one is slow."""
+    threads = [threading.Thread(target=lab.stop, daemon=True) for lab in labs]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=10)
+
+
 class LabHost:
     """One lab host in this process. ``start()`` serves on a thread; ``stop()`` ends it."""
 

@@ -11,7 +11,7 @@ import signal
 import sys
 
 from hvbpa.lab.processes import host_from_json, tls_from_json
-from hvbpa.lab.server import LabHost
+from hvbpa.lab.server import LabHost, stop_all
 
 
 def main() -> int:
@@ -33,8 +33,7 @@ def main() -> int:
         while sys.stdin.buffer.readline():
             pass
     finally:
-        for lab in labs:
-            lab.stop()
+        stop_all(labs)
     return 0
 
 
