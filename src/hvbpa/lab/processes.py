@@ -15,6 +15,7 @@ import json
 import os
 import queue
 import shutil
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -301,12 +302,10 @@ class RunningFleet:
 def _fetch_stats(host: HostEndpoint) -> dict[str, Any]:
     if host.refuses:
         return {"name": host.name, "requests": 0}
-    # Stats are plain HTTP even on an HTTPS host? No: same listener, so same scheme.
+    # The stats page shares the WinRM listener, so an HTTPS host serves it over TLS.
     url = f"{host.scheme}://{host.address}:{host.port}{STATS_PATH}"
     context = None
     if host.scheme == "https":
-        import ssl
-
         context = ssl.create_default_context(cafile=host.ca_trust_path)
     try:
         with urllib.request.urlopen(url, timeout=5, context=context) as response:  # noqa: S310 - loopback lab URL
