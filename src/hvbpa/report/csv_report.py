@@ -1,0 +1,83 @@
+"""CSV for spreadsheets and ad-hoc scripts: one row per judged VM, one per host-level problem.
+
+Cells a spreadsheet would read as a formula get a leading apostrophe: VM names and
+error messages come from the hosts, and a name like ``=HYPERLINK(...)`` must stay text.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from hvbpa.i18n import reason_text
+from hvbpa.report import ReportContext
+from hvbpa.results import HostStatus, Reason, RuleResult, VMVerdict
+
+COLUMNS = (
+    "rule_id",
+    "severity",
+    "host",
+    "vm_name",
+    "vm_id",
+    "replication_mode",
+    "state",
+    "status",
+    "evidence",
+    "reason_code",
+    "reason",
+    "inferred_from",
+    "failover_addresses",
+    "excluded_by",
+)
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value: str) -> str:
+    return "'" + value if value.startswith(_FORMULA_START) else value
+
+
+def _vm_row(ctx: ReportContext, result: RuleResult, vm: VMVerdict) -> list[str]:
+    return [
+        result.rule_id,
+        result.severity.value,
+        result.host,
+        vm.vm_name,
+        vm.vm_id,
+        vm.replication_mode,
+        vm.state,
+        vm.status.value,
+        vm.evidence.value,
+        vm.reason.code,
+        reason_text(vm.reason, ctx.lang),
+        vm.inferred_from or "",
+        "; ".join(vm.failover_addresses),
+        result.excluded_by or "",
+    ]
+
+
+def _host_row(ctx: ReportContext, result: RuleResult | None, host: str, status: str, reason: Reason) -> list[str]:
+    rule_id, severity = (result.rule_id, result.severity.value) if result else ("", "")
+    return [rule_id, severity, host, "", "", "", "", status, "", reason.code, reason_text(reason, ctx.lang), "", "", ""]
+
+
+def render(ctx: ReportContext) -> str:
+    buffer = io.StringIO()
+    # "\n", not CRLF: on Windows, standard output would turn CRLF into CR CR LF.
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(COLUMNS)
+    failed = {h.target for h in ctx.run.hosts if h.status is not HostStatus.OK}
+    rows: list[list[str]] = []
+    for result in ctx.run.results:
+        if result.reason is not None:
+            # A host that failed outright gets one row below, not one per rule.
+            if result.target not in failed:
+                rows.append(_host_row(ctx, result, result.host, result.status.value, result.reason))
+            continue
+        rows.extend(_vm_row(ctx, result, vm) for vm in result.vms)
+    for host in ctx.run.hosts:
+        if host.target in failed:
+            reason = Reason.of("host-not-collected", status=host.status.value, why=host.reason)
+            rows.append(_host_row(ctx, None, host.host_name, host.status.value, reason))
+            failed.discard(host.target)
+    writer.writerows([safe_cell(cell) for cell in row] for row in rows)
+    return buffer.getvalue()
