@@ -281,6 +281,13 @@ def connection_options(fn: F) -> F:
         click.option("--timeout", default="5m", show_default=True, help="Deadline per host (e.g. 90s, 5m)."),
         click.option("--connect-timeout", default="10s", show_default=True, help="TCP/TLS connect timeout."),
         click.option(
+            "--operation-timeout",
+            type=click.IntRange(1, 3600),
+            default=10,
+            show_default=True,
+            help="Seconds each WinRM Receive waits for output (also how long Ctrl-C may take).",
+        ),
+        click.option(
             "--retries",
             type=click.IntRange(0, 10),
             default=2,
@@ -346,6 +353,7 @@ def build_settings(kwargs: dict[str, Any], *, need_password: bool = True) -> Con
         deadline=_parse_duration(kwargs["timeout"], "--timeout", default_unit="s"),
         connect_timeout=_parse_duration(kwargs["connect_timeout"], "--connect-timeout", default_unit="s"),
         retries=kwargs["retries"],
+        operation_timeout=kwargs["operation_timeout"],
     )
     settings.check()
     if need_password:

@@ -3,9 +3,10 @@ cleans up. Progress goes to an observer, so this module never imports rich."""
 
 from __future__ import annotations
 
+import queue
 import threading
+import time
 from collections.abc import Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from typing import Protocol
 
 from hvbpa.collect.host import Collected, collect_host
@@ -32,7 +33,7 @@ class NullObserver:
 
 
 class Interrupted(Exception):
-    """Ctrl-C during a scan; carries what finished, in target order."""
+    """Ctrl-C during a scan; carries every host's outcome, finished or not, in target order."""
 
     def __init__(self, outcomes: list[HostOutcome]) -> None:
         super().__init__("interrupted")
@@ -47,43 +48,64 @@ def scan_hosts(
     observer: ScanObserver | None = None,
     script: str | None = None,
 ) -> list[Collected]:
-    """Collect every target; the result is in target order whatever finished first."""
+    """Collect every target; the result is in target order whatever finished first.
+
+    Workers are daemon threads rather than a ThreadPoolExecutor: after Ctrl-C a
+    worker stuck on a host that never answers must not keep the process alive.
+    """
     observer = observer or NullObserver()
     cancel = threading.Event()
+    todo: queue.SimpleQueue[int] = queue.SimpleQueue()
+    finished: queue.SimpleQueue[tuple[int, Collected]] = queue.SimpleQueue()
+    for index in range(len(targets)):
+        todo.put(index)
+
+    def work() -> None:
+        while not cancel.is_set():
+            try:
+                index = todo.get_nowait()
+            except queue.Empty:
+                return
+            finished.put((index, collect_host(targets[index], settings, cancel=cancel, script=script)))
+
     results: dict[int, Collected] = {}
+    workers = [
+        threading.Thread(target=work, name=f"hvbpa-host-{n}", daemon=True)
+        for n in range(max(1, min(jobs, len(targets))))
+    ]
     observer.started(len(targets))
-    pool = ThreadPoolExecutor(max_workers=max(1, min(jobs, len(targets) or 1)), thread_name_prefix="hvbpa-host")
-    futures: dict[Future[Collected], int] = {
-        pool.submit(collect_host, target, settings, cancel=cancel, script=script): index
-        for index, target in enumerate(targets)
-    }
     try:
-        pending = set(futures)
-        while pending:
-            # A timeout keeps the main thread responsive to Ctrl-C.
-            done, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
-            for future in done:
-                results[futures[future]] = future.result()
-                observer.host_done(results[futures[future]].outcome)
+        for worker in workers:
+            worker.start()
+        while len(results) < len(targets):
+            try:
+                # A timeout keeps the main thread responsive to Ctrl-C.
+                index, collected = finished.get(timeout=0.2)
+            except queue.Empty:
+                continue
+            results[index] = collected
+            observer.host_done(collected.outcome)
     except KeyboardInterrupt:
         cancel.set()
-        for future in futures:
-            future.cancel()
-        # Workers notice the flag at their next request and delete their shells.
-        pool.shutdown(wait=True, cancel_futures=True)
-        finished = []
-        for future, index in futures.items():
-            if future.done() and not future.cancelled() and future.exception() is None:
-                finished.append((index, future.result().outcome))
-        outcomes = [o for _, o in sorted(finished, key=lambda pair: pair[0])]
-        done_targets = {o.target for o in outcomes}
-        outcomes += [
-            HostOutcome(t.name, HostStatus.INTERRUPTED, reason="the scan was interrupted")
-            for t in targets
-            if t.name not in done_targets
-        ]
-        raise Interrupted(outcomes) from None
+        # Workers see the flag at their next request and delete their shells; a
+        # request in flight ends within the operation timeout.
+        grace_ends = time.monotonic() + settings.operation_timeout + 2
+        for worker in workers:
+            worker.join(timeout=max(0.0, grace_ends - time.monotonic()))
+        while True:
+            try:
+                index, collected = finished.get_nowait()
+            except queue.Empty:
+                break
+            results[index] = collected
+        raise Interrupted(
+            [
+                results[i].outcome
+                if i in results
+                else HostOutcome(t.name, HostStatus.INTERRUPTED, reason="the scan was interrupted")
+                for i, t in enumerate(targets)
+            ]
+        ) from None
     finally:
-        pool.shutdown(wait=False)
         observer.finished()
     return [results[i] for i in range(len(targets))]

@@ -32,11 +32,13 @@ def test_demo_runs_as_designed(cli: Invoke, tmp_path: Path) -> None:
     assert report["run"]["exit_code"] == ExitCode.INCOMPLETE
 
 
-def test_lab_serve_then_scan_its_hosts_file(tmp_path: Path) -> None:
+def test_lab_serve_then_scan_its_inventory(tmp_path: Path) -> None:
+    """The demo fleet mixes NTLM and Basic over HTTPS: the inventory carries each host's transport and CA."""
     hosts = tmp_path / "hosts.txt"
+    inventory = tmp_path / "inventory.ini"
     env = {**os.environ, **LAB_ENV, "NO_COLOR": "1"}
     server = subprocess.Popen(
-        [sys.executable, "-m", "hvbpa", "lab", "serve", "--hosts-out", str(hosts)],
+        [sys.executable, "-m", "hvbpa", "lab", "serve", "--hosts-out", str(hosts), "--inventory-out", str(inventory)],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -44,28 +46,11 @@ def test_lab_serve_then_scan_its_hosts_file(tmp_path: Path) -> None:
     )
     try:
         deadline = time.monotonic() + 30
-        while not hosts.exists() and time.monotonic() < deadline:
+        while not inventory.exists() and time.monotonic() < deadline:
             time.sleep(0.1)
         assert hosts.exists(), "lab serve wrote no hosts file"
         scan = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "hvbpa",
-                "scan",
-                "--hosts-file",
-                str(hosts),
-                "-q",
-                "-o",
-                "json",
-                "--retries",
-                "0",
-                "--transport",
-                "basic",
-                "--scheme",
-                "http",
-                "--allow-unencrypted",
-            ],
+            [sys.executable, "-m", "hvbpa", "scan", "-i", str(inventory), "-q", "-o", "json", "--retries", "0"],
             capture_output=True,
             text=True,
             env=env,
@@ -73,7 +58,12 @@ def test_lab_serve_then_scan_its_hosts_file(tmp_path: Path) -> None:
         )
         assert scan.returncode == ExitCode.INCOMPLETE, scan.stderr
         report = json.loads(scan.stdout)
-        assert sorted(h["status"] for h in report["hosts"]) == ["ok", "ok", "unreachable"]
+        assert {h["target"]: h["status"] for h in report["hosts"]} == {
+            "HV-PRI-01": "ok",
+            "HV-REP-01": "ok",
+            "HV-DR-03": "unreachable",
+        }
+        assert len(hosts.read_text("utf-8").split("127.0.0.1:")) == 4
     finally:
         server.send_signal(signal.SIGINT)
         output, _ = server.communicate(timeout=20)

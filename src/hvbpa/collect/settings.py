@@ -47,7 +47,7 @@ class ConnectionSettings:
     allow_unencrypted: bool = False
     connect_timeout: float = 10.0
     deadline: float = 300.0  # whole-host budget, seconds
-    operation_timeout: int = 20
+    operation_timeout: int = 10  # seconds per Receive; also bounds how long Ctrl-C waits
     retries: int = 2  # connect-phase failures only
     retry_backoff: float = 0.5
     max_output_bytes: int = 32 * 1024 * 1024
