@@ -123,7 +123,7 @@ def test_serve_runs_the_demo_fleet_until_stopped(tmp_path: Path) -> None:
         assert len(entries) == 3
         # The demo hosts answer the packaged collection script with their snapshot.
         port = int(entries[0].rsplit(":", 1)[1])
-        endpoint = HostEndpoint("HV-PRI-01", "127.0.0.1", port, "http", "basic-http", "labadmin", "Lab-Passw0rd!", None)
+        endpoint = HostEndpoint("HV-PRI-01", "127.0.0.1", port, "http", "ntlm", "labadmin", "Lab-Passw0rd!", None)
         script = packaged_script()
         assert script is not None
         output = run_collection(protocol(endpoint), script)
