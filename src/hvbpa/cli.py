@@ -51,6 +51,9 @@ def _run_guarded(body: Callable[[], int]) -> NoReturn:
         code = body()
     except HvbpaError as exc:
         _die(str(exc), exc.exit_code)
+    except click.BadParameter as exc:
+        # Raised by option checks inside a command: one line, like every other input error.
+        _die(exc.format_message())
     except KeyboardInterrupt:
         _die("interrupted", ExitCode.INTERRUPTED)
     sys.exit(code)
@@ -331,8 +334,8 @@ def _password(username: str | None, transport: str) -> str | None:
     raise ConfigError("no password: set HVBPA_PASSWORD, store one with keyring, or run in a terminal to be asked")
 
 
-def build_settings(kwargs: dict[str, Any], *, need_password: bool = True) -> ConnectionSettings:
-    from hvbpa.collect.settings import ConnectionSettings, Secret
+def build_settings(kwargs: dict[str, Any]) -> ConnectionSettings:
+    from hvbpa.collect.settings import ConnectionSettings
 
     if kwargs["insecure_skip_tls_verify"]:
         click.echo(
@@ -340,7 +343,7 @@ def build_settings(kwargs: dict[str, Any], *, need_password: bool = True) -> Con
             "the hosts' identity is not checked.",
             err=True,
         )
-    settings = ConnectionSettings(
+    return ConnectionSettings(
         transport=kwargs["transport"],
         scheme=kwargs["scheme"],
         port=kwargs["port"],
@@ -355,14 +358,15 @@ def build_settings(kwargs: dict[str, Any], *, need_password: bool = True) -> Con
         retries=kwargs["retries"],
         operation_timeout=kwargs["operation_timeout"],
     )
-    settings.check()
-    if need_password:
-        password = _password(settings.username, settings.transport)
-        if password is not None:
-            from dataclasses import replace
 
-            settings = replace(settings, password=Secret(password))
-    return settings
+
+def _with_password(settings: ConnectionSettings) -> ConnectionSettings:
+    from dataclasses import replace
+
+    from hvbpa.collect.settings import Secret
+
+    password = _password(settings.username, settings.transport)
+    return settings if password is None else replace(settings, password=Secret(password))
 
 
 def _targets(
@@ -434,9 +438,24 @@ def scan(**kwargs: Any) -> None:
         targets = _targets(kwargs["hosts"], kwargs["hosts_files"], kwargs["inventories"], kwargs["limit"])
         rules = settings_report.rules()
         connection = build_settings(kwargs)
+        _check_targets(targets, connection)
+        connection = _with_password(connection)
         return _scan_and_report(targets, connection, settings_report, rules, jobs=kwargs["jobs"], quiet=kwargs["quiet"])
 
     _run_guarded(body)
+
+
+def _check_targets(targets: Sequence[Target], base: ConnectionSettings) -> None:
+    """Every host's own settings (inventory variables win) must be safe before any is contacted."""
+    from hvbpa.collect.host import settings_for
+    from hvbpa.errors import ConfigError
+
+    for target in targets:
+        try:
+            settings_for(target, base).check()
+        except ConfigError as exc:
+            where = "" if target.source == "command line" else f"{target.source}: "
+            raise ConfigError(f"{where}{target.name}: {exc}") from None
 
 
 def _observer(quiet: bool) -> Any:
@@ -491,6 +510,8 @@ def collect(host: str, output: Path, raw: bool, **kwargs: Any) -> None:
 
         (target,) = _targets((host,), (), (), None)
         connection = build_settings(kwargs)
+        _check_targets((target,), connection)
+        connection = _with_password(connection)
         collected = collect_host(target, connection)
         outcome = collected.outcome
         if outcome.status is not HostStatus.OK and not (raw and collected.stdout):

@@ -3,6 +3,7 @@ can build and check these before the heavy import."""
 
 from __future__ import annotations
 
+import importlib.util
 from dataclasses import dataclass, field
 
 from hvbpa.errors import ConfigError
@@ -73,3 +74,6 @@ class ConnectionSettings:
             raise ConfigError("certificate transport needs --cert-pem and --cert-key-pem")
         if self.transport != "kerberos" and self.transport != "certificate" and not self.username:
             raise ConfigError(f"{self.transport} needs a user name (--username or HVBPA_USERNAME)")
+        extra = {"kerberos": "requests_kerberos", "credssp": "requests_credssp"}.get(self.transport)
+        if extra and importlib.util.find_spec(extra) is None:
+            raise ConfigError(f"the {self.transport} transport needs an extra: pip install 'hvbpa[{self.transport}]'")
