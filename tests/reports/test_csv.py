@@ -6,6 +6,7 @@ import csv
 import io
 from dataclasses import replace
 
+from hvbpa.i18n import reason_text
 from hvbpa.report.csv_report import COLUMNS, render, safe_cell
 from tests.reports.support import ABSENT, DOWN, KOREAN, NO_MODULE, make_ctx
 
@@ -43,7 +44,8 @@ def test_excluded_by_and_korean() -> None:
     ctx = make_ctx(KOREAN, lang="ko")
     results = tuple(replace(r, excluded_by="x.toml:1: 예외") for r in ctx.run.results)
     found = rows(render(replace(ctx, run=replace(ctx.run, results=results))))
-    assert found[1]["reason"].startswith("86400초 동안")
+    assert found[1]["reason"] == reason_text(ctx.run.results[0].vms[1].reason, "ko")
+    assert "실행 중이지만" in found[1]["reason"]
     assert found[1]["excluded_by"] == "x.toml:1: 예외"
 
 

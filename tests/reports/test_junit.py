@@ -5,6 +5,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from dataclasses import replace
 
+from hvbpa.i18n import reason_text
 from hvbpa.report.junit import render
 from hvbpa.results import HostOutcome, HostStatus, Run
 from tests.conftest import CASES
@@ -46,7 +47,8 @@ def test_suites_per_host_and_counts_add_up() -> None:
 
 
 def test_failure_names_rule_vm_reason_and_severity() -> None:
-    root = parse(render(make_ctx(ABSENT)))
+    ctx = make_ctx(ABSENT)
+    root = parse(render(ctx))
     cases = {c.attrib["name"]: c for c in root.iter("testcase")}
     assert set(cases) == {"app01", "app02"}
     assert cases["app02"].find("failure") is None
@@ -54,7 +56,8 @@ def test_failure_names_rule_vm_reason_and_severity() -> None:
     assert failure is not None
     assert cases["app01"].attrib["classname"] == "HVR001"
     assert failure.attrib["type"] == "error"
-    assert failure.attrib["message"].startswith("running for 7200 s")
+    assert failure.attrib["message"].startswith(reason_text(ctx.run.results[0].vms[0].reason) + "; ")
+    assert failure.attrib["message"].startswith("running for ")
     assert "192.0.2.50" in failure.attrib["message"]
     assert failure.text is not None and "44ab73ce-3959-5d30-a813-0f00e3d0eb9d" in failure.text
 
@@ -94,7 +97,8 @@ def test_korean_texts_and_notes() -> None:
     ctx = replace(make_ctx(KOREAN, lang="ko"), notes=("exclusions.toml:3: expired",))
     root = parse(render(ctx))
     failure = next(root.iter("failure"))
-    assert failure.attrib["message"].startswith("86400초 동안 실행 중이지만")
+    assert failure.attrib["message"] == reason_text(ctx.run.results[0].vms[1].reason, "ko")
+    assert "실행 중이지만" in failure.attrib["message"]
     suite = root.find("testsuite")
     assert suite is not None
     assert suite.findtext("system-out") == "exclusions.toml:3: expired"

@@ -11,6 +11,7 @@ import jsonschema
 import pytest
 
 from hvbpa.fingerprint import FINGERPRINT_KEY, finding_fingerprint
+from hvbpa.i18n import reason_text
 from hvbpa.report import ReportContext
 from hvbpa.report.sarif import render
 from hvbpa.results import Run
@@ -62,12 +63,14 @@ def test_the_validator_rejects_a_broken_log(validator: jsonschema.Draft4Validato
 
 
 def test_one_result_per_affected_vm_naming_host_and_vm() -> None:
-    run = sarif(make_ctx(ABSENT, KOREAN))["runs"][0]
+    ctx = make_ctx(ABSENT, KOREAN)
+    run = sarif(ctx)["runs"][0]
     failing = [r for r in run["results"] if r["kind"] == "fail"]
     assert [r["properties"]["vmName"] for r in failing] == ["app01", "데이터베이스"]
     app01 = failing[0]
     assert app01["level"] == "error"
-    assert app01["message"]["text"].startswith("HV01/app01: running for 7200 s")
+    reason = reason_text(ctx.run.results[0].vms[0].reason)
+    assert app01["message"]["text"].startswith(f"HV01/app01: {reason}; ")
     assert "192.0.2.50" in app01["message"]["text"]
     (location,) = app01["locations"][0]["logicalLocations"]
     assert location["fullyQualifiedName"] == "HV01/app01"
@@ -132,11 +135,14 @@ def test_excluded_findings_carry_a_suppression(validator: jsonschema.Draft4Valid
 
 
 def test_korean_texts(validator: jsonschema.Draft4Validator) -> None:
-    document = sarif(make_ctx(KOREAN, lang="ko"))
+    ctx = make_ctx(KOREAN, lang="ko")
+    document = sarif(ctx)
     validator.validate(document)
     run = document["runs"][0]
     assert run["language"] == "ko-KR"
     assert run["tool"]["driver"]["rules"][0]["shortDescription"]["text"].startswith("주 가상 머신이나")
     (result,) = [r for r in run["results"] if r["kind"] == "fail"]
-    assert result["message"]["text"].startswith("하이퍼V-서울/데이터베이스: 86400초 동안 실행 중이지만")
+    reason = reason_text(ctx.run.results[0].vms[1].reason, "ko")
+    assert result["message"]["text"] == f"하이퍼V-서울/데이터베이스: {reason}"
+    assert "실행 중이지만" in reason
     assert "데이터베이스" in render(make_ctx(KOREAN, lang="ko")), "written as UTF-8, not \\u escapes"
