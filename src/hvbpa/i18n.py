@@ -26,9 +26,9 @@ _REASONS: dict[str, tuple[str, str]] = {
         "게스트의 통합 구성 요소가 호환되지 않아({status}) 주소를 적용할 수 없습니다",
     ),
     "kvp-no-contact": (
-        "running for {uptime} s and the Data Exchange service has never made contact: integration services are not "
+        "running for {uptime} and the Data Exchange service has never made contact: integration services are not "
         "installed",
-        "{uptime}초 동안 실행 중이지만 데이터 교환 서비스가 한 번도 연결되지 않았습니다. "
+        "{uptime} 동안 실행 중이지만 데이터 교환 서비스가 한 번도 연결되지 않았습니다. "
         "Integration Services가 설치되어 있지 않습니다",
     ),
     "kvp-disabled": (
@@ -40,8 +40,8 @@ _REASONS: dict[str, tuple[str, str]] = {
         "가상 머신이 {state} 상태이고, 이번 검사에 게스트 상태를 알려 줄 파트너 가상 머신이 없습니다",
     ),
     "within-grace-period": (
-        "up for only {uptime} s (grace period {grace} s): the guest may still be starting",
-        "실행된 지 {uptime}초밖에 되지 않았습니다(유예 시간 {grace}초). 게스트가 아직 시작 중일 수 있습니다",
+        "up for only {uptime} (grace period {grace}): the guest may still be starting",
+        "실행된 지 {uptime}밖에 되지 않았습니다(유예 시간 {grace}). 게스트가 아직 시작 중일 수 있습니다",
     ),
     "kvp-lost-communication": (
         "the Data Exchange service lost communication with the guest",
@@ -132,11 +132,27 @@ def text(key: str, lang: str = "en", **params: object) -> str:
     return _pick(pair, lang).format(**params) if pair else key
 
 
+def duration_text(seconds: int, lang: str = "en") -> str:
+    """Uptime as an admin reads it: ``10 d 4 h``, ``2 h 5 min``, ``90 s``."""
+    units = (("d", "일", 86400), ("h", "시간", 3600), ("min", "분", 60), ("s", "초", 1))
+    parts = []
+    for en, ko, size in units:
+        amount, seconds = divmod(seconds, size)
+        if amount:
+            parts.append(f"{amount}{ko}" if lang == "ko" else f"{amount} {en}")
+        if len(parts) == 2:
+            break
+    return " ".join(parts) or ("0초" if lang == "ko" else "0 s")
+
+
 def reason_text(reason: Reason, lang: str = "en") -> str:
     pair = _REASONS.get(reason.code)
     if pair is None:
         return reason.code
     params = dict(reason.params)
+    for key in ("uptime", "grace"):
+        if params.get(key, "").isdigit():
+            params[key] = duration_text(int(params[key]), lang)
     message = params.get("message", "")
     params["message_suffix"] = f": {message}" if message else ""
     try:

@@ -6,8 +6,9 @@ Shared by ``evaluate``, ``scan`` and ``demo``; the CLI only builds :class:`RunOp
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import TextIO
 
@@ -71,5 +72,7 @@ def finish(
         notes=options.notes,
     )
     color = stdout.isatty() and "NO_COLOR" not in os.environ
+    if stdout.isatty():
+        ctx = replace(ctx, width=shutil.get_terminal_size().columns)
     write_outputs(options.outputs, ctx, stdout, stdout_color=color)
     return Finished(run, code)

@@ -20,11 +20,8 @@ from hvbpa.results import HostStatus, RuleResult, Severity, Status, VMVerdict
 _SEVERITY_STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFORMATION: "cyan"}
 
 
-def _vm_line(vm: VMVerdict, lang: str) -> Text:
-    line = Text()
-    line.append(vm.vm_name, style="bold")
-    line.append(f" [{vm.replication_mode}, {vm.state}] ", style="dim")
-    line.append(reason_text(vm.reason, lang))
+def _why(vm: VMVerdict, lang: str) -> Text:
+    line = Text(reason_text(vm.reason, lang))
     if vm.inferred_from:
         line.append(f"; {text('inferred', lang, partner=vm.inferred_from)}", style="italic")
     if vm.failover_addresses:
@@ -34,22 +31,27 @@ def _vm_line(vm: VMVerdict, lang: str) -> Text:
     return line
 
 
-def _findings(ctx: ReportContext, results: list[RuleResult]) -> Table:
+def _findings(ctx: ReportContext, rule_id: str, results: Sequence[RuleResult]) -> Table:
+    """One table per rule, as BPA groups results: the rule and its fix on top, one row per affected VM."""
     lang = ctx.lang
-    table = Table(title=text("findings", lang), show_lines=True, expand=False, title_justify="left")
-    table.add_column(text("rule", lang), overflow="fold", ratio=3)
-    table.add_column(text("severity", lang), no_wrap=True)
+    rule = ctx.rule(rule_id)
+    body = rule.text(lang)
+    severity = results[0].severity
+    title = Text()
+    title.append(f"{rule.id} ", style="bold")
+    title.append(f"[{text(severity.value, lang)}] ", style=_SEVERITY_STYLE[severity])
+    title.append(body.title, style="bold")
+    table = Table(title=title, caption=body.resolution, title_justify="left", caption_justify="left", show_lines=False)
     table.add_column(text("host", lang), overflow="fold")
-    table.add_column(text("affected", lang), overflow="fold", ratio=5)
+    table.add_column(text("vm", lang), overflow="fold")
+    table.add_column(text("mode", lang), no_wrap=True)
+    table.add_column(text("why", lang), overflow="fold", ratio=1)
     for result in results:
-        rule = ctx.rule(result.rule_id)
-        title = Text(f"{rule.id} ", style="bold")
-        title.append(rule.text(lang).title)
-        vms = Text("\n").join(_vm_line(vm, lang) for vm in result.affected)
-        severity = Text(text(result.severity.value, lang), style=_SEVERITY_STYLE[result.severity])
-        if result.excluded_by:
-            severity.append(f"\n({text('excluded', lang)})", style="dim")
-        table.add_row(title, severity, result.host, vms)
+        for vm in result.affected:
+            name = Text(vm.vm_name, style="bold")
+            if result.excluded_by:
+                name.append(f" ({text('excluded', lang)})", style="dim")
+            table.add_row(result.host, name, f"{vm.replication_mode}, {vm.state}", _why(vm, lang))
     return table
 
 
@@ -103,9 +105,9 @@ def render(ctx: ReportContext) -> str:
     )
     shown = [r for r in ctx.run.results if ctx.show_excluded or not r.excluded_by]
     findings = [r for r in shown if r.status is Status.NONCOMPLIANT]
-    if findings:
-        console.print(_findings(ctx, findings))
-    else:
+    for rule_id in dict.fromkeys(r.rule_id for r in findings):
+        console.print(_findings(ctx, rule_id, [r for r in findings if r.rule_id == rule_id]))
+    if not findings:
         console.print(text("no_findings", ctx.lang), style="bold green")
     for table in (_undetermined(ctx, ctx.run.results), _failed_hosts(ctx)):
         if table is not None:
