@@ -581,3 +581,13 @@ def lab_serve(fleet: Path | None, hosts_out: Path | None, inventory_out: Path | 
             raise ConfigError(str(exc)) from None
 
     _run_guarded(body)
+
+
+@main.command("schema")
+@click.argument("which", type=click.Choice(("json", "snapshot")))
+def schema(which: str) -> None:
+    """Print a shipped JSON Schema: the JSON report (json) or the host snapshot (snapshot)."""
+    from importlib import resources
+
+    name = {"json": "report-v1.schema.json", "snapshot": "snapshot-v1.schema.json"}[which]
+    click.echo(resources.files("hvbpa.schemas").joinpath(name).read_text("utf-8"), nl=False)
