@@ -1,3 +1,3 @@
-from hvbpa.cli import main
+from hvbpa.entry import run
 
-main()
+run()
