@@ -19,7 +19,9 @@ from hvbpa import __version__
 from hvbpa.exit_codes import ExitCode
 
 if TYPE_CHECKING:
+    from hvbpa.baseline import Baseline
     from hvbpa.collect.settings import ConnectionSettings
+    from hvbpa.exclusions import Exclusion
     from hvbpa.outputs import OutputSpec
     from hvbpa.pipeline import RunOptions
     from hvbpa.results import HostOutcome
@@ -110,6 +112,16 @@ def report_options(fn: F) -> F:
         click.option("--exit-zero", is_flag=True, help="Exit 0 even with findings (failed hosts still give 3)."),
         click.option("--lang", type=click.Choice(("en", "ko")), default=None, help="Report language [default: LANG]."),
         click.option("--show-excluded", is_flag=True, help="Show excluded findings in the table."),
+        click.option(
+            "--exclusions",
+            type=click.Path(dir_okay=False, path_type=Path),
+            help="TOML file of accepted findings (rule, host, VM, justification, optional expiry).",
+        ),
+        click.option(
+            "--baseline",
+            type=click.Path(dir_okay=False, path_type=Path),
+            help="Fail only on findings that are not in this baseline (see `hvbpa baseline create`).",
+        ),
         click.option("--now", "now_text", hidden=True, help="Evaluate as of this ISO 8601 time (testing)."),
     ]
     for decorator in reversed(decorators):
@@ -135,6 +147,23 @@ class ReportSettings:
         self.lang: str = kwargs["lang"] or default_lang(os.environ)
         self.show_excluded: bool = kwargs["show_excluded"]
         self.now = _parse_now(kwargs["now_text"])
+        self.exclusions_path: Path | None = kwargs["exclusions"]
+        self.baseline_path: Path | None = kwargs["baseline"]
+        self.exclusions, self.baseline = self._load_policy_files()
+
+    def _load_policy_files(self) -> tuple[tuple[Exclusion, ...], Baseline | None]:
+        """Loaded before any host is contacted, so a bad file costs nothing but exit 2."""
+        from hvbpa.baseline import load_baseline
+        from hvbpa.exclusions import load_exclusions
+        from hvbpa.ruleset import load_rules
+
+        exclusions: tuple[Exclusion, ...] = ()
+        if self.exclusions_path is not None:
+            # All loaded rules, not the --rule subset: an exclusion for a skipped rule is fine.
+            known = {r.id for r in load_rules(self.rules_dirs)}
+            exclusions = load_exclusions(self.exclusions_path, rule_ids=known)
+        baseline = load_baseline(self.baseline_path) if self.baseline_path is not None else None
+        return exclusions, baseline
 
     def rules(self) -> tuple[Rule, ...]:
         from hvbpa.ruleset import load_rules, select_rules
@@ -145,6 +174,8 @@ class ReportSettings:
         from hvbpa.pipeline import RunOptions
 
         return RunOptions(
+            exclusions=self.exclusions,
+            baseline=self.baseline,
             outputs=tuple(self.outputs),
             fail_on=self.fail_on,
             exit_zero=self.exit_zero,
@@ -173,8 +204,26 @@ def _parse_now(value: str | None) -> datetime | None:
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100}, epilog=EXIT_CODES_HELP)
 @click.version_option(__version__, "-V", "--version", prog_name="hvbpa")
-def main() -> None:
-    """Best Practices Analyzer for Windows Server Hyper-V fleets, over WinRM."""
+@click.pass_context
+def main(ctx: click.Context) -> None:
+    """Best Practices Analyzer for Windows Server Hyper-V fleets, over WinRM.
+
+    Defaults come from hvbpa.toml (or [tool.hvbpa] in pyproject.toml) in the current
+    folder and from HVBPA_* variables; options on the command line win.
+    """
+    if ctx.resilient_parsing:
+        return
+    from hvbpa.config import load_config
+    from hvbpa.errors import ConfigError
+
+    try:
+        config = load_config(Path.cwd(), os.environ)
+    except ConfigError as exc:
+        _die(str(exc))
+    if config:
+        commands: dict[str, Any] = dict.fromkeys(("scan", "evaluate", "demo"), config)
+        commands["report"] = {"merge": config}
+        ctx.default_map = commands
 
 
 @main.command(epilog=EXIT_CODES_HELP)
@@ -591,3 +640,59 @@ def schema(which: str) -> None:
 
     name = {"json": "report-v1.schema.json", "snapshot": "snapshot-v1.schema.json"}[which]
     click.echo(resources.files("hvbpa.schemas").joinpath(name).read_text("utf-8"), nl=False)
+
+
+@main.group()
+def report() -> None:
+    """Work with saved JSON reports."""
+
+
+@report.command("merge", epilog=EXIT_CODES_HELP)
+@click.argument("reports", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@report_options
+def report_merge(reports: tuple[Path, ...], **kwargs: Any) -> None:
+    """Combine JSON reports of separate scans into one, judging replication partners across them."""
+
+    def body() -> int:
+        from hvbpa.merge import load_reports
+
+        settings = ReportSettings(kwargs)
+        outcomes, started = load_reports(reports)
+        when = datetime.fromisoformat(started) if started else (settings.now or datetime.now(UTC))
+        return settings.finish(outcomes, settings.rules(), when)
+
+    _run_guarded(body)
+
+
+@main.group()
+def baseline() -> None:
+    """Accept today's findings so that only new ones fail later runs."""
+
+
+@baseline.command("create")
+@click.argument("report_file", metavar="REPORT.json", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path), help="Baseline file to write."
+)
+def baseline_create(report_file: Path, output: Path) -> None:
+    """Write a baseline of the findings in a JSON report (use it with --baseline)."""
+
+    def body() -> int:
+        import json
+
+        from hvbpa.atomic import write_text_atomic
+        from hvbpa.baseline import create_baseline, write_baseline
+        from hvbpa.errors import InputError
+
+        try:
+            document = json.loads(report_file.read_text("utf-8-sig"))
+        except (ValueError, OSError) as exc:
+            raise InputError(f"{report_file}: not a JSON report ({exc.__class__.__name__})") from None
+        if not isinstance(document, dict) or document.get("schema") != "hvbpa.report/1":
+            raise InputError(f"{report_file}: not an hvbpa JSON report (schema hvbpa.report/1)")
+        created = create_baseline(document)
+        write_text_atomic(output, write_baseline(created))
+        click.echo(f"baseline: {len(created['fingerprints'])} finding(s) written to {output}", err=True)
+        return 0
+
+    _run_guarded(body)

@@ -14,7 +14,9 @@ from typing import TextIO
 
 from hvbpa import __version__
 from hvbpa.analysis import analyze
+from hvbpa.baseline import Baseline, apply_baseline
 from hvbpa.evaluate import EvaluationOptions
+from hvbpa.exclusions import Exclusion, apply_exclusions
 from hvbpa.exit_codes import ExitCode
 from hvbpa.outputs import OutputSpec, write_outputs
 from hvbpa.policy import exit_code
@@ -33,6 +35,8 @@ class RunOptions:
     grace_seconds: float = 600.0
     now: datetime | None = None  # fixed clock for reproducible runs; None: the real clock
     notes: tuple[str, ...] = field(default=())
+    exclusions: tuple[Exclusion, ...] = ()
+    baseline: Baseline | None = None
 
 
 @dataclass(frozen=True)
@@ -58,6 +62,13 @@ def finish(
         now=now,
         options=EvaluationOptions(grace_period_seconds=options.grace_seconds),
     )
+    # Exclusions first: a baseline must not hide a finding whose exclusion has expired.
+    results, notes = apply_exclusions(run.results, options.exclusions, now)
+    notes = tuple(options.notes) + tuple(notes)
+    if options.baseline is not None:
+        results, more = apply_baseline(results, options.baseline)
+        notes += tuple(more)
+    run = replace(run, results=tuple(results))
     code = exit_code(run, options.fail_on)
     if options.exit_zero and code is ExitCode.FINDINGS:
         code = ExitCode.OK
@@ -69,7 +80,7 @@ def finish(
         fail_on=options.fail_on,
         exit_code=int(code),
         show_excluded=options.show_excluded,
-        notes=options.notes,
+        notes=notes,
     )
     color = stdout.isatty() and "NO_COLOR" not in os.environ
     if stdout.isatty():

@@ -10,6 +10,7 @@ from hvbpa.i18n import reason_text
 from hvbpa.policy import summarize
 from hvbpa.report import ReportContext
 from hvbpa.results import HostOutcome, Reason, RuleResult, VMVerdict
+from hvbpa.snapshot_dump import dump_snapshot
 
 REPORT_SCHEMA = "hvbpa.report/1"
 
@@ -33,6 +34,8 @@ def _host(outcome: HostOutcome) -> dict[str, Any]:
         "cluster_name": snapshot.host.cluster_name if snapshot else None,
         "vm_count": len(snapshot.vms) if snapshot else None,
         "collected_at": snapshot.collected_at if snapshot else None,
+        # The data the verdicts came from, so `hvbpa report merge` can judge it again.
+        "snapshot": dump_snapshot(snapshot) if snapshot else None,
     }
 
 
