@@ -1,0 +1,67 @@
+"""Progress goes to stderr only when it is a terminal, and never with --quiet."""
+
+from __future__ import annotations
+
+import os
+import pty
+import subprocess
+import sys
+from collections.abc import Callable
+
+import pytest
+
+from hvbpa.lab import HostConfig, RunningFleet
+from hvbpa.synthetic import host_snapshot_json
+from tests.e2e.conftest import LAB_ENV
+
+StartFleet = Callable[..., RunningFleet]
+
+
+def _scan_with_terminal_stderr(running: RunningFleet, *extra: str) -> tuple[str, str]:
+    master, slave = pty.openpty()
+    env = {**os.environ, **LAB_ENV, "NO_COLOR": "1", "COLUMNS": "100"}
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "hvbpa",
+            "scan",
+            *(f"127.0.0.1:{h.port}" for h in running.hosts),
+            "-o",
+            "json",
+            "--retries",
+            "0",
+            *extra,
+        ],
+        stdout=subprocess.PIPE,
+        stderr=slave,
+        env=env,
+    )
+    os.close(slave)
+    chunks = []
+    while True:
+        try:
+            data = os.read(master, 65536)
+        except OSError:
+            break
+        if not data:
+            break
+        chunks.append(data)
+    stdout, _ = proc.communicate(timeout=60)
+    os.close(master)
+    return stdout.decode(), b"".join(chunks).decode(errors="replace")
+
+
+@pytest.mark.parametrize("quiet", [False, True])
+def test_progress_on_a_terminal_only(lab_fleet: StartFleet, quiet: bool) -> None:
+    running = lab_fleet(
+        HostConfig("P1", transport="ntlm", latency=0.2, snapshot_text=host_snapshot_json("P1", 2)),
+        HostConfig("P2", transport="ntlm", refuse=True),
+    )
+    stdout, terminal = _scan_with_terminal_stderr(running, *(["-q"] if quiet else []))
+    assert '"schema": "hvbpa.report/1"' in stdout, "the report still goes to stdout"
+    if quiet:
+        assert "scanning" not in terminal
+    else:
+        assert "scanning" in terminal and "failed" in terminal
+        assert "\x1b[3" not in terminal, "NO_COLOR: no colour codes"
