@@ -147,7 +147,7 @@ def test_version_and_help(cli: Invoke) -> None:
 
 
 def test_format_names_match_registry() -> None:
-    from hvbpa.cli import FORMAT_NAMES
+    from hvbpa.cli.common import FORMAT_NAMES
     from hvbpa.report import FORMATS
 
     assert tuple(FORMATS) == FORMAT_NAMES

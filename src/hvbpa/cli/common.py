@@ -1,0 +1,63 @@
+"""Shared by every command: one-line errors with their exit code, durations, help text."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
+
+import click
+
+from hvbpa.exit_codes import ExitCode
+
+if TYPE_CHECKING:
+    pass
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+# Kept in sync with hvbpa.report.FORMATS by a test; importing it here would load the registry at start-up.
+FORMAT_NAMES = ("table", "json", "sarif", "junit", "csv")
+FAIL_ON = ("error", "warning", "information", "never")
+
+EXIT_CODES_HELP = (
+    "Exit codes: 0 nothing at or above --fail-on; 1 findings; 2 usage, configuration or input error; "
+    "3 the run is incomplete (a host could not be scanned or judged); 130 interrupted."
+)
+
+
+def die(message: str, code: ExitCode = ExitCode.USAGE) -> NoReturn:
+    click.echo(f"hvbpa: error: {message}", err=True)
+    sys.exit(int(code))
+
+
+def run_guarded(body: Callable[[], int]) -> NoReturn:
+    """Turn hvbpa's own errors into a one-line message and their exit code."""
+    from hvbpa.errors import HvbpaError
+
+    try:
+        code = body()
+    except HvbpaError as exc:
+        die(str(exc), exc.exit_code)
+    except click.BadParameter as exc:
+        # Raised by option checks inside a command: one line, like every other input error.
+        die(exc.format_message())
+    except KeyboardInterrupt:
+        die("interrupted", ExitCode.INTERRUPTED)
+    sys.exit(code)
+
+
+def parse_duration(value: str, option: str, default_unit: str = "m") -> float:
+    """``10m``, ``600s``, ``1h``, or a bare number in ``default_unit``."""
+    units = {"s": 1.0, "m": 60.0, "h": 3600.0}
+    text = value.strip().lower()
+    scale = units.get(text[-1:])
+    number = text[:-1] if scale else text
+    try:
+        amount = float(number)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a duration like 10m, 600s or 1h", param_hint=option) from None
+    if amount < 0:
+        raise click.BadParameter("must not be negative", param_hint=option)
+    return amount * (scale or units[default_unit])
+
+

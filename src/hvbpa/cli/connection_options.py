@@ -1,0 +1,209 @@
+"""How to reach hosts: targets, transports, timeouts and the password (never an option)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+if TYPE_CHECKING:
+    from hvbpa.collect.settings import ConnectionSettings
+    from hvbpa.targets import Target
+
+from hvbpa.cli.common import F, parse_duration
+
+
+def connection_options(fn: F) -> F:
+    """How to reach hosts. There is deliberately no password option: see --help."""
+    decorators = [
+        click.option(
+            "-u", "--username", envvar="HVBPA_USERNAME", help="User (DOMAIN\\user or user@domain). Env: HVBPA_USERNAME."
+        ),
+        click.option(
+            "--transport",
+            type=click.Choice(("ntlm", "kerberos", "credssp", "certificate", "basic")),
+            default="ntlm",
+            show_default=True,
+            envvar="HVBPA_TRANSPORT",
+            help="WinRM authentication. basic needs https unless --allow-unencrypted.",
+        ),
+        click.option(
+            "--scheme", type=click.Choice(("http", "https")), help="Default: https for basic/certificate, else http."
+        ),
+        click.option("--port", type=click.IntRange(1, 65535), help="Default: 5985 (http) or 5986 (https)."),
+        click.option("--ca-trust-path", type=click.Path(exists=True, dir_okay=True), help="CA bundle for https."),
+        click.option(
+            "--insecure-skip-tls-verify",
+            is_flag=True,
+            help="Do not validate the host's certificate (dangerous: anyone on the path can read the password).",
+        ),
+        click.option("--allow-unencrypted", is_flag=True, help="Allow basic authentication over plain http."),
+        click.option(
+            "--cert-pem",
+            type=click.Path(exists=True, dir_okay=False),
+            help="Client certificate (certificate transport).",
+        ),
+        click.option("--cert-key-pem", type=click.Path(exists=True, dir_okay=False), help="Its private key."),
+        click.option("--timeout", default="5m", show_default=True, help="Deadline per host (e.g. 90s, 5m)."),
+        click.option("--connect-timeout", default="10s", show_default=True, help="TCP/TLS connect timeout."),
+        click.option(
+            "--operation-timeout",
+            type=click.IntRange(1, 3600),
+            default=10,
+            show_default=True,
+            help="Seconds each WinRM Receive waits for output (also how long Ctrl-C may take).",
+        ),
+        click.option(
+            "--retries",
+            type=click.IntRange(0, 10),
+            default=2,
+            show_default=True,
+            help="Retries for connection failures only; a started command is never run twice.",
+        ),
+    ]
+    for decorator in reversed(decorators):
+        fn = decorator(fn)
+    return fn
+
+
+def _keyring_password(username: str) -> str | None:
+    try:
+        import keyring
+    except ImportError:
+        return None
+    try:
+        stored = keyring.get_password("hvbpa", username)
+    except Exception:
+        # A broken keyring backend must not stop a scan: fall through to the prompt.
+        return None
+    return str(stored) if stored else None
+
+
+def _password(username: str | None, transport: str) -> str | None:
+    """HVBPA_PASSWORD, then the OS keyring (optional extra), then a hidden prompt on a terminal."""
+    if transport in ("kerberos", "certificate"):
+        return None  # the ticket cache or the client certificate authenticates
+    from_env = os.environ.get("HVBPA_PASSWORD")
+    if from_env:
+        return from_env
+    if username:
+        stored = _keyring_password(username)
+        if stored:
+            return stored
+    if sys.stdin.isatty():
+        return str(click.prompt(f"Password for {username}", hide_input=True, err=True))
+    from hvbpa.errors import ConfigError
+
+    raise ConfigError("no password: set HVBPA_PASSWORD, store one with keyring, or run in a terminal to be asked")
+
+
+def build_settings(kwargs: dict[str, Any]) -> ConnectionSettings:
+    from hvbpa.collect.settings import ConnectionSettings
+
+    if kwargs["insecure_skip_tls_verify"]:
+        click.echo(
+            "hvbpa: WARNING: TLS certificate validation is OFF (--insecure-skip-tls-verify): "
+            "the hosts' identity is not checked.",
+            err=True,
+        )
+    return ConnectionSettings(
+        transport=kwargs["transport"],
+        scheme=kwargs["scheme"],
+        port=kwargs["port"],
+        username=kwargs["username"],
+        server_cert_validation="ignore" if kwargs["insecure_skip_tls_verify"] else "validate",
+        ca_trust_path=kwargs["ca_trust_path"],
+        cert_pem=kwargs["cert_pem"],
+        cert_key_pem=kwargs["cert_key_pem"],
+        allow_unencrypted=kwargs["allow_unencrypted"],
+        deadline=parse_duration(kwargs["timeout"], "--timeout", default_unit="s"),
+        connect_timeout=parse_duration(kwargs["connect_timeout"], "--connect-timeout", default_unit="s"),
+        retries=kwargs["retries"],
+        operation_timeout=kwargs["operation_timeout"],
+    )
+
+
+def with_password(settings: ConnectionSettings) -> ConnectionSettings:
+    from dataclasses import replace
+
+    from hvbpa.collect.settings import Secret
+
+    password = _password(settings.username, settings.transport)
+    return settings if password is None else replace(settings, password=Secret(password))
+
+
+def collect_targets(
+    hosts: Sequence[str], hosts_files: Sequence[Path], inventories: Sequence[Path], limit: str | None
+) -> list[Target]:
+    from hvbpa.errors import InputError
+    from hvbpa.targets import TargetError, dedupe, parse_target, read_hosts_file, read_inventory
+
+    try:
+        found = [parse_target(h) for h in hosts]
+        for path in hosts_files:
+            found += read_hosts_file(path)
+        for path in inventories:
+            found += read_inventory(path, limit)
+    except TargetError as exc:
+        raise InputError(str(exc)) from None
+    if limit and not inventories:
+        raise InputError("--limit applies to --inventory")
+    targets = dedupe(found)
+    if not targets:
+        raise InputError("no hosts to scan: name hosts, --hosts-file or --inventory")
+    return targets
+
+
+def target_options(fn: F) -> F:
+    decorators = [
+        click.argument("hosts", nargs=-1),
+        click.option(
+            "--hosts-file",
+            "hosts_files",
+            multiple=True,
+            type=click.Path(exists=True, dir_okay=False, path_type=Path),
+            help="One host[:port] per line, # comments.",
+        ),
+        click.option(
+            "-i",
+            "--inventory",
+            "inventories",
+            multiple=True,
+            type=click.Path(exists=True, dir_okay=False, path_type=Path),
+            help="Ansible inventory (INI or YAML).",
+        ),
+        click.option("--limit", help="Ansible host pattern to select from the inventory."),
+        click.option(
+            "-j", "--jobs", type=click.IntRange(1, 512), default=32, show_default=True, help="Hosts scanned at once."
+        ),
+        click.option("-q", "--quiet", is_flag=True, help="No progress bar."),
+    ]
+    for decorator in reversed(decorators):
+        fn = decorator(fn)
+    return fn
+
+
+SECURITY_HELP = (
+    "The password is never an option: it comes from HVBPA_PASSWORD, the OS keyring "
+    "(pip install 'hvbpa[keyring]'; service 'hvbpa', your user name) or a hidden prompt. "
+)
+
+
+
+def check_targets(targets: Sequence[Target], base: ConnectionSettings) -> None:
+    """Every host's own settings (inventory variables win) must be safe before any is contacted."""
+    from hvbpa.collect.host import settings_for
+    from hvbpa.errors import ConfigError
+
+    for target in targets:
+        try:
+            settings_for(target, base).check()
+        except ConfigError as exc:
+            where = "" if target.source == "command line" else f"{target.source}: "
+            raise ConfigError(f"{where}{target.name}: {exc}") from None
+
+

@@ -1,0 +1,148 @@
+"""Options of every command that writes a report, checked before any host is contacted."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+if TYPE_CHECKING:
+    from hvbpa.baseline import Baseline
+    from hvbpa.exclusions import Exclusion
+    from hvbpa.outputs import OutputSpec
+    from hvbpa.pipeline import RunOptions
+    from hvbpa.results import HostOutcome
+    from hvbpa.ruleset import Rule
+
+from hvbpa.cli.common import FAIL_ON, FORMAT_NAMES, F, parse_duration
+
+
+def report_options(fn: F) -> F:
+    """Options shared by every command that produces a report."""
+    decorators = [
+        click.option(
+            "-o",
+            "--output",
+            "outputs",
+            multiple=True,
+            metavar="FORMAT[:PATH]",
+            help=f"Report format and file, repeatable; formats: {', '.join(FORMAT_NAMES)}. Default: table on stdout.",
+        ),
+        click.option(
+            "--rules-dir",
+            "rules_dirs",
+            multiple=True,
+            type=click.Path(file_okay=False, path_type=Path),
+            help="Also load rule files from DIR.",
+        ),
+        click.option("--rule", "only_rules", multiple=True, metavar="ID", help="Run only this rule (repeatable)."),
+        click.option("--skip-rule", "skip_rules", multiple=True, metavar="ID", help="Do not run this rule."),
+        click.option(
+            "--grace-period",
+            default="10m",
+            show_default=True,
+            help="Uptime before a VM without integration services counts as lacking them (10m, 600s, 1h).",
+        ),
+        click.option(
+            "--fail-on",
+            type=click.Choice(FAIL_ON),
+            default="warning",
+            show_default=True,
+            help="Lowest severity whose findings give exit code 1.",
+        ),
+        click.option("--exit-zero", is_flag=True, help="Exit 0 even with findings (failed hosts still give 3)."),
+        click.option("--lang", type=click.Choice(("en", "ko")), default=None, help="Report language [default: LANG]."),
+        click.option("--show-excluded", is_flag=True, help="Show excluded findings in the table."),
+        click.option(
+            "--exclusions",
+            type=click.Path(dir_okay=False, path_type=Path),
+            help="TOML file of accepted findings (rule, host, VM, justification, optional expiry).",
+        ),
+        click.option(
+            "--baseline",
+            type=click.Path(dir_okay=False, path_type=Path),
+            help="Fail only on findings that are not in this baseline (see `hvbpa baseline create`).",
+        ),
+        click.option("--now", "now_text", hidden=True, help="Evaluate as of this ISO 8601 time (testing)."),
+    ]
+    for decorator in reversed(decorators):
+        fn = decorator(fn)
+    return fn
+
+
+class ReportSettings:
+    """The report options, checked, before any host is contacted."""
+
+    def __init__(self, kwargs: dict[str, Any]) -> None:
+        from hvbpa.i18n import default_lang
+        from hvbpa.outputs import check_outputs, parse_output
+
+        self.outputs: list[OutputSpec] = [parse_output(v) for v in kwargs["outputs"] or ("table",)]
+        check_outputs(self.outputs)
+        self.rules_dirs: Sequence[Path] = kwargs["rules_dirs"]
+        self.only_rules: Sequence[str] = kwargs["only_rules"]
+        self.skip_rules: Sequence[str] = kwargs["skip_rules"]
+        self.grace_seconds = parse_duration(kwargs["grace_period"], "--grace-period")
+        self.fail_on: str = kwargs["fail_on"]
+        self.exit_zero: bool = kwargs["exit_zero"]
+        self.lang: str = kwargs["lang"] or default_lang(os.environ)
+        self.show_excluded: bool = kwargs["show_excluded"]
+        self.now = _parse_now(kwargs["now_text"])
+        self.exclusions_path: Path | None = kwargs["exclusions"]
+        self.baseline_path: Path | None = kwargs["baseline"]
+        self.exclusions, self.baseline = self._load_policy_files()
+
+    def _load_policy_files(self) -> tuple[tuple[Exclusion, ...], Baseline | None]:
+        """Loaded before any host is contacted, so a bad file costs nothing but exit 2."""
+        from hvbpa.baseline import load_baseline
+        from hvbpa.exclusions import load_exclusions
+        from hvbpa.ruleset import load_rules
+
+        exclusions: tuple[Exclusion, ...] = ()
+        if self.exclusions_path is not None:
+            # All loaded rules, not the --rule subset: an exclusion for a skipped rule is fine.
+            known = {r.id for r in load_rules(self.rules_dirs)}
+            exclusions = load_exclusions(self.exclusions_path, rule_ids=known)
+        baseline = load_baseline(self.baseline_path) if self.baseline_path is not None else None
+        return exclusions, baseline
+
+    def rules(self) -> tuple[Rule, ...]:
+        from hvbpa.ruleset import load_rules, select_rules
+
+        return select_rules(load_rules(self.rules_dirs), self.only_rules, self.skip_rules)
+
+    def run_options(self) -> RunOptions:
+        from hvbpa.pipeline import RunOptions
+
+        return RunOptions(
+            exclusions=self.exclusions,
+            baseline=self.baseline,
+            outputs=tuple(self.outputs),
+            fail_on=self.fail_on,
+            exit_zero=self.exit_zero,
+            lang=self.lang,
+            show_excluded=self.show_excluded,
+            grace_seconds=self.grace_seconds,
+            now=self.now,
+        )
+
+    def finish(self, outcomes: Sequence[HostOutcome], rules: Sequence[Rule], started: datetime) -> int:
+        """Evaluate, write every report, and return the exit code."""
+        from hvbpa.pipeline import finish
+
+        return int(finish(outcomes, rules, self.run_options(), started=started, stdout=sys.stdout).exit_code)
+
+
+def _parse_now(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not an ISO 8601 time", param_hint="--now") from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)

@@ -1,0 +1,43 @@
+"""Start-up stays lean: `hvbpa --help` and `--version` load no heavy module, and every
+lazily loaded command still resolves."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from hvbpa.cli import COMMANDS
+from tests.conftest import Invoke
+
+HEAVY = ("rich", "winrm", "requests", "jsonschema", "yaml", "spnego", "hvbpa.cli.scan_commands", "hvbpa.collect")
+
+
+def _imported(*args: str) -> set[str]:
+    result = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "hvbpa", *args], capture_output=True, text=True, check=True
+    )
+    return {line.split("|")[-1].strip() for line in result.stderr.splitlines() if line.startswith("import time:")}
+
+
+@pytest.mark.parametrize("args", [["--help"], ["--version"]])
+def test_no_heavy_imports(args: list[str]) -> None:
+    loaded = _imported(*args)
+    assert not [m for m in loaded if m.split(".")[0] in HEAVY or m in HEAVY]
+    if args == ["--version"]:
+        assert "click" not in loaded
+
+
+@pytest.mark.parametrize("name", list(COMMANDS))
+def test_every_command_resolves_and_has_help(cli: Invoke, name: str) -> None:
+    result = cli(name, "--help")
+    assert result.exit_code == 0
+    assert "Usage:" in result.output
+
+
+def test_top_level_help_lists_every_command(cli: Invoke) -> None:
+    text = cli("--help").output
+    for name, (_, short) in COMMANDS.items():
+        assert name in text and short.split()[0] in text
+    assert cli("nonsense").exit_code == 2
