@@ -17,7 +17,7 @@ from hvbpa.lab import HostEndpoint, demo_fleet_path, load_fleet, start_fleet
 from hvbpa.pipeline import Finished, RunOptions, finish
 from hvbpa.results import HostStatus, Status
 from hvbpa.ruleset import Rule
-from hvbpa.scan import ScanObserver, scan_hosts
+from hvbpa.scan import Interrupted, ScanObserver, scan_hosts
 from hvbpa.targets.model import Target
 
 # The lab's transport names -> (hvbpa transport, scheme)
@@ -75,7 +75,14 @@ def run_demo(
     started = options.now or datetime.now(UTC)
     with start_fleet(fleet) as running:
         stderr.write(f"hvbpa demo: {len(running.hosts)} lab hosts on 127.0.0.1, scanned over WinRM\n")
-        collected = scan_hosts([lab_target(h) for h in running.hosts], lab_settings(running.hosts), observer=observer)
+        try:
+            collected = scan_hosts(
+                [lab_target(h) for h in running.hosts], lab_settings(running.hosts), observer=observer
+            )
+        except Interrupted as stop:
+            finish(stop.outcomes, rules, options, started=started, stdout=stdout)
+            stderr.write("hvbpa demo: interrupted; the lab is stopped.\n")
+            return ExitCode.INTERRUPTED
         done = finish([c.outcome for c in collected], rules, options, started=started, stdout=stdout)
         problems = design_problems(done, running.hosts)
     if problems:
