@@ -66,3 +66,11 @@ def test_skipping_tls_validation_warns(cli: Invoke) -> None:
     )
     assert "WARNING: TLS certificate validation is OFF" in result.output
     assert result.exit_code == ExitCode.INCOMPLETE
+
+
+def test_cli_messages_follow_the_locale(cli: Invoke) -> None:
+    korean = cli("scan", env={"LANG": "ko_KR.UTF-8", "HVBPA_USERNAME": "admin"})
+    assert korean.exit_code == ExitCode.USAGE
+    assert korean.output.startswith("hvbpa: 오류: 검사할 호스트가 없습니다")
+    english = cli("scan", env={"LANG": "en_US.UTF-8", "HVBPA_USERNAME": "admin"})
+    assert english.output.startswith("hvbpa: error: no hosts to scan")

@@ -13,6 +13,7 @@ from typing import TextIO
 
 from hvbpa.collect.settings import ConnectionSettings, Secret
 from hvbpa.exit_codes import ExitCode
+from hvbpa.i18n import text
 from hvbpa.lab import HostEndpoint, demo_fleet_path, load_fleet, start_fleet
 from hvbpa.pipeline import Finished, RunOptions, finish
 from hvbpa.results import HostStatus, Status
@@ -74,23 +75,20 @@ def run_demo(
     fleet = load_fleet(demo_fleet_path())
     started = options.now or datetime.now(UTC)
     with start_fleet(fleet) as running:
-        stderr.write(f"hvbpa demo: {len(running.hosts)} lab hosts on 127.0.0.1, scanned over WinRM\n")
+        stderr.write(text("demo_start", options.lang, count=len(running.hosts)) + "\n")
         try:
             collected = scan_hosts(
                 [lab_target(h) for h in running.hosts], lab_settings(running.hosts), observer=observer
             )
         except Interrupted as stop:
             finish(stop.outcomes, rules, options, started=started, stdout=stdout)
-            stderr.write("hvbpa demo: interrupted; the lab is stopped.\n")
+            stderr.write(text("demo_interrupted", options.lang) + "\n")
             return ExitCode.INTERRUPTED
         done = finish([c.outcome for c in collected], rules, options, started=started, stdout=stdout)
         problems = design_problems(done, running.hosts)
     if problems:
         for problem in problems:
-            stderr.write(f"hvbpa demo: not as designed: {problem}\n")
+            stderr.write(text("demo_not_as_designed", options.lang, problem=problem) + "\n")
         return done.exit_code if done.exit_code is not ExitCode.OK else ExitCode.INCOMPLETE
-    stderr.write(
-        f"hvbpa demo: ran as designed (a scan of real hosts would exit {int(done.exit_code)} here); "
-        "the lab is stopped.\n"
-    )
+    stderr.write(text("demo_ok", options.lang, code=int(done.exit_code)) + "\n")
     return ExitCode.OK

@@ -49,8 +49,7 @@ _REASONS: dict[str, tuple[str, str]] = {
     ),
     "kvp-ok-no-guest-data": (
         "the Data Exchange service is OK but the guest publishes no data (on Linux, is hv_kvp_daemon running?)",
-        "데이터 교환 서비스는 정상이지만 게스트가 데이터를 보내지 않습니다"
-        "(Linux라면 hv_kvp_daemon이 실행 중인지 확인)",
+        "데이터 교환 서비스는 정상이지만 게스트가 데이터를 보내지 않습니다(Linux라면 hv_kvp_daemon이 실행 중인지 확인)",
     ),
     "kvp-service-missing": (
         "the host lists no Data Exchange integration service for this VM",
@@ -111,6 +110,44 @@ _UI: dict[str, tuple[str, str]] = {
     "warning": ("Warning", "경고"),
     "information": ("Information", "정보"),
     "excluded": ("Excluded", "제외됨"),
+    # The CLI's own messages
+    "cli_error": ("hvbpa: error: {message}", "hvbpa: 오류: {message}"),
+    "cli_interrupted": ("interrupted", "중단되었습니다"),
+    "cli_interrupted_report": (
+        "hvbpa: interrupted; the report above covers the hosts that finished",
+        "hvbpa: 중단되었습니다. 위 보고서는 검사를 마친 호스트만 다룹니다",
+    ),
+    "cli_tls_off": (
+        "hvbpa: WARNING: TLS certificate validation is OFF (--insecure-skip-tls-verify): "
+        "the hosts' identity is not checked.",
+        "hvbpa: 경고: TLS 인증서 검증이 꺼져 있습니다(--insecure-skip-tls-verify). 호스트의 신원을 확인하지 않습니다.",
+    ),
+    "cli_no_password": (
+        "no password: set HVBPA_PASSWORD, store one with keyring, or run in a terminal to be asked",
+        "암호가 없습니다. HVBPA_PASSWORD를 설정하거나 keyring에 저장하거나 터미널에서 실행해 입력하십시오",
+    ),
+    "cli_no_hosts": (
+        "no hosts to scan: name hosts, --hosts-file or --inventory",
+        "검사할 호스트가 없습니다. 호스트 이름, --hosts-file 또는 --inventory를 지정하십시오",
+    ),
+    "cli_host_failed": ("hvbpa: {host}: {status}: {reason}", "hvbpa: {host}: {status}: {reason}"),
+    "cli_baseline_written": (
+        "baseline: {count} finding(s) written to {path}",
+        "기준선: 발견 사항 {count}건을 {path}에 기록했습니다",
+    ),
+    "demo_start": (
+        "hvbpa demo: {count} lab hosts on 127.0.0.1, scanned over WinRM",
+        "hvbpa demo: 127.0.0.1의 실습 호스트 {count}대를 WinRM으로 검사합니다",
+    ),
+    "demo_interrupted": (
+        "hvbpa demo: interrupted; the lab is stopped.",
+        "hvbpa demo: 중단되었습니다. 실습 호스트를 멈췄습니다.",
+    ),
+    "demo_not_as_designed": ("hvbpa demo: not as designed: {problem}", "hvbpa demo: 설계와 다릅니다: {problem}"),
+    "demo_ok": (
+        "hvbpa demo: ran as designed (a scan of real hosts would exit {code} here); the lab is stopped.",
+        "hvbpa demo: 설계대로 실행되었습니다(실제 호스트였다면 종료 코드 {code}). 실습 호스트를 멈췄습니다.",
+    ),
 }
 
 

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 import click
 
 from hvbpa.exit_codes import ExitCode
-
-if TYPE_CHECKING:
-    pass
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -25,8 +23,17 @@ EXIT_CODES_HELP = (
 )
 
 
+def cli_lang() -> str:
+    """The language of the CLI's own messages: --lang is parsed too late for them, so the locale."""
+    from hvbpa.i18n import default_lang
+
+    return default_lang(os.environ)
+
+
 def die(message: str, code: ExitCode = ExitCode.USAGE) -> NoReturn:
-    click.echo(f"hvbpa: error: {message}", err=True)
+    from hvbpa.i18n import text
+
+    click.echo(text("cli_error", cli_lang(), message=message), err=True)
     sys.exit(int(code))
 
 
@@ -42,7 +49,9 @@ def run_guarded(body: Callable[[], int]) -> NoReturn:
         # Raised by option checks inside a command: one line, like every other input error.
         die(exc.format_message())
     except KeyboardInterrupt:
-        die("interrupted", ExitCode.INTERRUPTED)
+        from hvbpa.i18n import text
+
+        die(text("cli_interrupted", cli_lang()), ExitCode.INTERRUPTED)
     sys.exit(code)
 
 

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from hvbpa.collect.settings import ConnectionSettings
     from hvbpa.targets import Target
 
-from hvbpa.cli.common import F, parse_duration
+from hvbpa.cli.common import F, cli_lang, parse_duration
 
 
 def connection_options(fn: F) -> F:
@@ -97,19 +97,18 @@ def _password(username: str | None, transport: str) -> str | None:
     if sys.stdin.isatty():
         return str(click.prompt(f"Password for {username}", hide_input=True, err=True))
     from hvbpa.errors import ConfigError
+    from hvbpa.i18n import text
 
-    raise ConfigError("no password: set HVBPA_PASSWORD, store one with keyring, or run in a terminal to be asked")
+    raise ConfigError(text("cli_no_password", cli_lang()))
 
 
 def build_settings(kwargs: dict[str, Any]) -> ConnectionSettings:
     from hvbpa.collect.settings import ConnectionSettings
 
     if kwargs["insecure_skip_tls_verify"]:
-        click.echo(
-            "hvbpa: WARNING: TLS certificate validation is OFF (--insecure-skip-tls-verify): "
-            "the hosts' identity is not checked.",
-            err=True,
-        )
+        from hvbpa.i18n import text
+
+        click.echo(text("cli_tls_off", cli_lang()), err=True)
     return ConnectionSettings(
         transport=kwargs["transport"],
         scheme=kwargs["scheme"],
@@ -154,7 +153,9 @@ def collect_targets(
         raise InputError("--limit applies to --inventory")
     targets = dedupe(found)
     if not targets:
-        raise InputError("no hosts to scan: name hosts, --hosts-file or --inventory")
+        from hvbpa.i18n import text
+
+        raise InputError(text("cli_no_hosts", cli_lang()))
     return targets
 
 

@@ -149,7 +149,11 @@ def baseline_create(report_file: Path, output: Path) -> None:
             raise InputError(f"{report_file}: not an hvbpa JSON report (schema hvbpa.report/1)")
         created = create_baseline(document)
         write_text_atomic(output, write_baseline(created))
-        click.echo(f"baseline: {len(created['fingerprints'])} finding(s) written to {output}", err=True)
+        from hvbpa.cli.common import cli_lang
+        from hvbpa.i18n import text
+
+        count = len(created["fingerprints"])
+        click.echo(text("cli_baseline_written", cli_lang(), count=count, path=output), err=True)
         return 0
 
     run_guarded(body)

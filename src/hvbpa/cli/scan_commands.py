@@ -74,7 +74,9 @@ def _scan_and_report(
         collected = scan_hosts(targets, connection, jobs=jobs, observer=observer(quiet))
     except Interrupted as stop:
         report.finish(stop.outcomes, rules, started)
-        click.echo("hvbpa: interrupted; the report above covers the hosts that finished", err=True)
+        from hvbpa.i18n import text
+
+        click.echo(text("cli_interrupted_report", report.lang), err=True)
         return int(ExitCode.INTERRUPTED)
     return report.finish([c.outcome for c in collected], rules, started)
 
