@@ -136,10 +136,11 @@ def parse_enum(cls: type[E], value: object) -> E:
     if isinstance(value, bool):
         raise ValueError(f"expected a {cls.__name__} number or name, got {value!r}")
     if isinstance(value, int):
-        try:
-            return cls(value)
-        except ValueError:
-            raise ValueError(f"{value} is not a known {cls.__name__} value") from None
+        # The member map lookup is the common path (hosts write integers) and much cheaper than cls(value).
+        member = cls._value2member_map_.get(value)
+        if member is None:
+            raise ValueError(f"{value} is not a known {cls.__name__} value")
+        return member  # type: ignore[return-value]
     if isinstance(value, str):
         text = value.strip()
         if text.lstrip("-").isdigit():
