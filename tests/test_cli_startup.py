@@ -3,12 +3,13 @@ lazily loaded command still resolves."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
 import pytest
 
-from hvbpa.cli import COMMANDS
+from hvbpa.cli_index import COMMANDS
 from tests.conftest import Invoke
 
 HEAVY = ("rich", "winrm", "requests", "jsonschema", "yaml", "spnego", "hvbpa.cli.scan_commands", "hvbpa.collect")
@@ -25,8 +26,7 @@ def _imported(*args: str) -> set[str]:
 def test_no_heavy_imports(args: list[str]) -> None:
     loaded = _imported(*args)
     assert not [m for m in loaded if m.split(".")[0] in HEAVY or m in HEAVY]
-    if args == ["--version"]:
-        assert "click" not in loaded
+    assert "click" not in loaded
 
 
 @pytest.mark.parametrize("name", list(COMMANDS))
@@ -41,3 +41,14 @@ def test_top_level_help_lists_every_command(cli: Invoke) -> None:
     for name, (_, short) in COMMANDS.items():
         assert name in text and short.split()[0] in text
     assert cli("nonsense").exit_code == 2
+
+
+@pytest.mark.parametrize("columns", ["40", "80", "200"])
+def test_fast_help_is_clicks_help(columns: str) -> None:
+    """The click-free top-level help must say exactly what click would."""
+    env = {**os.environ, "COLUMNS": columns}
+    fast = subprocess.run([sys.executable, "-m", "hvbpa", "--help"], capture_output=True, text=True, env=env)
+    code = "from hvbpa.cli import main; main(['--help'], prog_name='hvbpa')"
+    slow = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert fast.returncode == slow.returncode == 0
+    assert fast.stdout == slow.stdout

@@ -1,5 +1,6 @@
-"""The console script. ``hvbpa --version`` answers without importing click: it is
-what scripts and monitoring call most often, and start-up time is its whole cost."""
+"""The console script. ``hvbpa --version`` and ``hvbpa --help`` answer without
+importing click: they are the calls people and scripts make most, and start-up time
+is their whole cost."""
 
 from __future__ import annotations
 
@@ -11,6 +12,11 @@ def run() -> None:
         from hvbpa import __version__
 
         sys.stdout.write(f"hvbpa, version {__version__}\n")
+        return
+    if sys.argv[1:] in (["--help"], ["-h"]):
+        from hvbpa.cli_index import top_level_help
+
+        sys.stdout.write(top_level_help())
         return
     from hvbpa.cli import main
 

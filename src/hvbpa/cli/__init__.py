@@ -14,20 +14,8 @@ from typing import Any
 import click
 
 from hvbpa import __version__
-from hvbpa.cli.common import EXIT_CODES_HELP, die
-
-# name -> (module:attribute, one-line help for `hvbpa --help`)
-COMMANDS: dict[str, tuple[str, str]] = {
-    "scan": ("hvbpa.cli.scan_commands:scan", "Scan Hyper-V hosts over WinRM and report best-practice findings."),
-    "collect": ("hvbpa.cli.scan_commands:collect", "Collect one host's snapshot without evaluating it."),
-    "evaluate": ("hvbpa.cli.offline_commands:evaluate", "Evaluate saved host snapshots offline."),
-    "rules": ("hvbpa.cli.offline_commands:rules", "List and describe the rules."),
-    "report": ("hvbpa.cli.offline_commands:report", "Work with saved JSON reports (merge)."),
-    "baseline": ("hvbpa.cli.offline_commands:baseline", "Accept today's findings so only new ones fail."),
-    "schema": ("hvbpa.cli.offline_commands:schema", "Print a shipped JSON Schema."),
-    "demo": ("hvbpa.cli.scan_commands:demo", "Scan the built-in lab fleet over real WinRM."),
-    "lab": ("hvbpa.cli.scan_commands:lab", "Lab WinRM hosts on loopback, for trying hvbpa without Windows."),
-}
+from hvbpa.cli.common import die
+from hvbpa.cli_index import COMMANDS, EXIT_CODES_HELP, MAIN_HELP, MAX_WIDTH
 
 
 class LazyGroup(click.Group):
@@ -50,17 +38,13 @@ class LazyGroup(click.Group):
 
 @click.group(
     cls=LazyGroup,
-    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": MAX_WIDTH},
     epilog=EXIT_CODES_HELP,
+    help=MAIN_HELP,
 )
 @click.version_option(__version__, "-V", "--version", prog_name="hvbpa")
 @click.pass_context
 def main(ctx: click.Context) -> None:
-    """Best Practices Analyzer for Windows Server Hyper-V fleets, over WinRM.
-
-    Defaults come from hvbpa.toml (or [tool.hvbpa] in pyproject.toml) in the current
-    folder and from HVBPA_* variables; options on the command line win.
-    """
     if ctx.resilient_parsing:
         return
     from hvbpa.config import load_config

@@ -17,10 +17,6 @@ F = TypeVar("F", bound=Callable[..., Any])
 FORMAT_NAMES = ("table", "json", "sarif", "junit", "csv")
 FAIL_ON = ("error", "warning", "information", "never")
 
-EXIT_CODES_HELP = (
-    "Exit codes: 0 nothing at or above --fail-on; 1 findings; 2 usage, configuration or input error; "
-    "3 the run is incomplete (a host could not be scanned or judged); 130 interrupted."
-)
 
 
 def cli_lang() -> str:

@@ -12,8 +12,9 @@ import click
 if TYPE_CHECKING:
     pass
 
-from hvbpa.cli.common import EXIT_CODES_HELP, run_guarded
+from hvbpa.cli.common import run_guarded
 from hvbpa.cli.report_options import ReportSettings, report_options
+from hvbpa.cli_index import EXIT_CODES_HELP
 
 
 @click.command(epilog=EXIT_CODES_HELP)

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from hvbpa.ruleset import Rule
     from hvbpa.targets import Target
 
-from hvbpa.cli.common import EXIT_CODES_HELP, run_guarded
+from hvbpa.cli.common import run_guarded
 from hvbpa.cli.connection_options import (
     SECURITY_HELP,
     build_settings,
@@ -28,6 +28,7 @@ from hvbpa.cli.connection_options import (
     with_password,
 )
 from hvbpa.cli.report_options import ReportSettings, report_options
+from hvbpa.cli_index import EXIT_CODES_HELP
 
 
 @click.command(epilog=SECURITY_HELP + EXIT_CODES_HELP)
