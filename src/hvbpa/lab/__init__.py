@@ -11,6 +11,7 @@ Public API::
     with start_fleet(load_fleet(path)) as fleet:           # worker processes
         for host in fleet.hosts:                            # HostEndpoint
             host.endpoint, host.username, host.password, host.ca_trust_path
+            host.client_cert_pem, host.client_key_pem      # certificate-https hosts
         fleet.write_hosts_file(Path("hosts.txt"))
         fleet.request_counts()
 """
@@ -31,11 +32,12 @@ from hvbpa.lab.fleet import (
 from hvbpa.lab.processes import HostEndpoint, LabError, RunningFleet, running_fleet, start_fleet
 from hvbpa.lab.serve import serve
 from hvbpa.lab.server import LabHost
-from hvbpa.lab.tls import TlsMaterial, make_tls_material
+from hvbpa.lab.tls import ClientCertificate, TlsMaterial, issue_client_certificate, make_tls_material
 
 __all__ = [
     "DEFAULT_PASSWORD",
     "DEFAULT_USERNAME",
+    "ClientCertificate",
     "CommandFault",
     "Fleet",
     "FleetError",
@@ -48,6 +50,7 @@ __all__ = [
     "build_fleet",
     "demo_fleet_path",
     "fleet_from_snapshots",
+    "issue_client_certificate",
     "load_fleet",
     "make_tls_material",
     "minimal_snapshot",

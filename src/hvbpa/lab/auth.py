@@ -1,4 +1,4 @@
-"""HTTP authentication of lab hosts: Basic, and NTLM with WinRM message encryption.
+"""HTTP authentication of lab hosts: Basic, client certificates, and NTLM with WinRM message encryption.
 
 NTLM uses pyspnego as the acceptor. pyspnego reads the accepted accounts from
 the file named by the NTLM_USER_FILE environment variable, which is process
@@ -24,6 +24,8 @@ from pathlib import Path
 import spnego
 import spnego.exceptions
 
+from hvbpa.lab.tls import certificate_principals
+
 BOUNDARY = b"--Encrypted Boundary"
 SPNEGO_ENCRYPTED = b"application/HTTP-SPNEGO-session-encrypted"
 ENCRYPTED_CONTENT_TYPE = (
@@ -31,6 +33,8 @@ ENCRYPTED_CONTENT_TYPE = (
 )
 BASIC_CHALLENGE = 'Basic realm="WSMAN"'
 NEGOTIATE_CHALLENGE = "Negotiate"
+# What pywinrm's certificate transport (and Windows' own client) sends: "authenticate me by my TLS client certificate".
+CERTIFICATE_AUTHORIZATION = "http://schemas.dmtf.org/wbem/wsman/1/wsman/secprofile/https/mutual"
 
 _OCTET_STREAM = b"\tContent-Type: application/octet-stream\r\n"
 _LENGTH_RE = re.compile(rb"Length=(\d+)")
@@ -53,6 +57,26 @@ def basic_user(header: str | None, username: str, password: str) -> str | None:
     if not sep or _short_user(user) != _short_user(username) or given != password:
         return None
     return user
+
+
+def certificate_user(header: str | None, cert_der: bytes | None, username: str) -> str | None:
+    """The account a TLS client certificate proves, or None.
+
+    The request must ask for certificate authentication (``Authorization:`` the
+    WS-Management https/mutual security profile URI). The lab's certmapping rule:
+    a UPN otherName (1.3.6.1.4.1.311.20.2.3) or email subjectAltName ``user@domain``
+    maps to the host's ``username`` when ``user`` equals its user part (``DOMAIN\\``
+    and ``@domain`` ignored), case-insensitively. Windows matches the UPN against a
+    certmapping entry's subject and the issuer against its CA thumbprint; the issuer
+    is checked here by the handshake, which accepts only the lab CA's certificates.
+    """
+    if not header or header.strip().lower() != CERTIFICATE_AUTHORIZATION or not cert_der:
+        return None
+    wanted = _short_user(username)
+    for principal in certificate_principals(cert_der):
+        if "@" in principal and _short_user(principal) == wanted:
+            return principal
+    return None
 
 
 class NtlmUsers:

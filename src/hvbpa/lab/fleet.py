@@ -4,7 +4,7 @@ A fleet file is TOML::
 
     script = "collect.ps1"          # optional: the collection script hosts recognise
     [defaults]                      # optional: applied to every host
-    transport = "basic-http"        # basic-http | basic-https | ntlm
+    transport = "basic-http"        # basic-http | basic-https | ntlm | certificate-https
     username = "labadmin"
     password = "Lab-Passw0rd!"
 
@@ -25,6 +25,11 @@ A fleet file is TOML::
     # code = 2150858843
     # message = "..."
 
+``certificate-https`` hosts authenticate by TLS client certificate (pywinrm's
+``transport="certificate"``): the lab issues each such host's user a client
+certificate from the lab CA (UPN ``user@lab.example``) and the host accepts
+only certificates of that CA whose UPN names its user; the password is unused.
+
 Paths are resolved against the fleet file's folder. Lab credentials default to
 ``labadmin`` / ``Lab-Passw0rd!``.
 """
@@ -41,7 +46,10 @@ from typing import Any
 
 DEFAULT_USERNAME = "labadmin"
 DEFAULT_PASSWORD = "Lab-Passw0rd!"  # noqa: S105 - documented lab credential
-TRANSPORTS = ("basic-http", "basic-https", "ntlm")
+TRANSPORTS = ("basic-http", "basic-https", "ntlm", "certificate-https")
+HTTPS_TRANSPORTS = ("basic-https", "certificate-https")
+# The domain of the UPN in the client certificates the lab issues.
+CERTIFICATE_DOMAIN = "lab.example"
 OUTPUT_MODES = ("snapshot", "non-json", "truncated", "huge", "clixml-error")
 HUGE_OUTPUT_BYTES = 10 * 1024 * 1024
 
@@ -80,7 +88,13 @@ class HostConfig:
 
     @property
     def scheme(self) -> str:
-        return "https" if self.transport == "basic-https" else "http"
+        return "https" if self.transport in HTTPS_TRANSPORTS else "http"
+
+    @property
+    def principal(self) -> str:
+        """The UPN the lab puts in this host's client certificate (certificate-https)."""
+        user = self.username.rsplit("\\", 1)[-1]
+        return user if "@" in user else f"{user}@{CERTIFICATE_DOMAIN}"
 
     def snapshot_json(self) -> str:
         """The JSON this host answers the collection script with."""

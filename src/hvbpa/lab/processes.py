@@ -29,12 +29,12 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from hvbpa.lab.fleet import CommandFault, Fleet, HostConfig
+from hvbpa.lab.fleet import HTTPS_TRANSPORTS, CommandFault, Fleet, HostConfig
 from hvbpa.lab.server import LOOPBACK, STATS_PATH, WSMAN_PATH, LabHost, stop_all
-from hvbpa.lab.tls import TlsMaterial, make_tls_material
+from hvbpa.lab.tls import ClientCertificate, TlsMaterial, issue_client_certificate, make_tls_material
 
 READY_TIMEOUT = 60.0
-PYWINRM_TRANSPORT = {"basic-http": "basic", "basic-https": "ssl", "ntlm": "ntlm"}
+PYWINRM_TRANSPORT = {"basic-http": "basic", "basic-https": "ssl", "ntlm": "ntlm", "certificate-https": "certificate"}
 
 
 class LabError(RuntimeError):
@@ -54,6 +54,9 @@ class HostEndpoint:
     password: str
     ca_trust_path: str | None
     refuses: bool = False
+    # certificate-https: the client certificate (PEM) the lab issued this host's user, and its key.
+    client_cert_pem: str | None = None
+    client_key_pem: str | None = None
 
     @property
     def endpoint(self) -> str:
@@ -73,6 +76,11 @@ class HostEndpoint:
         }
         if self.transport == "basic-http":
             kwargs["message_encryption"] = "never"
+        if self.transport == "certificate-https":
+            # The certificate authenticates; pywinrm sends no password with it.
+            kwargs["password"] = None
+            kwargs["cert_pem"] = self.client_cert_pem
+            kwargs["cert_key_pem"] = self.client_key_pem
         if self.ca_trust_path:
             kwargs["ca_trust_path"] = self.ca_trust_path
             kwargs["server_cert_validation"] = "validate"
@@ -103,6 +111,7 @@ def host_from_json(data: dict[str, Any]) -> HostConfig:
 def tls_to_json(tls: TlsMaterial | None) -> dict[str, str] | None:
     if tls is None:
         return None
+    # The CA key stays with the parent: workers only verify client certificates.
     return {"ca_pem": str(tls.ca_pem), "cert_chain_pem": str(tls.cert_chain_pem), "key_pem": str(tls.key_pem)}
 
 
@@ -179,13 +188,26 @@ class RunningFleet:
         self.workdir = workdir
         self.tls = tls
         self.hosts: tuple[HostEndpoint, ...] = ()
+        # certificate-https: one client certificate per user principal, issued by the lab CA.
+        self.client_certs: dict[str, ClientCertificate] = {}
         self._local: list[LabHost] = []
         self._workers: list[_Worker] = []
         self._stopped = False
 
     # -- starting --------------------------------------------------------
 
+    def _client_cert(self, host: HostConfig) -> ClientCertificate | None:
+        if host.transport != "certificate-https" or self.tls is None:
+            return None
+        principal = host.principal
+        if principal.lower() not in self.client_certs:
+            self.client_certs[principal.lower()] = issue_client_certificate(
+                self.tls, principal, self.workdir / "tls" / "clients"
+            )
+        return self.client_certs[principal.lower()]
+
     def _endpoint(self, host: HostConfig, port: int) -> HostEndpoint:
+        client = self._client_cert(host)
         return HostEndpoint(
             name=host.name,
             address=LOOPBACK,
@@ -194,8 +216,10 @@ class RunningFleet:
             transport=host.transport,
             username=host.username,
             password=host.password,
-            ca_trust_path=str(self.tls.ca_pem) if self.tls and host.transport == "basic-https" else None,
+            ca_trust_path=str(self.tls.ca_pem) if self.tls and host.transport in HTTPS_TRANSPORTS else None,
             refuses=host.refuse,
+            client_cert_pem=str(client.cert_pem) if client else None,
+            client_key_pem=str(client.key_pem) if client else None,
         )
 
     def _start_local(self, reference: str | None) -> None:
@@ -249,6 +273,8 @@ class RunningFleet:
             note = f"# {host.name}: {host.transport} as {host.username}"
             if host.ca_trust_path:
                 note += f", CA {host.ca_trust_path}"
+            if host.client_cert_pem:
+                note += f", client certificate {host.client_cert_pem} key {host.client_key_pem}"
             if host.refuses:
                 note += ", refuses connections"
             lines += [note, f"{host.address}:{host.port}"]
@@ -263,11 +289,19 @@ class RunningFleet:
                 f"ansible_host={host.address}",
                 f"ansible_port={host.port}",
                 f"ansible_user={host.username}",
-                f"ansible_password={host.password}",
+            ]
+            if host.transport != "certificate-https":
+                fields.append(f"ansible_password={host.password}")
+            fields += [
                 "ansible_connection=winrm",
                 f"ansible_winrm_transport={host.pywinrm_transport}",
                 f"ansible_winrm_scheme={host.scheme}",
             ]
+            if host.client_cert_pem:
+                fields += [
+                    f"ansible_winrm_cert_pem={host.client_cert_pem}",
+                    f"ansible_winrm_cert_key_pem={host.client_key_pem}",
+                ]
             if host.ca_trust_path:
                 fields += [
                     f"ansible_winrm_ca_trust_path={host.ca_trust_path}",
@@ -307,6 +341,9 @@ def _fetch_stats(host: HostEndpoint) -> dict[str, Any]:
     context = None
     if host.scheme == "https":
         context = ssl.create_default_context(cafile=host.ca_trust_path)
+        if host.client_cert_pem and host.client_key_pem:
+            # A certificate-https host completes no handshake without the client certificate.
+            context.load_cert_chain(host.client_cert_pem, host.client_key_pem)
     try:
         with urllib.request.urlopen(url, timeout=5, context=context) as response:  # noqa: S310 - loopback lab URL
             data: dict[str, Any] = json.loads(response.read())
@@ -323,7 +360,7 @@ def start_fleet(fleet: Fleet, *, processes: bool = True, workers: int | None = N
     """Start every host of ``fleet``; returns once all of them listen (or refuse)."""
     workdir = Path(tempfile.mkdtemp(prefix="hvbpa-lab-"))
     tls = None
-    if any(host.transport == "basic-https" for host in fleet.hosts):
+    if any(host.transport in HTTPS_TRANSPORTS for host in fleet.hosts):
         tls = make_tls_material(workdir / "tls")
     running = RunningFleet(fleet, workdir, tls)
     reference = fleet.reference_script()

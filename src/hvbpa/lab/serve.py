@@ -36,7 +36,10 @@ def serve(
         for host in running.hosts:
             where = "refuses connections" if host.refuses else host.endpoint
             extra = f"  CA {host.ca_trust_path}" if host.ca_trust_path else ""
-            stream.write(f"  {host.name:<20} {where:<36} {host.transport:<12} {host.username}/{host.password}{extra}\n")
+            logon = f"{host.username}/{host.password}"
+            if host.client_cert_pem:
+                logon = f"{host.username}  client certificate {host.client_cert_pem} key {host.client_key_pem}"
+            stream.write(f"  {host.name:<20} {where:<36} {host.transport:<12} {logon}{extra}\n")
         if hosts_out is not None:
             running.write_hosts_file(hosts_out)
             stream.write(f"hosts file: {hosts_out}\n")

@@ -28,9 +28,10 @@ from hvbpa.lab.auth import (
     NtlmConnection,
     NtlmUsers,
     basic_user,
+    certificate_user,
 )
 from hvbpa.lab.envelopes import Fault, FaultError, Request
-from hvbpa.lab.fleet import HostConfig
+from hvbpa.lab.fleet import HTTPS_TRANSPORTS, HostConfig
 from hvbpa.lab.powershell import ScriptMatcher
 from hvbpa.lab.shells import Behaviour, ShellTable
 from hvbpa.lab.tls import TlsMaterial
@@ -49,6 +50,7 @@ class _Stats:
         self.challenges = 0
         self.faults = 0
         self.connections = 0
+        self.tls_failures = 0
 
     def add(self, counter: str) -> None:
         with self._lock:
@@ -66,6 +68,7 @@ class _Stats:
                 "auth_challenges": self.challenges,
                 "faults": self.faults,
                 "connections": self.connections,
+                "tls_failures": self.tls_failures,
             }
 
 
@@ -89,7 +92,9 @@ class _Server(ThreadingHTTPServer):
                 sock.settimeout(10)
                 sock = self.tls.wrap_socket(sock, server_side=True)
             except (ssl.SSLError, OSError):
-                # A client that does not trust the lab CA hangs up mid-handshake.
+                # A client that does not trust the lab CA hangs up mid-handshake; a
+                # certificate-https host refuses clients without a lab CA certificate.
+                self.lab.stats.add("tls_failures")
                 return
         with self._live_lock:
             self._live.add(sock)
@@ -127,6 +132,10 @@ class _Handler(BaseHTTPRequestHandler):
     def setup(self) -> None:
         super().setup()
         self.ntlm = NtlmConnection()
+        # The client certificate of this connection (certificate-https), checked in the handshake.
+        self.peer_cert: bytes | None = None
+        if isinstance(self.connection, ssl.SSLSocket):
+            self.peer_cert = self.connection.getpeercert(binary_form=True)
 
     def log_message(self, format: str, *args: Any) -> None:
         return
@@ -216,6 +225,11 @@ class _Handler(BaseHTTPRequestHandler):
                 self._challenge()
                 return None
             return self.ntlm.user
+        if config.transport == "certificate-https":
+            user = None if config.reject_credentials else certificate_user(header, self.peer_cert, config.username)
+            if user is None:
+                self._challenge()
+            return user
         user = None if config.reject_credentials else basic_user(header, config.username, config.password)
         if user is None:
             self._challenge()
@@ -242,10 +256,12 @@ class LabHost:
         reference_script: str | None = None,
         bind: str = LOOPBACK,
     ) -> None:
-        if config.transport == "basic-https" and tls is None:
-            raise ValueError(f"{config.name}: basic-https needs TLS material (see hvbpa.lab.tls.make_tls_material)")
+        if config.transport in HTTPS_TRANSPORTS and tls is None:
+            raise ValueError(
+                f"{config.name}: {config.transport} needs TLS material (see hvbpa.lab.tls.make_tls_material)"
+            )
         self.config = config
-        self.tls = tls if config.transport == "basic-https" else None
+        self.tls = tls if config.transport in HTTPS_TRANSPORTS else None
         self.address = bind
         self.stats = _Stats()
         self.stop_event = threading.Event()
@@ -277,7 +293,10 @@ class LabHost:
             return self
         if self.config.transport == "ntlm":
             NtlmUsers.register(self.config.username, self.config.password)
-        self._server = _Server((self.address, self.config.port), self, self.tls.server_context() if self.tls else None)
+        context = None
+        if self.tls is not None:
+            context = self.tls.server_context(require_client_cert=self.config.transport == "certificate-https")
+        self._server = _Server((self.address, self.config.port), self, context)
         self.port = self._server.server_address[1]
         self._thread = threading.Thread(
             target=self._server.serve_forever,
