@@ -79,3 +79,24 @@ def test_big_host_parses_and_every_vm_is_judged() -> None:
     assert len(result.affected) == kinds.count("absent") > 0
     assert len(result.undetermined) == kinds.count("off") > 0
     assert sum(v.status is Status.COMPLIANT for v in result.vms) == kinds.count("healthy")
+
+
+@pytest.mark.parametrize("path", FIXTURES, ids=[f"{p.parent.name}/{p.name}" for p in FIXTURES])
+def test_fast_path_builds_what_the_checked_parser_builds(path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    from hvbpa import snapshot_fastpath
+
+    fast = parse_snapshot(path.read_bytes(), source=path.name)
+    monkeypatch.setattr(snapshot_fastpath, "vm", lambda item: None)
+    checked = parse_snapshot(path.read_bytes(), source=path.name)
+    assert fast == checked
+
+
+def test_fast_path_takes_the_common_shape() -> None:
+    """Integer enums (what hosts write) go the fast way; names fall back and still parse alike."""
+    from hvbpa import snapshot_fastpath
+
+    document = host_snapshot("HV-F", 3)
+    assert all(snapshot_fastpath.vm(vm) is not None for vm in document["vms"])
+    document["vms"][0]["state"] = "Running"
+    assert snapshot_fastpath.vm(document["vms"][0]) is None
+    assert snapshot_from_data(document).vms[0].state is VMState.RUNNING

@@ -7,6 +7,7 @@ PowerShell 7 ``-EnumsAsStrings`` output, so both are accepted.
 
 from __future__ import annotations
 
+import functools
 from enum import IntEnum
 from typing import TypeVar
 
@@ -153,6 +154,7 @@ def parse_enum(cls: type[E], value: object) -> E:
     raise ValueError(f"expected a {cls.__name__} number or name, got {type(value).__name__}")
 
 
+@functools.cache
 def display(member: IntEnum) -> str:
     """``FAST_SAVED`` -> ``FastSaved``, the spelling Hyper-V admins see in PowerShell."""
     return "".join(part.capitalize() for part in member.name.split("_"))

@@ -20,7 +20,7 @@ from hvbpa.enums import (
 SNAPSHOT_SCHEMA = "hvbpa.snapshot/1"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class HostFacts:
     name: str
     hyperv_module: bool
@@ -33,7 +33,7 @@ class HostFacts:
     cluster_name: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Relationship:
     type: RelationshipType | None
     mode: ReplicationMode | None
@@ -44,7 +44,7 @@ class Relationship:
     current_replica_server: str | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Replication:
     mode: ReplicationMode
     state: ReplicationState
@@ -52,7 +52,7 @@ class Replication:
     relationships: tuple[Relationship, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class IntegrationService:
     guid: str  # lower case
     enabled: bool
@@ -63,14 +63,14 @@ class IntegrationService:
     secondary_status: int | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class KvpGuestData:
     integration_services_version: str | None = None
     os_name: str | None = None
     os_version: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FailoverConfig:
     ipv4_address: str | None = None
     ipv4_subnet_mask: str | None = None
@@ -88,14 +88,14 @@ class FailoverConfig:
         return tuple(a for a in (self.ipv4_address, self.ipv6_address) if a)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class NetworkAdapter:
     name: str
     id: str | None = None
     failover: FailoverConfig | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class VM:
     name: str
     id: str  # lower-case GUID: the join key across hosts
@@ -115,14 +115,14 @@ class VM:
         return next((s for s in self.integration_services if s.guid == guid), None)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CollectionError:
     section: str
     message: str
     vm_id: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class HostSnapshot:
     host: HostFacts
     vms: tuple[VM, ...]

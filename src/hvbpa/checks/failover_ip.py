@@ -158,6 +158,6 @@ class _Run:
 def check(ctx: CheckContext, snapshots: Sequence[HostSnapshot]) -> list[HostCheck]:
     run = _Run(ctx, snapshots)
     return [
-        HostCheck(tuple(run.verdict(index, vm) for vm in snapshot.vms if in_scope(vm)))
+        HostCheck(tuple(run.verdict(index, vm) for vm in snapshot.vms if (index, vm.id) in run.direct))
         for index, snapshot in enumerate(snapshots)
     ]
