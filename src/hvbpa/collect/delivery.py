@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import gzip
 import re
 from dataclasses import dataclass
@@ -83,8 +84,13 @@ def decode_command(encoded: str) -> str:
     return base64.b64decode(encoded, validate=True).decode("utf-16-le")
 
 
+@functools.lru_cache(maxsize=8)
 def plan_delivery(script: str, limit: int = CREATE_PROCESS_LIMIT) -> Delivery:
-    """Inline when the command line fits ``limit``; otherwise over stdin."""
+    """Inline when the command line fits ``limit``; otherwise over stdin.
+
+    Cached: every host of a scan gets the same script, and compressing it is the
+    most expensive step of starting a host.
+    """
     payload = pack_script(script)
     inline = Delivery(
         POWERSHELL,

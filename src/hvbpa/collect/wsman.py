@@ -214,7 +214,7 @@ def run_delivery(
     while True:
         protocol = _protocol(address, settings)
         try:
-            shell_id = call(protocol.open_shell, codepage=CODEPAGE, noprofile=True)
+            shell_id = call(_open_shell, protocol)
             break
         except Exception as exc:
             connect = _connect_failure(exc)
@@ -269,6 +269,15 @@ def run_delivery(
         # No Signal first: deleting the shell ends its command too, one request fewer.
         count += _delete_shell(protocol, shell_id, settings, address)
     return done(status, reason, stdout=bytes(stdout), stderr=bytes(stderr), exit_code=exit_code)
+
+
+def _open_shell(protocol: Protocol) -> str:
+    shell_id: str = protocol.open_shell(codepage=CODEPAGE, noprofile=True)
+    # No proxy or .netrc lookups from the environment on every request: pywinrm is
+    # told proxy=None, and requests would otherwise re-read the environment each time.
+    if protocol.transport.session is not None:
+        protocol.transport.session.trust_env = False
+    return shell_id
 
 
 def _delete_shell(protocol: Protocol, shell_id: str | None, settings: ConnectionSettings, address: str) -> int:
