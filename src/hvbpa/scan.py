@@ -3,6 +3,7 @@ cleans up. Progress goes to an observer, so this module never imports rich."""
 
 from __future__ import annotations
 
+import os
 import queue
 import threading
 import time
@@ -12,6 +13,7 @@ from typing import Protocol
 from hvbpa.collect.host import Collected, collect_host
 from hvbpa.collect.settings import ConnectionSettings
 from hvbpa.results import HostOutcome, HostStatus
+from hvbpa.scan_processes import default_processes, scan_in_processes
 from hvbpa.targets.model import Target
 
 
@@ -47,13 +49,20 @@ def scan_hosts(
     jobs: int = 32,
     observer: ScanObserver | None = None,
     script: str | None = None,
+    processes: int | None = None,
 ) -> list[Collected]:
     """Collect every target; the result is in target order whatever finished first.
 
     Workers are daemon threads rather than a ThreadPoolExecutor: after Ctrl-C a
     worker stuck on a host that never answers must not keep the process alive.
+    With ``processes`` > 1 (None: chosen from the scan's size and the CPUs), the
+    jobs are spread over worker processes, each with its own threads.
     """
     observer = observer or NullObserver()
+    if processes is None:
+        processes = default_processes(len(targets), jobs, os.cpu_count() or 1)
+    if processes > 1:
+        return _scan_with_processes(targets, settings, jobs, processes, observer, script)
     cancel = threading.Event()
     todo: queue.SimpleQueue[int] = queue.SimpleQueue()
     finished: queue.SimpleQueue[tuple[int, Collected]] = queue.SimpleQueue()
@@ -98,6 +107,40 @@ def scan_hosts(
             except queue.Empty:
                 break
             results[index] = collected
+        raise Interrupted(
+            [
+                results[i].outcome
+                if i in results
+                else HostOutcome(t.name, HostStatus.INTERRUPTED, reason="the scan was interrupted")
+                for i, t in enumerate(targets)
+            ]
+        ) from None
+    finally:
+        observer.finished()
+    return [results[i] for i in range(len(targets))]
+
+
+def _scan_with_processes(
+    targets: Sequence[Target],
+    settings: ConnectionSettings,
+    jobs: int,
+    processes: int,
+    observer: ScanObserver,
+    script: str | None,
+) -> list[Collected]:
+    results: dict[int, Collected] = {}
+
+    def on_done(index: int, collected: Collected) -> None:
+        results[index] = collected
+        observer.host_done(collected.outcome)
+
+    # Workers are started before the observer, whose refresh thread would make fork unsafe.
+    try:
+        scan_in_processes(
+            targets, settings, jobs=jobs, processes=processes, on_done=on_done, script=script,
+            on_started=lambda: observer.started(len(targets)),
+        )  # fmt: skip
+    except KeyboardInterrupt:
         raise Interrupted(
             [
                 results[i].outcome

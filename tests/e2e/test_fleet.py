@@ -11,6 +11,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 from hvbpa.exit_codes import ExitCode
 from hvbpa.lab import CommandFault, HostConfig, RunningFleet
 from hvbpa.synthetic import host_snapshot_json
@@ -35,12 +37,16 @@ def _fault(index: int) -> tuple[HostConfig, str]:
     return HostConfig(name, snapshot_text=host_snapshot_json(name, 20)), "ok"
 
 
-def test_fifty_hosts_with_mixed_faults(cli: Invoke, lab_fleet: StartFleet, tmp_path: Path) -> None:
+@pytest.mark.parametrize("processes", ["1", "2"])
+def test_fifty_hosts_with_mixed_faults(cli: Invoke, lab_fleet: StartFleet, tmp_path: Path, processes: str) -> None:
     plan = [_fault(i) for i in range(50)]
     running = lab_fleet(*(config for config, _ in plan), processes=True)
     targets = {f"127.0.0.1:{h.port}": h.name for h in running.hosts}
     out = tmp_path / "fleet.json"
-    result = cli("scan", *targets, "-q", "-j", "16", "--retries", "0", "-o", f"json:{out}", *BASIC_HTTP, env=LAB_ENV)
+    result = cli(
+        "scan", *targets, "-q", "-j", "16", "--processes", processes, "--retries", "0", "-o", f"json:{out}",
+        *BASIC_HTTP, env=LAB_ENV,
+    )  # fmt: skip
     assert result.exit_code == ExitCode.INCOMPLETE
     report = read_report(out)
     validate_report(report)
@@ -85,7 +91,10 @@ class _only:
         self.hosts = running.hosts[:n]
 
 
-def test_ctrl_c_stops_promptly_reports_and_deletes_shells(lab_fleet: StartFleet, tmp_path: Path) -> None:
+@pytest.mark.parametrize("processes", ["1", "2"])
+def test_ctrl_c_stops_promptly_reports_and_deletes_shells(
+    lab_fleet: StartFleet, tmp_path: Path, processes: str
+) -> None:
     hosts = [HostConfig("FAST", snapshot_text=host_snapshot_json("FAST", 3, mix=False))]
     hosts += [HostConfig(f"SLOW{i}", slow_command=600.0) for i in range(3)]
     running = lab_fleet(*hosts, processes=True)
@@ -101,6 +110,8 @@ def test_ctrl_c_stops_promptly_reports_and_deletes_shells(lab_fleet: StartFleet,
             "-q",
             "--operation-timeout",
             "1",
+            "--processes",
+            processes,
             "-o",
             f"json:{out}",
             *BASIC_HTTP,

@@ -181,6 +181,12 @@ def target_options(fn: F) -> F:
         click.option(
             "-j", "--jobs", type=click.IntRange(1, 512), default=32, show_default=True, help="Hosts scanned at once."
         ),
+        click.option(
+            "--processes",
+            type=click.IntRange(1, 64),
+            default=None,
+            help="Worker processes sharing the jobs [default: from the scan's size and the CPUs].",
+        ),
         click.option("-q", "--quiet", is_flag=True, help="No progress bar."),
     ]
     for decorator in reversed(decorators):

@@ -45,7 +45,15 @@ def scan(**kwargs: Any) -> None:
         connection = build_settings(kwargs)
         check_targets(targets, connection)
         connection = with_password(connection)
-        return _scan_and_report(targets, connection, settings_report, rules, jobs=kwargs["jobs"], quiet=kwargs["quiet"])
+        return _scan_and_report(
+            targets,
+            connection,
+            settings_report,
+            rules,
+            jobs=kwargs["jobs"],
+            processes=kwargs["processes"],
+            quiet=kwargs["quiet"],
+        )
 
     run_guarded(body)
 
@@ -66,13 +74,14 @@ def _scan_and_report(
     rules: Sequence[Rule],
     *,
     jobs: int,
+    processes: int | None,
     quiet: bool,
 ) -> int:
     from hvbpa.scan import Interrupted, scan_hosts
 
     started = report.now or datetime.now(UTC)
     try:
-        collected = scan_hosts(targets, connection, jobs=jobs, observer=observer(quiet))
+        collected = scan_hosts(targets, connection, jobs=jobs, processes=processes, observer=observer(quiet))
     except Interrupted as stop:
         report.finish(stop.outcomes, rules, started)
         from hvbpa.i18n import text
