@@ -1,16 +1,20 @@
 """Benchmarks against the lab: real WS-Management servers on loopback, in worker processes.
 
-The client is hvbpa's own scan core (``scan_hosts``) in this process, so its CPU
-time is this process's CPU time; the lab's is read from its workers' /proc stat.
+The client is hvbpa's own scan core (``scan_hosts``) in a process of its own
+(scan_client.py), as `hvbpa scan` runs; its CPU time includes its scan workers'.
+The lab's is read from its workers' /proc stat.
 """
 
 from __future__ import annotations
 
+import json
 import math
+import subprocess
+import sys
 import time
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from bench_common import Section, goal, median, ms, process_cpu_seconds
@@ -42,27 +46,38 @@ def _targets(endpoints: Sequence[HostEndpoint]) -> tuple[list[Target], Connectio
     return [lab_target(h) for h in endpoints], lab_settings(endpoints)
 
 
-def measured_scan(running: RunningFleet, endpoints: Sequence[HostEndpoint], jobs: int) -> ScanMeasure:
+def _client_request(endpoints: Sequence[HostEndpoint], jobs: int) -> str:
     targets, settings = _targets(endpoints)
+    fields = {k: v for k, v in vars(settings).items() if k != "password"}
+    fields["password"] = settings.password.reveal() if settings.password else None
+    return json.dumps({"targets": [vars(t) for t in targets], "settings": fields, "jobs": jobs, "processes": None})
+
+
+def measured_scan(running: RunningFleet, endpoints: Sequence[HostEndpoint], jobs: int) -> ScanMeasure:
+    """Scan from a separate client process (scan_client.py), as `hvbpa scan` would run."""
     names = [h.name for h in endpoints]
     before = running.request_counts()
     lab_before = process_cpu_seconds(running.pids)
-    cpu_before = time.process_time()
-    started = time.perf_counter()
-    collected = scan_hosts(targets, settings, jobs=jobs)
-    wall = time.perf_counter() - started
-    client_cpu = time.process_time() - cpu_before
+    client = subprocess.run(
+        [sys.executable, str(Path(__file__).with_name("scan_client.py"))],
+        input=_client_request(endpoints, jobs),
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=600,
+    )
+    result = json.loads(client.stdout)
     lab_cpu = process_cpu_seconds(running.pids) - lab_before
     after = running.request_counts()
     return ScanMeasure(
         hosts=len(endpoints),
         jobs=jobs,
-        wall=wall,
-        client_cpu=client_cpu,
+        wall=float(result["wall"]),
+        client_cpu=float(result["cpu"]),
         lab_cpu=lab_cpu,
         lab_requests=tuple(after[n] - before[n] for n in names),
-        client_requests=tuple(c.outcome.requests or 0 for c in collected),
-        statuses=dict(Counter(c.outcome.status.value for c in collected)),
+        client_requests=tuple(int(r) for r in result["requests"]),
+        statuses={str(k): int(v) for k, v in result["statuses"].items()},
     )
 
 

@@ -15,11 +15,10 @@ import signal
 import threading
 import time
 from collections.abc import Sequence
-from dataclasses import replace
 from multiprocessing.synchronize import Event as ProcessEvent
 from typing import Any
 
-from hvbpa.collect.host import Collected, collect_host
+from hvbpa.collect.host import Collected, fetch_host, interpret
 from hvbpa.collect.settings import ConnectionSettings
 from hvbpa.results import HostOutcome, HostStatus
 from hvbpa.targets.model import Target
@@ -54,9 +53,10 @@ def _worker(
             index = tasks.get()
             if index == _DONE:
                 return
-            collected = collect_host(targets[index], settings, cancel=view, script=script)  # type: ignore[arg-type]
-            # The raw output stays here: only `hvbpa collect --raw` wants it.
-            results.put((index, replace(collected, stdout=b"")))
+            # The answer travels back unparsed: a compressed answer pickles in
+            # microseconds, a parsed snapshot in milliseconds, and the parent would
+            # spend as long unpickling it as parsing it.
+            results.put((index, fetch_host(targets[index], settings, cancel=view, script=script)))  # type: ignore[arg-type]
 
     pool = [threading.Thread(target=work, daemon=True) for _ in range(threads)]
     for thread in pool:
@@ -95,7 +95,12 @@ def scan_in_processes(
 
     Raises KeyboardInterrupt after cancelling, with what finished passed to on_done.
     """
-    context: Any = multiprocessing.get_context(_start_method())
+    method = _start_method()
+    if method == "fork":
+        # Imported once here, the WinRM stack is shared by every forked worker
+        # instead of being imported again in each.
+        import hvbpa.collect.wsman  # noqa: F401
+    context: Any = multiprocessing.get_context(method)
     tasks = context.Queue()
     results = context.Queue()
     cancel = context.Event()
@@ -123,14 +128,14 @@ def scan_in_processes(
     def receive(timeout: float) -> bool:
         nonlocal running
         try:
-            index, collected = results.get(timeout=timeout)
+            index, raw = results.get(timeout=timeout)
         except queue.Empty:
             return False
         if index == _DONE:
             running -= 1
         else:
-            finished[index] = collected
-            on_done(index, collected)
+            finished[index] = interpret(targets[index], raw)
+            on_done(index, finished[index])
         return True
 
     try:

@@ -8,6 +8,7 @@ from functools import cache
 from importlib import resources
 
 from hvbpa.collect.delivery import AnswerError, decode_answer, plan_delivery
+from hvbpa.collect.raw import RawResult
 from hvbpa.collect.settings import ConnectionSettings
 from hvbpa.errors import InputError
 from hvbpa.results import HostOutcome, HostStatus
@@ -37,17 +38,22 @@ class Collected:
     stdout: bytes  # untouched, for ``hvbpa collect --raw``
 
 
-def collect_host(
+def fetch_host(
     target: Target,
     settings: ConnectionSettings,
     *,
     cancel: threading.Event | None = None,
     script: str | None = None,
-) -> Collected:
+) -> RawResult:
+    """Run the collection script on one host; the answer comes back unparsed."""
     from hvbpa.collect.wsman import run_delivery
 
     effective = settings_for(target, settings)
-    raw = run_delivery(target.address, effective, plan_delivery(script or collection_script()), cancel=cancel)
+    return run_delivery(target.address, effective, plan_delivery(script or collection_script()), cancel=cancel)
+
+
+def interpret(target: Target, raw: RawResult) -> Collected:
+    """A host's answer as a snapshot, or the reason it is not one."""
 
     def outcome(status: HostStatus, reason: str = "", snapshot: HostSnapshot | None = None) -> Collected:
         return Collected(
@@ -69,3 +75,13 @@ def collect_host(
     except (AnswerError, InputError) as exc:
         return outcome(HostStatus.BAD_OUTPUT, str(exc))
     return outcome(HostStatus.OK, snapshot=snapshot)
+
+
+def collect_host(
+    target: Target,
+    settings: ConnectionSettings,
+    *,
+    cancel: threading.Event | None = None,
+    script: str | None = None,
+) -> Collected:
+    return interpret(target, fetch_host(target, settings, cancel=cancel, script=script))

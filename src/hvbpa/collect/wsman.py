@@ -13,7 +13,6 @@ import re
 import threading
 import time
 import xml.etree.ElementTree as ET
-from dataclasses import dataclass
 from typing import Any
 
 import requests
@@ -27,24 +26,12 @@ from winrm.exceptions import (
 from winrm.protocol import Protocol
 
 from hvbpa.collect.delivery import Delivery
+from hvbpa.collect.raw import RawResult
 from hvbpa.collect.settings import ConnectionSettings
 from hvbpa.results import HostStatus
 
 # 65001 is UTF-8: the answer is ASCII anyway, but stderr may carry localized text.
 CODEPAGE = 65001
-
-
-@dataclass(frozen=True)
-class RawResult:
-    """What came back from one host, before any parsing."""
-
-    status: HostStatus
-    reason: str = ""
-    stdout: bytes = b""
-    stderr: bytes = b""
-    exit_code: int | None = None
-    requests: int = 0
-    duration: float = 0.0
 
 
 class _Failed(Exception):

@@ -1,0 +1,21 @@
+"""What came back from one host before any parsing: a value that crosses from the
+WinRM stage (and from scan worker processes) to interpretation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from hvbpa.results import HostStatus
+
+
+@dataclass(frozen=True)
+class RawResult:
+    """What came back from one host, before any parsing."""
+
+    status: HostStatus
+    reason: str = ""
+    stdout: bytes = b""
+    stderr: bytes = b""
+    exit_code: int | None = None
+    requests: int = 0
+    duration: float = 0.0
