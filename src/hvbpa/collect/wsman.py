@@ -127,6 +127,8 @@ def _tls_reason(exc: BaseException) -> str:
         return f"certificate verify failed: {match.group(1).strip()}"
     if "WRONG_VERSION_NUMBER" in text or "wrong version number" in text:
         return "the server did not speak TLS (is this an http port?)"
+    if "EOF occurred in violation of protocol" in text or "certificate required" in text or "unknown ca" in text:
+        return "the host ended the TLS handshake (does it trust the client certificate's CA?)"
     return _short(text)
 
 
