@@ -56,7 +56,7 @@ class HostStatus(StrEnum):
     INTERRUPTED = "interrupted"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Reason:
     """Why a verdict was reached: a stable code (for i18n and machines) and its parameters."""
 
@@ -71,7 +71,7 @@ class Reason:
         return dict(self.params).get(key, "")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class HostOutcome:
     """One host's collection: a snapshot, or a failure with a one-line reason."""
 
@@ -87,7 +87,7 @@ class HostOutcome:
         return self.snapshot.host.name if self.snapshot else self.target
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class VMVerdict:
     vm_name: str
     vm_id: str
@@ -101,7 +101,7 @@ class VMVerdict:
     state: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RuleResult:
     rule_id: str
     host: str
@@ -121,7 +121,7 @@ class RuleResult:
         return tuple(v for v in self.vms if v.status is Status.UNDETERMINED)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Run:
     """Everything a report needs: when, which hosts, which rules, what was found."""
 

@@ -14,7 +14,6 @@ from hvbpa.fingerprint import FINGERPRINT_KEY, finding_fingerprint
 from hvbpa.i18n import reason_text
 from hvbpa.report import ReportContext
 from hvbpa.report.sarif import render
-from hvbpa.results import Run
 from tests.conftest import CASES
 from tests.reports.support import ABSENT, DOWN, KOREAN, NO_MODULE, make_ctx, with_results
 
@@ -127,7 +126,7 @@ def test_failed_and_unjudged_hosts_are_notifications(validator: jsonschema.Draft
 def test_excluded_findings_carry_a_suppression(validator: jsonschema.Draft4Validator) -> None:
     ctx = make_ctx(ABSENT)
     label = "exclusions.toml:3: decommissioned next week"
-    excluded = Run(**{**ctx.run.__dict__, "results": tuple(replace(r, excluded_by=label) for r in ctx.run.results)})
+    excluded = replace(ctx.run, results=tuple(replace(r, excluded_by=label) for r in ctx.run.results))
     document = sarif(with_results(ctx, excluded))
     validator.validate(document)
     (result,) = document["runs"][0]["results"]
