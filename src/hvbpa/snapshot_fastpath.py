@@ -61,6 +61,11 @@ def guid_lower(text: str) -> str | None:
     return sys.intern(text.lower()) if GUID.fullmatch(text) else None
 
 
+def _shared(text: str | None) -> str | None:
+    """One copy of text that repeats on every VM (server names, OS names, adapter names)."""
+    return sys.intern(text) if text else text
+
+
 def _enum(members: dict[Any, Any], value: object, *, optional: bool = True) -> Any:
     """A member for a known integer, None for null (when allowed), _MISSING otherwise."""
     if value is None:
@@ -84,22 +89,37 @@ _RELATIONSHIP_TYPES = RelationshipType._value2member_map_
 _RELATIONSHIP_NAMES = {"Simple": RelationshipType.SIMPLE, "Extended": RelationshipType.EXTENDED}
 
 
+_SERVICES: dict[tuple[object, ...], IntegrationService] = {}
+_SERVICES_MAX = 4096
+
+
 def service(item: object) -> IntegrationService | None:
     if type(item) is not dict or not item.keys() <= SERVICE_KEYS:
         return None
     guid, enabled, name = item.get("guid"), item.get("enabled"), item.get("name")
     primary, secondary = item.get("primary_status"), item.get("secondary_status")
-    if (
+    if not (
         type(guid) is str
         and type(enabled) is bool
         and _text(name)
         and (primary is None or type(primary) is int)
         and (secondary is None or type(secondary) is int)
     ):
-        lowered = guid_lower(guid)
-        if lowered is not None:
-            return IntegrationService(lowered, enabled, sys.intern(name) if name else name, primary, secondary)
-    return None
+        return None
+    # Six services a VM, in a handful of states across a host: one shared (immutable)
+    # value per distinct service saves an object per service and the work of making it.
+    key = (guid, enabled, name, primary, secondary)
+    shared = _SERVICES.get(key)
+    if shared is not None:
+        return shared
+    lowered = guid_lower(guid)
+    if lowered is None:
+        return None
+    built = IntegrationService(lowered, enabled, sys.intern(name) if name else name, primary, secondary)
+    if len(_SERVICES) >= _SERVICES_MAX:
+        _SERVICES.clear()
+    _SERVICES[key] = built
+    return built
 
 
 def relationship(item: object) -> Relationship | None:
@@ -113,7 +133,7 @@ def relationship(item: object) -> Relationship | None:
     servers = (item.get("primary_server"), item.get("replica_server"), item.get("current_replica_server"))
     if _MISSING in (kind_member, mode, state, health) or not all(_text(s) for s in servers):
         return None
-    return Relationship(kind_member, mode, state, health, *servers)
+    return Relationship(kind_member, mode, state, health, *(_shared(s) for s in servers))
 
 
 def replication(item: object) -> Replication | None:
@@ -136,7 +156,9 @@ def kvp(item: object) -> KvpGuestData | Any | None:
         return None
     if type(item) is not dict or not item.keys() <= KVP_KEYS or not all(_text(v) for v in item.values()):
         return _MISSING
-    return KvpGuestData(item.get("integration_services_version"), item.get("os_name"), item.get("os_version"))
+    return KvpGuestData(
+        _shared(item.get("integration_services_version")), _shared(item.get("os_name")), _shared(item.get("os_version"))
+    )
 
 
 def adapter(item: object) -> NetworkAdapter | None:
@@ -152,7 +174,7 @@ def adapter(item: object) -> NetworkAdapter | None:
         if not all(_text(v) for v in failover.values()):
             return None  # e.g. an integer prefix length: the checked parser converts it
         config = FailoverConfig(**failover)
-    return NetworkAdapter(name, ident, config)
+    return NetworkAdapter(sys.intern(name), ident, config)
 
 
 def vm(item: object) -> VM | None:
@@ -177,7 +199,8 @@ def vm(item: object) -> VM | None:
         or type(adapters) is not list
     ):
         return None
-    vm_id = guid_lower(ident)
+    # VM ids are unique: checked here rather than through the cache the recurring service GUIDs live in.
+    vm_id = ident.lower() if GUID.fullmatch(ident) else None
     repl = replication(item.get("replication"))
     guest = kvp(item.get("kvp"))
     built_services = tuple(service(s) for s in services)
@@ -192,7 +215,7 @@ def vm(item: object) -> VM | None:
         uptime_seconds=None if uptime is None else float(uptime),
         heartbeat=heartbeat,
         generation=generation,
-        version=version,
+        version=_shared(version),
         type=vm_type or VMType.REALIZED,
         is_clustered=clustered,
         integration_services=built_services,  # type: ignore[arg-type]
