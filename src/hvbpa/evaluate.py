@@ -7,6 +7,7 @@ rule with the reason; it is never "0 VMs, all compliant".
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime

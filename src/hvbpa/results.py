@@ -6,6 +6,7 @@ Shaped like Microsoft BPA: one result per (rule, host), the affected VMs beneath
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -65,10 +66,18 @@ class Reason:
 
     @classmethod
     def of(cls, code: str, **params: object) -> Reason:
+        if not params:
+            return _bare_reason(code)
         return cls(code, tuple((k, str(v)) for k, v in sorted(params.items())))
 
     def param(self, key: str) -> str:
         return dict(self.params).get(key, "")
+
+
+@functools.cache
+def _bare_reason(code: str) -> Reason:
+    # Parameterless reasons recur on thousands of VMs; they are immutable, so one each.
+    return Reason(code)
 
 
 @dataclass(frozen=True, slots=True)

@@ -133,4 +133,6 @@ class HostSnapshot:
 
     def errors_for(self, section: str, vm_id: str | None = None) -> tuple[CollectionError, ...]:
         """Errors of a section that touch the whole host or the given VM."""
+        if not self.errors:
+            return ()  # the usual case, asked once per VM
         return tuple(e for e in self.errors if e.section == section and (e.vm_id is None or e.vm_id == vm_id))

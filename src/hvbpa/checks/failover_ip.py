@@ -83,6 +83,16 @@ def _status_name(status: int | None) -> str:
         return str(status)
 
 
+def failover_addresses(vm: VM) -> tuple[str, ...]:
+    """The addresses a failover would have given the VM: named in a finding, since they will not apply."""
+    return tuple(
+        f"{address} ({adapter.name})"
+        for adapter in vm.network_adapters
+        if adapter.failover
+        for address in adapter.failover.addresses
+    )
+
+
 class _Run:
     """Direct evidence for every in-scope VM of the run, and the VMId join between hosts."""
 
@@ -116,12 +126,6 @@ class _Run:
 
     def verdict(self, index: int, vm: VM) -> VMVerdict:
         own = self.direct[(index, vm.id)]
-        addresses = tuple(
-            f"{address} ({adapter.name})"
-            for adapter in vm.network_adapters
-            if adapter.failover
-            for address in adapter.failover.addresses
-        )
 
         def make(status: Status, evidence: Evidence, reason: Reason, inferred: str | None = None) -> VMVerdict:
             return VMVerdict(
@@ -134,7 +138,7 @@ class _Run:
                 evidence=evidence,
                 reason=reason,
                 inferred_from=inferred,
-                failover_addresses=addresses if status is Status.NONCOMPLIANT else (),
+                failover_addresses=failover_addresses(vm) if status is Status.NONCOMPLIANT else (),
             )
 
         kvp = vm.integration_service(KVP_GUID)
