@@ -69,6 +69,23 @@ def evaluate(
     now: datetime,
     options: EvaluationOptions = EvaluationOptions(),
 ) -> tuple[RuleResult, ...]:
+    # A verdict per VM and no reference cycles: with a large fleet's snapshots in
+    # memory, the collector's full passes would cost more than the evaluation.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _evaluate(rules, outcomes, now, options)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _evaluate(
+    rules: Sequence[Rule],
+    outcomes: Sequence[HostOutcome],
+    now: datetime,
+    options: EvaluationOptions,
+) -> tuple[RuleResult, ...]:
     ctx = CheckContext(now=now, grace_period_seconds=options.grace_period_seconds)
     judged: list[tuple[HostOutcome, HostSnapshot]] = []
     blocked: list[tuple[HostOutcome, Reason]] = []
