@@ -22,7 +22,12 @@ from hvbpa.scan import Interrupted, ScanObserver, scan_hosts
 from hvbpa.targets.model import Target
 
 # The lab's transport names -> (hvbpa transport, scheme)
-_TRANSPORTS = {"basic-http": ("basic", "http"), "basic-https": ("basic", "https"), "ntlm": ("ntlm", "http")}
+_TRANSPORTS = {
+    "basic-http": ("basic", "http"),
+    "basic-https": ("basic", "https"),
+    "ntlm": ("ntlm", "http"),
+    "certificate-https": ("certificate", "https"),
+}
 
 
 def lab_target(host: HostEndpoint) -> Target:
@@ -35,6 +40,8 @@ def lab_target(host: HostEndpoint) -> Target:
         scheme=scheme,
         username=host.username,
         ca_trust_path=host.ca_trust_path,
+        cert_pem=host.client_cert_pem,
+        cert_key_pem=host.client_key_pem,
         source="lab",
     )
 

@@ -82,3 +82,18 @@ def test_certificate_from_another_ca_is_a_tls_error(cli: Invoke, lab_fleet: Star
     assert scanned["status"] == "tls_error", scanned["reason"]
     assert code != ExitCode.OK
     assert running.request_counts()["HV-CERT"] == 0
+
+
+def test_inventory_carries_each_hosts_certificate(cli: Invoke, lab_fleet: StartFleet, tmp_path: Path) -> None:
+    """ansible_winrm_cert_pem / _cert_key_pem per host: no certificate options on the command line."""
+    running = lab_fleet(
+        HostConfig("HV-CERT", transport="certificate-https", snapshot_text=host_snapshot_json("HV-CERT", 3)),
+        HostConfig("HV-NTLM", transport="ntlm", snapshot_text=host_snapshot_json("HV-NTLM", 3)),
+    )
+    inventory = running.write_ansible_inventory(tmp_path / "inventory.ini")
+    out = tmp_path / "report.json"
+    env = {"HVBPA_PASSWORD": running.host("HV-NTLM").password}
+    result = cli("scan", "-i", str(inventory), "-q", "-o", f"json:{out}", env=env)
+    assert result.exit_code in (ExitCode.OK, ExitCode.FINDINGS), result.output
+    statuses = {h["target"]: h["status"] for h in read_report(out)["hosts"]}
+    assert statuses == {"HV-CERT": "ok", "HV-NTLM": "ok"}

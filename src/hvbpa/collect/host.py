@@ -22,10 +22,23 @@ def collection_script() -> str:
     return resources.files("hvbpa.collect").joinpath("collect.ps1").read_text(encoding="utf-8")
 
 
+# What an inventory entry may set for its own host.
+_PER_TARGET = (
+    "port",
+    "transport",
+    "scheme",
+    "username",
+    "server_cert_validation",
+    "ca_trust_path",
+    "cert_pem",
+    "cert_key_pem",
+)
+
+
 def settings_for(target: Target, base: ConnectionSettings) -> ConnectionSettings:
     """The run's settings with what the target's own entry (inventory variables) says."""
     changes: dict[str, object] = {}
-    for name in ("port", "transport", "scheme", "username", "server_cert_validation", "ca_trust_path"):
+    for name in _PER_TARGET:
         value = getattr(target, name)
         if value is not None:
             changes[name] = value

@@ -94,6 +94,8 @@ class _Plugin:
     cert_validation: tuple[str, ...]
     ca_trust_path: tuple[str, ...]
     path: tuple[str, ...]
+    cert_pem: tuple[str, ...] = ()
+    cert_key_pem: tuple[str, ...] = ()
 
 
 _PLUGINS = {
@@ -106,6 +108,8 @@ _PLUGINS = {
         cert_validation=("ansible_winrm_server_cert_validation",),
         ca_trust_path=("ansible_winrm_ca_trust_path",),
         path=("ansible_winrm_path",),
+        cert_pem=("ansible_winrm_cert_pem",),
+        cert_key_pem=("ansible_winrm_cert_key_pem",),
     ),
     "psrp": _Plugin(
         address=("ansible_host", "ansible_psrp_host"),
@@ -116,6 +120,8 @@ _PLUGINS = {
         cert_validation=("ansible_psrp_cert_validation",),
         ca_trust_path=("ansible_psrp_cert_trust_path", "ansible_psrp_ca_cert"),
         path=("ansible_psrp_path",),
+        cert_pem=("ansible_psrp_certificate_pem",),
+        cert_key_pem=("ansible_psrp_certificate_key_pem",),
     ),
 }
 
@@ -199,6 +205,8 @@ def _target(host: str, merged: dict[str, Value], defined_at: str, label: str) ->
         raise variables.error(path[2], f"{path[0]} must be /wsman, got {path[1]!r}")
     user = variables.text(plugin.user)
     ca_trust_path = variables.text(plugin.ca_trust_path)
+    cert_pem = variables.text(plugin.cert_pem) if plugin.cert_pem else None
+    cert_key_pem = variables.text(plugin.cert_key_pem) if plugin.cert_key_pem else None
     return Target(
         name=host,
         address=address,
@@ -208,6 +216,8 @@ def _target(host: str, merged: dict[str, Value], defined_at: str, label: str) ->
         username=user[1] if user else None,
         server_cert_validation=variables.choice(plugin.cert_validation, CERT_VALIDATION),
         ca_trust_path=ca_trust_path[1] if ca_trust_path else None,
+        cert_pem=cert_pem[1] if cert_pem else None,
+        cert_key_pem=cert_key_pem[1] if cert_key_pem else None,
         source=f"{label}: host {host}",
     )
 

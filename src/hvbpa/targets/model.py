@@ -26,6 +26,8 @@ class Target:
     username: str | None = None
     server_cert_validation: str | None = None  # "validate" | "ignore"
     ca_trust_path: str | None = None
+    cert_pem: str | None = None  # client certificate, for the certificate transport
+    cert_key_pem: str | None = None
     source: str = "command line"  # e.g. "hosts.txt:12" or "inventory.yml: host web01"
 
 
