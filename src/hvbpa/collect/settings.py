@@ -56,7 +56,10 @@ class ConnectionSettings:
     def effective_scheme(self) -> str:
         if self.scheme:
             return self.scheme
-        return "https" if self.transport in ("basic", "certificate") else "http"
+        # WinRM's well-known HTTPS port says which scheme is meant, as it does to Ansible.
+        if self.port == 5986 or self.transport in ("basic", "certificate"):
+            return "https"
+        return "http"
 
     def effective_port(self) -> int:
         return self.port or (5986 if self.effective_scheme() == "https" else 5985)
