@@ -18,7 +18,6 @@ FORMAT_NAMES = ("table", "json", "sarif", "junit", "csv")
 FAIL_ON = ("error", "warning", "information", "never")
 
 
-
 def cli_lang() -> str:
     """The language of the CLI's own messages: --lang is parsed too late for them, so the locale."""
     from hvbpa.i18n import default_lang
@@ -64,5 +63,3 @@ def parse_duration(value: str, option: str, default_unit: str = "m") -> float:
     if amount < 0:
         raise click.BadParameter("must not be negative", param_hint=option)
     return amount * (scale or units[default_unit])
-
-

@@ -10,11 +10,11 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from hvbpa.cli.common import F, cli_lang, parse_duration
+
 if TYPE_CHECKING:
     from hvbpa.collect.settings import ConnectionSettings
     from hvbpa.targets import Target
-
-from hvbpa.cli.common import F, cli_lang, parse_duration
 
 
 def connection_options(fn: F) -> F:
@@ -200,7 +200,6 @@ SECURITY_HELP = (
 )
 
 
-
 def check_targets(targets: Sequence[Target], base: ConnectionSettings) -> None:
     """Every host's own settings (inventory variables win) must be safe before any is contacted."""
     from hvbpa.collect.host import settings_for
@@ -212,5 +211,3 @@ def check_targets(targets: Sequence[Target], base: ConnectionSettings) -> None:
         except ConfigError as exc:
             where = "" if target.source == "command line" else f"{target.source}: "
             raise ConfigError(f"{where}{target.name}: {exc}") from None
-
-

@@ -9,12 +9,12 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-if TYPE_CHECKING:
-    pass
-
 from hvbpa.cli.common import run_guarded
 from hvbpa.cli.report_options import ReportSettings, report_options
 from hvbpa.cli_index import EXIT_CODES_HELP
+
+if TYPE_CHECKING:
+    pass
 
 
 @click.command(epilog=EXIT_CODES_HELP)
@@ -158,4 +158,3 @@ def baseline_create(report_file: Path, output: Path) -> None:
         return 0
 
     run_guarded(body)
-

@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from hvbpa.cli.common import FAIL_ON, FORMAT_NAMES, F, parse_duration
+
 if TYPE_CHECKING:
     from hvbpa.baseline import Baseline
     from hvbpa.exclusions import Exclusion
@@ -18,8 +20,6 @@ if TYPE_CHECKING:
     from hvbpa.pipeline import RunOptions
     from hvbpa.results import HostOutcome
     from hvbpa.ruleset import Rule
-
-from hvbpa.cli.common import FAIL_ON, FORMAT_NAMES, F, parse_duration
 
 
 def report_options(fn: F) -> F:

@@ -10,13 +10,6 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from hvbpa.exit_codes import ExitCode
-
-if TYPE_CHECKING:
-    from hvbpa.collect.settings import ConnectionSettings
-    from hvbpa.ruleset import Rule
-    from hvbpa.targets import Target
-
 from hvbpa.cli.common import run_guarded
 from hvbpa.cli.connection_options import (
     SECURITY_HELP,
@@ -29,6 +22,12 @@ from hvbpa.cli.connection_options import (
 )
 from hvbpa.cli.report_options import ReportSettings, report_options
 from hvbpa.cli_index import EXIT_CODES_HELP
+from hvbpa.exit_codes import ExitCode
+
+if TYPE_CHECKING:
+    from hvbpa.collect.settings import ConnectionSettings
+    from hvbpa.ruleset import Rule
+    from hvbpa.targets import Target
 
 
 @click.command(epilog=SECURITY_HELP + EXIT_CODES_HELP)
@@ -56,7 +55,6 @@ def scan(**kwargs: Any) -> None:
         )
 
     run_guarded(body)
-
 
 
 def observer(quiet: bool) -> Any:
@@ -185,5 +183,3 @@ def lab_serve(fleet: Path | None, hosts_out: Path | None, inventory_out: Path | 
             raise ConfigError(str(exc)) from None
 
     run_guarded(body)
-
-
