@@ -43,6 +43,10 @@ _REASONS: dict[str, tuple[str, str]] = {
         "up for only {uptime} (grace period {grace}): the guest may still be starting",
         "실행된 지 {uptime}밖에 되지 않았습니다(유예 시간 {grace}). 게스트가 아직 시작 중일 수 있습니다",
     ),
+    "uptime-missing": (
+        "the host did not report the VM's uptime, so a fresh boot cannot be told from missing components",
+        "호스트가 가상 머신의 실행 시간을 보고하지 않아, 막 시작된 것인지 구성 요소가 없는 것인지 구분할 수 없습니다",
+    ),
     "kvp-lost-communication": (
         "the Data Exchange service lost communication with the guest",
         "데이터 교환 서비스와 게스트의 통신이 끊겼습니다",

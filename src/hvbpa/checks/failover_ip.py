@@ -60,10 +60,13 @@ def direct_evidence(vm: VM, snapshot: HostSnapshot, grace_seconds: float) -> _Di
             return _Direct(Evidence.INSTALLED, Reason.of("kvp-service-ok", status=_status_name(status)))
         # Components answer but publish nothing: on Linux, hv_kvp_daemon is usually not running.
         return _Direct(Evidence.UNKNOWN, Reason.of("kvp-ok-no-guest-data"))
-    if vm.uptime_seconds is None or vm.uptime_seconds < grace_seconds:
+    if vm.uptime_seconds is None:
+        # Without the uptime a fresh boot and a VM that never had components look alike.
+        return _Direct(Evidence.UNKNOWN, Reason.of("uptime-missing"))
+    if vm.uptime_seconds < grace_seconds:
         return _Direct(
             Evidence.UNKNOWN,
-            Reason.of("within-grace-period", uptime=int(vm.uptime_seconds or 0), grace=int(grace_seconds)),
+            Reason.of("within-grace-period", uptime=int(vm.uptime_seconds), grace=int(grace_seconds)),
         )
     if status == OperationalStatus.NO_CONTACT and not kvp_data_failed:
         return _Direct(Evidence.ABSENT, Reason.of("kvp-no-contact", uptime=int(vm.uptime_seconds)))
