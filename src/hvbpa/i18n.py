@@ -155,6 +155,13 @@ _UI: dict[str, tuple[str, str]] = {
 }
 
 
+class _Blank(dict[str, str]):
+    """Format parameters where a missing one reads as nothing rather than raising."""
+
+    def __missing__(self, key: str) -> str:
+        return ""
+
+
 def default_lang(environ: Mapping[str, str]) -> str:
     """From LC_ALL, then LC_MESSAGES, then LANG, as POSIX orders them."""
     for var in ("LC_ALL", "LC_MESSAGES", "LANG"):
@@ -196,7 +203,4 @@ def reason_text(reason: Reason, lang: str = "en") -> str:
             params[key] = duration_text(int(params[key]), lang)
     message = params.get("message", "")
     params["message_suffix"] = f": {message}" if message else ""
-    try:
-        return _pick(pair, lang).format(**params)
-    except KeyError:
-        return _pick(pair, lang)
+    return _pick(pair, lang).format_map(_Blank(params))

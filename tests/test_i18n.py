@@ -1,0 +1,45 @@
+"""Every reason a check or evaluation can give, and every heading, exists in both languages."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from hvbpa import i18n
+from hvbpa.results import Reason
+
+SRC = Path(__file__).resolve().parents[1] / "src" / "hvbpa"
+CODES = sorted(
+    {m for p in SRC.rglob("*.py") for m in re.findall(r'Reason\.of\(\s*"([a-z0-9-]+)"', p.read_text("utf-8"))}
+)
+
+
+def test_codes_were_found() -> None:
+    assert len(CODES) >= 10
+
+
+@pytest.mark.parametrize("code", CODES)
+def test_reason_has_english_and_korean(code: str) -> None:
+    english = i18n.reason_text(Reason.of(code, version="1", status="OK", uptime=7200, grace=600, state="Off"), "en")
+    korean = i18n.reason_text(Reason.of(code, version="1", status="OK", uptime=7200, grace=600, state="Off"), "ko")
+    assert english != code, f"no English text for {code}"
+    assert korean != english and any("\uac00" <= ch <= "\ud7a3" for ch in korean), f"no Korean text for {code}"
+    assert "{" not in english + korean
+
+
+def test_duration_text() -> None:
+    assert i18n.duration_text(864000) == "10 d"
+    assert i18n.duration_text(7385) == "2 h 3 min"
+    assert i18n.duration_text(90, "ko") == "1분 30초"
+
+
+@pytest.mark.parametrize(("environ", "lang"), [
+    ({"LANG": "ko_KR.UTF-8"}, "ko"),
+    ({"LC_ALL": "en_US.UTF-8", "LANG": "ko_KR.UTF-8"}, "en"),
+    ({"LC_MESSAGES": "ko_KR"}, "ko"),
+    ({}, "en"),
+])  # fmt: skip
+def test_default_language(environ: dict[str, str], lang: str) -> None:
+    assert i18n.default_lang(environ) == lang
