@@ -45,6 +45,8 @@ def test_case(case: Path, cli: Invoke, tmp_path: Path) -> None:
             assert got["evidence"] == want["evidence"], key
         if "reason" in want:
             assert got["reason"]["code"] == want["reason"], key
+        if "mode" in want:
+            assert (got["replication_mode"], got["state"]) == tuple(want["mode"]), key
         assert got["inferred_from"] == want.get("inferred_from"), key
         assert got["failover_addresses"] == want.get("failover", []), key
 

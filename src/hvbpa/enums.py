@@ -154,10 +154,16 @@ def parse_enum(cls: type[E], value: object) -> E:
     raise ValueError(f"expected a {cls.__name__} number or name, got {type(value).__name__}")
 
 
-@functools.cache
 def display(member: IntEnum) -> str:
     """``FAST_SAVED`` -> ``FastSaved``, the spelling Hyper-V admins see in PowerShell."""
-    return "".join(part.capitalize() for part in member.name.split("_"))
+    # Keyed by class and name: members of different IntEnums with the same value
+    # (VMState.RUNNING and ReplicationMode.REPLICA are both 2) are equal and hash alike.
+    return _display(type(member).__name__, member.name)
+
+
+@functools.cache
+def _display(enum: str, name: str) -> str:
+    return "".join(part.capitalize() for part in name.split("_"))
 
 
 # Integration services are identified by the GUID at the end of their Id, because
