@@ -55,6 +55,7 @@ class HostStatus(StrEnum):
     BAD_OUTPUT = "bad_output"
     TIMED_OUT = "timed_out"
     INTERRUPTED = "interrupted"
+    INTERNAL_ERROR = "internal_error"  # a fault in hvbpa itself, reported for this host alone
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,7 +10,7 @@ import time
 from collections.abc import Sequence
 from typing import Protocol
 
-from hvbpa.collect.host import Collected, collect_host
+from hvbpa.collect.host import Collected, collect_host, failed_internally
 from hvbpa.collect.settings import ConnectionSettings
 from hvbpa.results import HostOutcome, HostStatus
 from hvbpa.scan_processes import default_processes, scan_in_processes
@@ -75,7 +75,11 @@ def scan_hosts(
                 index = todo.get_nowait()
             except queue.Empty:
                 return
-            finished.put((index, collect_host(targets[index], settings, cancel=cancel, script=script)))
+            try:
+                collected = collect_host(targets[index], settings, cancel=cancel, script=script)
+            except Exception as exc:  # a bug must not leave the scan waiting for this host for ever
+                collected = failed_internally(targets[index], exc)
+            finished.put((index, collected))
 
     results: dict[int, Collected] = {}
     workers = [

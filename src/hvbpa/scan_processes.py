@@ -18,7 +18,8 @@ from collections.abc import Sequence
 from multiprocessing.synchronize import Event as ProcessEvent
 from typing import Any
 
-from hvbpa.collect.host import Collected, fetch_host, interpret
+from hvbpa.collect.host import Collected, failed_internally, fetch_host, interpret
+from hvbpa.collect.raw import RawResult
 from hvbpa.collect.settings import ConnectionSettings
 from hvbpa.results import HostOutcome, HostStatus
 from hvbpa.targets.model import Target
@@ -56,7 +57,11 @@ def _worker(
             # The answer travels back unparsed: a compressed answer pickles in
             # microseconds, a parsed snapshot in milliseconds, and the parent would
             # spend as long unpickling it as parsing it.
-            results.put((index, fetch_host(targets[index], settings, cancel=view, script=script)))  # type: ignore[arg-type]
+            try:
+                raw: RawResult | str = fetch_host(targets[index], settings, cancel=view, script=script)  # type: ignore[arg-type]
+            except Exception as exc:  # a bug must not leave the parent waiting for this host for ever
+                raw = f"{exc.__class__.__name__}: {exc}"
+            results.put((index, raw))
 
     pool = [threading.Thread(target=work, daemon=True) for _ in range(threads)]
     for thread in pool:
@@ -134,7 +139,12 @@ def scan_in_processes(
         if index == _DONE:
             running -= 1
         else:
-            finished[index] = interpret(targets[index], raw)
+            try:
+                if isinstance(raw, str):
+                    raise RuntimeError(raw)
+                finished[index] = interpret(targets[index], raw)
+            except Exception as exc:
+                finished[index] = failed_internally(targets[index], exc)
             on_done(index, finished[index])
         return True
 

@@ -71,3 +71,30 @@ def test_wrong_ca_is_a_tls_error(lab_fleet: StartFleet, tmp_path: object) -> Non
     outcome = collect_host(target, _settings(transport="basic", ca_trust_path=str(other_ca))).outcome
     assert outcome.status.value == "tls_error"
     assert "certificate verify failed" in outcome.reason
+
+
+def test_a_bug_on_one_host_is_that_hosts_result(lab_fleet: StartFleet, monkeypatch: object) -> None:
+    import pytest
+
+    from hvbpa.collect import host as host_module
+    from hvbpa.scan import scan_hosts
+
+    assert isinstance(monkeypatch, pytest.MonkeyPatch)
+    running = lab_fleet(
+        HostConfig("GOOD", transport="ntlm", snapshot_text=host_snapshot_json("GOOD", 2)),
+        HostConfig("BUGGY", transport="ntlm", snapshot_text=host_snapshot_json("BUGGY", 2)),
+    )
+    real = host_module.interpret
+
+    def interpret(target: Target, raw: object) -> object:
+        if target.name == "BUGGY":
+            raise ZeroDivisionError("division by zero")
+        return real(target, raw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(host_module, "interpret", interpret)
+    targets = [Target(h.name, "127.0.0.1", port=h.port) for h in running.hosts]
+    collected = scan_hosts(targets, _settings(), jobs=2, processes=1)
+    statuses = {c.outcome.target: (c.outcome.status.value, c.outcome.reason) for c in collected}
+    assert statuses["GOOD"][0] == "ok"
+    assert statuses["BUGGY"][0] == "internal_error"
+    assert "ZeroDivisionError" in statuses["BUGGY"][1]

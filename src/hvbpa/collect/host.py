@@ -98,3 +98,9 @@ def collect_host(
     script: str | None = None,
 ) -> Collected:
     return interpret(target, fetch_host(target, settings, cancel=cancel, script=script))
+
+
+def failed_internally(target: Target, exc: BaseException) -> Collected:
+    """A bug in hvbpa while handling one host: that host's result, not the end of the scan."""
+    reason = f"hvbpa failed on this host ({exc.__class__.__name__}: {exc}); please report it"
+    return Collected(HostOutcome(target.name, HostStatus.INTERNAL_ERROR, reason=" ".join(reason.split())[:300]), b"")
