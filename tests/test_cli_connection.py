@@ -74,3 +74,46 @@ def test_cli_messages_follow_the_locale(cli: Invoke) -> None:
     assert korean.output.startswith("hvbpa: 오류: 검사할 호스트가 없습니다")
     english = cli("scan", env={"LANG": "en_US.UTF-8", "HVBPA_USERNAME": "admin"})
     assert english.output.startswith("hvbpa: error: no hosts to scan")
+
+
+def test_bad_hosts_file_entry_names_file_and_line(cli: Invoke, tmp_path: Path) -> None:
+    hosts = tmp_path / "hosts.txt"
+    hosts.write_text("# lab\nhv01\nhv02:70000\n", "utf-8")
+    result = cli("scan", "--hosts-file", str(hosts), env={"HVBPA_USERNAME": "admin", "HVBPA_PASSWORD": "x"})
+    assert result.exit_code == ExitCode.USAGE
+    assert f"{hosts}:3" in result.output
+
+
+def test_password_from_the_os_keyring(cli: Invoke, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With the keyring extra, a stored password is used and never asked for."""
+    keyring = pytest.importorskip("keyring")
+    from keyring.backend import KeyringBackend
+
+    asked: list[tuple[str, str]] = []
+
+    class Memory(KeyringBackend):
+        priority = 1
+
+        def get_password(self, service: str, username: str) -> str | None:
+            asked.append((service, username))
+            return "from-keyring"
+
+        def set_password(self, service: str, username: str, password: str) -> None:
+            raise NotImplementedError
+
+        def delete_password(self, service: str, username: str) -> None:
+            raise NotImplementedError
+
+    previous = keyring.get_keyring()
+    keyring.set_keyring(Memory())  # type: ignore[no-untyped-call]
+    try:
+        # Port 9 refuses at once: getting that far means a password was found without a prompt.
+        result = cli(
+            "scan", "127.0.0.1:9", "--retries", "0", "-q", "-o", "json",
+            env={"HVBPA_USERNAME": "CONTOSO\\admin", "HVBPA_PASSWORD": ""},
+        )  # fmt: skip
+    finally:
+        keyring.set_keyring(previous)
+    assert asked == [("hvbpa", "CONTOSO\\admin")]
+    assert result.exit_code == ExitCode.INCOMPLETE
+    assert "from-keyring" not in result.output
