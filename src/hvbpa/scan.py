@@ -42,6 +42,18 @@ class Interrupted(Exception):
         self.outcomes = outcomes
 
 
+def _interrupted(targets: Sequence[Target], results: dict[int, Collected]) -> Interrupted:
+    """Every host's outcome after Ctrl-C: what finished, and the rest as interrupted."""
+    return Interrupted(
+        [
+            results[i].outcome
+            if i in results
+            else HostOutcome(t.name, HostStatus.INTERRUPTED, reason="the scan was interrupted")
+            for i, t in enumerate(targets)
+        ]
+    )
+
+
 def scan_hosts(
     targets: Sequence[Target],
     settings: ConnectionSettings,
@@ -111,14 +123,7 @@ def scan_hosts(
             except queue.Empty:
                 break
             results[index] = collected
-        raise Interrupted(
-            [
-                results[i].outcome
-                if i in results
-                else HostOutcome(t.name, HostStatus.INTERRUPTED, reason="the scan was interrupted")
-                for i, t in enumerate(targets)
-            ]
-        ) from None
+        raise _interrupted(targets, results) from None
     finally:
         observer.finished()
     return [results[i] for i in range(len(targets))]
@@ -145,14 +150,7 @@ def _scan_with_processes(
             on_started=lambda: observer.started(len(targets)),
         )  # fmt: skip
     except KeyboardInterrupt:
-        raise Interrupted(
-            [
-                results[i].outcome
-                if i in results
-                else HostOutcome(t.name, HostStatus.INTERRUPTED, reason="the scan was interrupted")
-                for i, t in enumerate(targets)
-            ]
-        ) from None
+        raise _interrupted(targets, results) from None
     finally:
         observer.finished()
     return [results[i] for i in range(len(targets))]
