@@ -151,3 +151,14 @@ def test_format_names_match_registry() -> None:
     from hvbpa.report import FORMATS
 
     assert tuple(FORMATS) == FORMAT_NAMES
+
+
+def test_korean_table_lines_up(cli: Invoke) -> None:
+    """Hangul takes two terminal cells: every row of a table must still be as wide as its border."""
+    from rich.cells import cell_len
+
+    result = cli("evaluate", str(CASES / "korean-names-bom-crlf" / "hv-kr.json"), "--lang", "ko")
+    rows = [line for line in result.output.splitlines() if line and line[0] in "┏┃┡│└"]
+    assert any("데이터베이스" in row for row in rows)
+    widths = {cell_len(row.rstrip()) for row in rows}
+    assert len(widths) == 1, widths
