@@ -7,6 +7,7 @@ import os
 import queue
 import threading
 import time
+from dataclasses import replace
 from collections.abc import Sequence
 from typing import Protocol
 
@@ -88,7 +89,8 @@ def scan_hosts(
             except queue.Empty:
                 return
             try:
-                collected = collect_host(targets[index], settings, cancel=cancel, script=script)
+                # A scan keeps the parsed snapshot only; the raw answer is for `hvbpa collect --raw`.
+                collected = replace(collect_host(targets[index], settings, cancel=cancel, script=script), stdout=b"")
             except Exception as exc:  # a bug must not leave the scan waiting for this host for ever
                 collected = failed_internally(targets[index], exc)
             finished.put((index, collected))

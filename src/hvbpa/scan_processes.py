@@ -14,6 +14,7 @@ import queue
 import signal
 import threading
 import time
+from dataclasses import replace
 from collections.abc import Sequence
 from multiprocessing.synchronize import Event as ProcessEvent
 from typing import Any
@@ -142,7 +143,7 @@ def scan_in_processes(
             try:
                 if isinstance(raw, str):
                     raise RuntimeError(raw)
-                finished[index] = interpret(targets[index], raw)
+                finished[index] = replace(interpret(targets[index], raw), stdout=b"")
             except Exception as exc:
                 finished[index] = failed_internally(targets[index], exc)
             on_done(index, finished[index])
