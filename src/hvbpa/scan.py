@@ -7,8 +7,8 @@ import os
 import queue
 import threading
 import time
-from dataclasses import replace
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Protocol
 
 from hvbpa.collect.host import Collected, collect_host, failed_internally

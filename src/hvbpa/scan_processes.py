@@ -14,8 +14,8 @@ import queue
 import signal
 import threading
 import time
-from dataclasses import replace
 from collections.abc import Sequence
+from dataclasses import replace
 from multiprocessing.synchronize import Event as ProcessEvent
 from typing import Any
 
