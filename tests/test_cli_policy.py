@@ -126,3 +126,16 @@ def test_config_file_and_environment(cli: Invoke, tmp_path: Path, monkeypatch: p
     (tmp_path / "hvbpa.toml").write_text('colour = "blue"\n', "utf-8")
     broken = cli("evaluate", ABSENT)
     assert broken.exit_code == ExitCode.USAGE and "colour" in broken.output
+
+
+def test_json_without_snapshots_is_smaller_and_cannot_be_merged(cli: Invoke, tmp_path: Path) -> None:
+    full, lean = tmp_path / "full.json", tmp_path / "lean.json"
+    cli("evaluate", ABSENT, "-o", f"json:{full}")
+    cli("evaluate", ABSENT, "-o", f"json:{lean}", "--no-json-snapshots")
+    assert json.loads(full.read_text("utf-8"))["hosts"][0]["snapshot"]["host"]["name"] == "HV01"
+    validate_report(json.loads(lean.read_text("utf-8")))
+    assert json.loads(lean.read_text("utf-8"))["hosts"][0]["snapshot"] is None
+    assert lean.stat().st_size < full.stat().st_size
+    refused = cli("report", "merge", str(lean))
+    assert refused.exit_code == ExitCode.USAGE
+    assert "no snapshot" in refused.output

@@ -32,6 +32,7 @@ class RunOptions:
     exit_zero: bool = False
     lang: str = "en"
     show_excluded: bool = False
+    json_snapshots: bool = True
     grace_seconds: float = 600.0
     now: datetime | None = None  # fixed clock for reproducible runs; None: the real clock
     notes: tuple[str, ...] = field(default=())
@@ -80,6 +81,7 @@ def finish(
         fail_on=options.fail_on,
         exit_code=int(code),
         show_excluded=options.show_excluded,
+        json_snapshots=options.json_snapshots,
         notes=notes,
     )
     color = stdout.isatty() and "NO_COLOR" not in os.environ

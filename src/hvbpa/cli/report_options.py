@@ -59,6 +59,12 @@ def report_options(fn: F) -> F:
         click.option("--lang", type=click.Choice(("en", "ko")), default=None, help="Report language [default: LANG]."),
         click.option("--show-excluded", is_flag=True, help="Show excluded findings in the table."),
         click.option(
+            "--json-snapshots/--no-json-snapshots",
+            default=True,
+            show_default=True,
+            help="Carry each host's snapshot in the JSON report (needed by `report merge`; about 1 KB per VM).",
+        ),
+        click.option(
             "--exclusions",
             type=click.Path(dir_okay=False, path_type=Path),
             help="TOML file of accepted findings (rule, host, VM, justification, optional expiry).",
@@ -92,6 +98,7 @@ class ReportSettings:
         self.exit_zero: bool = kwargs["exit_zero"]
         self.lang: str = kwargs["lang"] or default_lang(os.environ)
         self.show_excluded: bool = kwargs["show_excluded"]
+        self.json_snapshots: bool = kwargs["json_snapshots"]
         self.now = _parse_now(kwargs["now_text"])
         self.exclusions_path: Path | None = kwargs["exclusions"]
         self.baseline_path: Path | None = kwargs["baseline"]
@@ -127,6 +134,7 @@ class ReportSettings:
             exit_zero=self.exit_zero,
             lang=self.lang,
             show_excluded=self.show_excluded,
+            json_snapshots=self.json_snapshots,
             grace_seconds=self.grace_seconds,
             now=self.now,
         )

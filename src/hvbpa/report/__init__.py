@@ -23,6 +23,7 @@ class ReportContext:
     fail_on: str = "warning"
     exit_code: int = 0
     show_excluded: bool = False
+    json_snapshots: bool = True  # the JSON report carries each host's snapshot
     color: bool = False
     width: int | None = None
     notes: tuple[str, ...] = field(default=())  # e.g. expired exclusions, baseline changes

@@ -21,7 +21,7 @@ def _reason(reason: Reason | None, lang: str) -> dict[str, Any] | None:
     return {"code": reason.code, "text": reason_text(reason, lang), "params": dict(reason.params)}
 
 
-def _host(outcome: HostOutcome) -> dict[str, Any]:
+def _host(outcome: HostOutcome, with_snapshot: bool) -> dict[str, Any]:
     snapshot = outcome.snapshot
     return {
         "target": outcome.target,
@@ -35,7 +35,7 @@ def _host(outcome: HostOutcome) -> dict[str, Any]:
         "vm_count": len(snapshot.vms) if snapshot else None,
         "collected_at": snapshot.collected_at if snapshot else None,
         # The data the verdicts came from, so `hvbpa report merge` can judge it again.
-        "snapshot": dump_snapshot(snapshot) if snapshot else None,
+        "snapshot": dump_snapshot(snapshot) if snapshot and with_snapshot else None,
     }
 
 
@@ -101,7 +101,7 @@ def document(ctx: ReportContext) -> dict[str, Any]:
             }
             for r in ctx.rules
         ],
-        "hosts": [_host(h) for h in run.hosts],
+        "hosts": [_host(h, ctx.json_snapshots) for h in run.hosts],
         "results": [_result(ctx, r) for r in run.results],
         "notes": list(ctx.notes),
     }
