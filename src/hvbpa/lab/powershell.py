@@ -49,6 +49,10 @@ def console_bytes(text: str, codepage: int) -> bytes:
 
 def split_command_line(line: str) -> list[str]:
     """Windows-style argument splitting: whitespace separates, double quotes group."""
+    if '"' not in line:
+        # The usual case (an -EncodedCommand line has no quotes), and a character loop
+        # over its 16,000 characters was most of the lab's CPU per host.
+        return [token for token in re.split(r"[ \t]+", line) if token]
     tokens: list[str] = []
     current: list[str] = []
     quoted = False
