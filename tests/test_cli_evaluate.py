@@ -162,3 +162,11 @@ def test_korean_table_lines_up(cli: Invoke) -> None:
     assert any("데이터베이스" in row for row in rows)
     widths = {cell_len(row.rstrip()) for row in rows}
     assert len(widths) == 1, widths
+
+
+def test_summary_counts_the_vms_behind_the_verdicts(cli: Invoke) -> None:
+    pair = sorted(str(p) for p in (CASES / "replica-off-with-primary").glob("*.json"))
+    result = cli("evaluate", *pair)
+    assert "Virtual machines judged: 4 (2 with findings, 0 undetermined, 2 compliant)" in result.output
+    none = cli("evaluate", str(CASES / "out-of-scope" / "hv01.json"))
+    assert "Virtual machines judged: 0" in none.output

@@ -95,10 +95,15 @@ _UI: dict[str, tuple[str, str]] = {
     "failed_hosts": ("Hosts that could not be scanned", "검사하지 못한 호스트"),
     "reason": ("Reason", "이유"),
     "summary": (
-        "{hosts} host(s), {ok} scanned, {failed} failed; {noncompliant} finding(s), {undetermined} undetermined, "
-        "{compliant} compliant, {excluded} excluded",
-        "호스트 {hosts}대 중 {ok}대 검사, {failed}대 실패; 발견 {noncompliant}건, 확인 불가 {undetermined}건, "
-        "준수 {compliant}건, 제외 {excluded}건",
+        "{hosts} host(s), {ok} scanned, {failed} failed; results by rule and host: {noncompliant} with findings, "
+        "{undetermined} undetermined, {compliant} compliant, {excluded} excluded",
+        "호스트 {hosts}대 중 {ok}대 검사, {failed}대 실패; 규칙·호스트별 결과: 발견 {noncompliant}건, "
+        "확인 불가 {undetermined}건, 준수 {compliant}건, 제외 {excluded}건",
+    ),
+    "summary_vms": (
+        "Virtual machines judged: {judged} ({vm_noncompliant} with findings, {vm_undetermined} undetermined, "
+        "{vm_compliant} compliant)",
+        "판정한 가상 머신: {judged}대(발견 {vm_noncompliant}대, 확인 불가 {vm_undetermined}대, 준수 {vm_compliant}대)",
     ),
     "no_findings": ("No findings.", "발견 사항이 없습니다."),
     "inferred": ("judged from its partner {partner}", "파트너 {partner}의 상태로 판단"),

@@ -130,4 +130,15 @@ def render(ctx: ReportContext) -> str:
             excluded=summary.excluded,
         )
     )
+    # How many VMs stand behind the verdicts: "no findings" over zero VMs is not reassurance.
+    console.print(
+        text(
+            "summary_vms",
+            ctx.lang,
+            judged=summary.vms_noncompliant + summary.vms_undetermined + summary.vms_compliant,
+            vm_noncompliant=summary.vms_noncompliant,
+            vm_undetermined=summary.vms_undetermined,
+            vm_compliant=summary.vms_compliant,
+        )
+    )
     return buffer.getvalue()
