@@ -32,7 +32,9 @@ def connection_options(fn: F) -> F:
             help="WinRM authentication. basic needs https unless --allow-unencrypted.",
         ),
         click.option(
-            "--scheme", type=click.Choice(("http", "https")), help="Default: https for basic/certificate, else http."
+            "--scheme",
+            type=click.Choice(("http", "https")),
+            help="Default: https for basic, certificate or port 5986, else http.",
         ),
         click.option("--port", type=click.IntRange(1, 65535), help="Default: 5985 (http) or 5986 (https)."),
         click.option("--ca-trust-path", type=click.Path(exists=True, dir_okay=True), help="CA bundle for https."),
