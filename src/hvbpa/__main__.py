@@ -1,3 +1,5 @@
 from hvbpa.entry import run
 
-run()
+# Guarded: a scan worker started with "spawn" imports this module again.
+if __name__ == "__main__":
+    run()
