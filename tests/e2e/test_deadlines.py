@@ -98,3 +98,18 @@ def test_a_bug_on_one_host_is_that_hosts_result(lab_fleet: StartFleet, monkeypat
     assert statuses["GOOD"][0] == "ok"
     assert statuses["BUGGY"][0] == "internal_error"
     assert "ZeroDivisionError" in statuses["BUGGY"][1]
+
+
+def test_scan_workers_also_start_by_spawn(lab_fleet: StartFleet) -> None:
+    """With other threads alive (here, the in-process lab) workers are spawned, as on Windows."""
+    import threading
+
+    from hvbpa import scan_processes
+    from hvbpa.scan import scan_hosts
+
+    running = lab_fleet(*(HostConfig(f"S{i}", snapshot_text=host_snapshot_json(f"S{i}", 2)) for i in range(4)))
+    assert threading.active_count() > 1 and scan_processes._start_method() == "spawn"
+    targets = [Target(h.name, "127.0.0.1", port=h.port, transport="basic", scheme="http") for h in running.hosts]
+    collected = scan_hosts(targets, _settings(transport="basic", allow_unencrypted=True), jobs=4, processes=2)
+    assert [c.outcome.status.value for c in collected] == ["ok"] * 4
+    assert [c.outcome.snapshot.host.name for c in collected if c.outcome.snapshot] == ["S0", "S1", "S2", "S3"]
