@@ -5,8 +5,9 @@ or psrp, or unset (an admin pointing hvbpa at an inventory means its hosts are W
 Ansible itself would default to ssh). Hosts with any other connection are skipped.
 
 Not supported, and refused rather than half-read: inventory directories, plugin
-configurations and scripts, vault-encrypted files, Jinja2 templates in the variables
-hvbpa uses. group_vars/ and host_vars/ directories are not read.
+configurations and scripts, vault-encrypted inventories, Jinja2 templates and vault
+values in the variables hvbpa uses. group_vars/ and host_vars/ directories next to the
+inventory file are read (see vars_dirs); those next to a playbook are not, as hvbpa has none.
 
 Each file is read and limited on its own (Ansible merges several inventories first), so
 a --limit pattern that matches nothing in this file is not an error: it may match in
@@ -32,6 +33,7 @@ from hvbpa.targets.model import (
     parse_port,
     read_text,
 )
+from hvbpa.targets.vars_dirs import VarsDirs
 from hvbpa.targets.yaml_inventory import parse_yaml
 
 _YAML_SUFFIXES = (".yml", ".yaml", ".json")
@@ -55,10 +57,12 @@ def read_inventory(path: Path, limit: str | None = None) -> list[Target]:
         inventory = parse_ini(text, label)
     inventory.reconcile()
     selected = inventory.select(limit) if limit is not None else set(inventory.hosts)
+    # Read on demand, as Ansible does: a broken vars file of an unselected host does not matter.
+    vars_files = VarsDirs(path)
     targets = []
     for name in inventory.hosts:
         if name in selected:
-            target = _target(name, inventory.host_vars(name), inventory.hosts[name].where, label)
+            target = _target(name, inventory.host_vars(name, vars_files), inventory.hosts[name].where, label)
             if target is not None:
                 targets.append(target)
     return targets

@@ -10,6 +10,7 @@ from __future__ import annotations
 import fnmatch
 import re
 import string
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from hvbpa.targets.model import TargetError, split_host_port
@@ -29,6 +30,9 @@ VAULT = Vault()
 class Value:
     value: object
     where: str  # "inventory.ini:12"
+
+
+VarsFiles = Callable[[str, str], Mapping[str, Value]]
 
 
 @dataclass
@@ -137,8 +141,12 @@ class Inventory:
             memo[name] = max((self.depth(p, memo) + 1 for p in parents), default=0)
         return memo[name]
 
-    def host_vars(self, name: str) -> dict[str, Value]:
-        """Variables as Ansible resolves them: shallower groups first, host variables last."""
+    def host_vars(self, name: str, vars_files: VarsFiles | None = None) -> dict[str, Value]:
+        """Variables as Ansible resolves them: shallower groups first, host variables last.
+
+        vars_files gives the variables of group_vars/ and host_vars/ files, as
+        ``vars_files("group_vars", group)`` and ``vars_files("host_vars", host)``.
+        """
         host = self.hosts[name]
         memo: dict[str, int] = {}
         groups = sorted(
@@ -148,7 +156,15 @@ class Inventory:
         merged: dict[str, Value] = {}
         for group in groups:
             merged.update(group.vars)
+        if vars_files is not None:
+            # ansible-core's default precedence: every group_vars file, even group_vars/all, beats
+            # every group variable of the inventory file; among the files, deeper groups still win.
+            # 'all' has depth 0, so it comes first.
+            for group in groups:
+                merged.update(vars_files("group_vars", group.name))
         merged.update(host.vars)
+        if vars_files is not None:
+            merged.update(vars_files("host_vars", name))
         return merged
 
     def group_hosts(self, name: str) -> list[str]:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import yaml
@@ -42,9 +44,23 @@ def _is_null(node: yaml.Node | None) -> bool:
     return node is None or (isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:null")
 
 
+@contextmanager
+def _reading(loader: _Loader, label: str) -> Iterator[None]:
+    try:
+        yield
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f"{label}:{mark.line + 1}" if mark else label
+        raise TargetError(where, f"invalid YAML: {exc.problem or exc.context}") from None
+    except yaml.YAMLError as exc:
+        raise TargetError(label, f"invalid YAML: {' '.join(str(exc).split())}") from None
+    finally:
+        loader.dispose()
+
+
 def parse_yaml(text: str, label: str) -> Inventory:
     loader = _Loader(text)
-    try:
+    with _reading(loader, label):
         root = loader.get_single_node()
         inventory = Inventory(label)
         if root is None or _is_null(root):
@@ -61,14 +77,32 @@ def parse_yaml(text: str, label: str) -> Inventory:
                 )
             walker.group(key, node, where)
         return inventory
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        where = f"{label}:{mark.line + 1}" if mark else label
-        raise TargetError(where, f"invalid YAML: {exc.problem or exc.context}") from None
-    except yaml.YAMLError as exc:
-        raise TargetError(label, f"invalid YAML: {' '.join(str(exc).split())}") from None
-    finally:
-        loader.dispose()
+
+
+def parse_vars(text: str, label: str) -> dict[str, Value]:
+    """The variables of a group_vars or host_vars file, each with the line that set it."""
+    loader = _Loader(text)
+    try:
+        with _reading(loader, label):
+            root = loader.get_single_node()
+            if root is None or _is_null(root):
+                return {}  # Ansible skips empty vars files
+            if not isinstance(root, yaml.MappingNode):
+                raise TargetError(_where(label, root), "a variables file must be a mapping of variable names")
+            walker = _YamlWalker(loader, Inventory(label), label)
+            return {key: Value(walker.value(node), where) for key, node, where in walker.items(root)}
+    except TargetError as exc:
+        # ansible-core reads vars files as JSON before YAML, and PyYAML refuses JSON indented with tabs.
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as json_exc:
+            if label.endswith(".json"):
+                raise TargetError(f"{label}:{json_exc.lineno}", f"invalid JSON: {json_exc.msg}") from None
+            raise exc from None
+        if not isinstance(data, dict):
+            raise exc from None
+        # Only YAML nodes know their line, so these values name just the file.
+        return {str(key): Value(value, label) for key, value in data.items()}
 
 
 class _YamlWalker:
