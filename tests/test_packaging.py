@@ -69,6 +69,6 @@ def test_schema_command(cli: Invoke) -> None:
 def test_collection_script_reports_this_version() -> None:
     """Snapshots say which collector wrote them; the script must move with the package."""
     from hvbpa import __version__
-    from hvbpa.collect.host import collection_script
+    from hvbpa.collect.script import collection_script
 
     assert f"collector_version = '{__version__}'" in collection_script()

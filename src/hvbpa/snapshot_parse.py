@@ -108,10 +108,6 @@ class _Fields:
 
     def enum(self, key: str, cls: type[E], *, required: bool = False) -> E | None:
         value = self.required(key) if required else self.data.get(key)
-        if type(value) is int:
-            member = cls._value2member_map_.get(value)
-            if member is not None:
-                return member  # type: ignore[return-value]
         if value is None:
             if required:
                 self.fail(self.at(key), f"must be a {cls.__name__}")

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from hvbpa.collect.delivery import CMD_LINE_LIMIT, plan_delivery
-from hvbpa.collect.host import collection_script
+from hvbpa.collect.script import collection_script
 from hvbpa.exit_codes import ExitCode
 from hvbpa.lab import CommandFault, HostConfig, RunningFleet
 from hvbpa.synthetic import host_snapshot, host_snapshot_json, vm_record

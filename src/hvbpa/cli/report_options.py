@@ -100,6 +100,10 @@ class ReportSettings:
         self.show_excluded: bool = kwargs["show_excluded"]
         self.json_snapshots: bool = kwargs["json_snapshots"]
         self.now = _parse_now(kwargs["now_text"])
+        from hvbpa.ruleset import load_rules
+
+        # Every rule file, checked before any host is contacted; --rule/--skip-rule select later.
+        self.all_rules = load_rules(self.rules_dirs)
         self.exclusions_path: Path | None = kwargs["exclusions"]
         self.baseline_path: Path | None = kwargs["baseline"]
         self.exclusions, self.baseline = self._load_policy_files()
@@ -108,20 +112,19 @@ class ReportSettings:
         """Loaded before any host is contacted, so a bad file costs nothing but exit 2."""
         from hvbpa.baseline import load_baseline
         from hvbpa.exclusions import load_exclusions
-        from hvbpa.ruleset import load_rules
 
         exclusions: tuple[Exclusion, ...] = ()
         if self.exclusions_path is not None:
             # All loaded rules, not the --rule subset: an exclusion for a skipped rule is fine.
-            known = {r.id for r in load_rules(self.rules_dirs)}
+            known = {r.id for r in self.all_rules}
             exclusions = load_exclusions(self.exclusions_path, rule_ids=known)
         baseline = load_baseline(self.baseline_path) if self.baseline_path is not None else None
         return exclusions, baseline
 
     def rules(self) -> tuple[Rule, ...]:
-        from hvbpa.ruleset import load_rules, select_rules
+        from hvbpa.ruleset import select_rules
 
-        return select_rules(load_rules(self.rules_dirs), self.only_rules, self.skip_rules)
+        return select_rules(self.all_rules, self.only_rules, self.skip_rules)
 
     def run_options(self) -> RunOptions:
         from hvbpa.pipeline import RunOptions

@@ -4,23 +4,16 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, replace
-from functools import cache
-from importlib import resources
 
 from hvbpa.collect.delivery import AnswerError, decode_answer, plan_delivery
 from hvbpa.collect.raw import RawResult
+from hvbpa.collect.script import collection_script
 from hvbpa.collect.settings import ConnectionSettings
 from hvbpa.errors import InputError
 from hvbpa.results import HostOutcome, HostStatus
 from hvbpa.snapshot import HostSnapshot
 from hvbpa.snapshot_parse import parse_snapshot
 from hvbpa.targets.model import Target
-
-
-@cache
-def collection_script() -> str:
-    return resources.files("hvbpa.collect").joinpath("collect.ps1").read_text(encoding="utf-8")
-
 
 # What an inventory entry may set for its own host.
 _PER_TARGET = (

@@ -46,17 +46,11 @@ def endpoint(address: str, settings: ConnectionSettings) -> str:
     return f"{settings.effective_scheme()}://{host}:{settings.effective_port()}/wsman"
 
 
-def _transport_name(settings: ConnectionSettings) -> str:
-    # pywinrm calls Basic over HTTPS "ssl" only when a client certificate is absent;
-    # "basic" works on both schemes.
-    return settings.transport
-
-
 def _protocol(address: str, settings: ConnectionSettings) -> Protocol:
     password = settings.password.reveal() if settings.password else None
     return Protocol(
         endpoint(address, settings),
-        transport=_transport_name(settings),  # type: ignore[arg-type]
+        transport=settings.transport,  # type: ignore[arg-type]
         username=settings.username,
         password=password,
         server_cert_validation=settings.server_cert_validation,  # type: ignore[arg-type]
@@ -114,8 +108,6 @@ def _connect_failure(exc: BaseException) -> tuple[HostStatus, str, bool] | None:
             return HostStatus.UNREACHABLE, "host name could not be resolved", True
         if "refused" in text.lower():
             return HostStatus.UNREACHABLE, "connection refused", True
-        if isinstance(exc, requests.exceptions.ReadTimeout):
-            return None
         return HostStatus.UNREACHABLE, f"connection failed: {_short(text)}", True
     return None
 

@@ -44,6 +44,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from hvbpa.collect.script import collection_script
+
 DEFAULT_USERNAME = "labadmin"
 DEFAULT_PASSWORD = "Lab-Passw0rd!"  # noqa: S105 - documented lab credential
 TRANSPORTS = ("basic-http", "basic-https", "ntlm", "certificate-https")
@@ -128,11 +130,8 @@ class Fleet:
         return packaged_script()
 
 
-def packaged_script() -> str | None:
-    try:
-        return resources.files("hvbpa.collect").joinpath("collect.ps1").read_text(encoding="utf-8-sig")
-    except (FileNotFoundError, OSError):
-        return None
+def packaged_script() -> str:
+    return collection_script()
 
 
 def minimal_snapshot(name: str, vms: list[dict[str, Any]] | None = None) -> dict[str, Any]:
