@@ -6,13 +6,13 @@ site judged from its primary at another) are made again across all of them.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from hvbpa.errors import InputError
 from hvbpa.results import HostOutcome, HostStatus
+from hvbpa.saved_report import read_report
 from hvbpa.snapshot_parse import SnapshotError, snapshot_from_data
 
 
@@ -44,14 +44,7 @@ def load_reports(paths: Sequence[Path]) -> tuple[list[HostOutcome], str]:
     dated: list[tuple[str, int, HostOutcome]] = []
     earliest = ""
     for order, path in enumerate(paths):
-        try:
-            document = json.loads(path.read_text("utf-8-sig"))
-        except (OSError, UnicodeDecodeError) as exc:
-            raise InputError(f"{path}: cannot read ({exc.__class__.__name__})") from None
-        except json.JSONDecodeError as exc:
-            raise InputError(f"{path}: not JSON ({exc.msg} at line {exc.lineno})") from None
-        if not isinstance(document, dict) or document.get("schema") != "hvbpa.report/1":
-            raise InputError(f"{path}: not an hvbpa JSON report (schema hvbpa.report/1)")
+        document = read_report(path)
         finished = str(document.get("run", {}).get("finished", ""))
         started = str(document.get("run", {}).get("started", ""))
         earliest = min(earliest, started) if earliest else started

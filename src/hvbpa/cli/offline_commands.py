@@ -136,19 +136,11 @@ def baseline_create(report_file: Path, output: Path) -> None:
     """Write a baseline of the findings in a JSON report (use it with --baseline)."""
 
     def body() -> int:
-        import json
-
         from hvbpa.atomic import write_text_atomic
         from hvbpa.baseline import create_baseline, write_baseline
-        from hvbpa.errors import InputError
+        from hvbpa.saved_report import read_report
 
-        try:
-            document = json.loads(report_file.read_text("utf-8-sig"))
-        except (ValueError, OSError) as exc:
-            raise InputError(f"{report_file}: not a JSON report ({exc.__class__.__name__})") from None
-        if not isinstance(document, dict) or document.get("schema") != "hvbpa.report/1":
-            raise InputError(f"{report_file}: not an hvbpa JSON report (schema hvbpa.report/1)")
-        created = create_baseline(document)
+        created = create_baseline(read_report(report_file))
         write_text_atomic(output, write_baseline(created))
         from hvbpa.cli.common import cli_lang
         from hvbpa.i18n import text
