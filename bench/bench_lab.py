@@ -18,11 +18,11 @@ from pathlib import Path
 from typing import Any
 
 from bench_common import Section, goal, median, ms, process_cpu_seconds
+from hvbpa.collect.fleet import scan_hosts
 from hvbpa.collect.settings import ConnectionSettings
-from hvbpa.demo import lab_settings, lab_target
 from hvbpa.lab import HostConfig, HostEndpoint, RunningFleet, build_fleet, start_fleet
-from hvbpa.scan import scan_hosts
-from hvbpa.synthetic import host_snapshot_json
+from hvbpa.lab.demo import lab_settings, lab_target
+from hvbpa.snapshot.synthetic import host_snapshot_json
 from hvbpa.targets.model import Target
 
 

@@ -50,11 +50,11 @@ def _status_mib(field: str) -> float | None:
 
 
 def child_big(vms: int, runs: int) -> dict[str, Any]:
-    from hvbpa.evaluate import evaluate
-    from hvbpa.results import HostOutcome, HostStatus
-    from hvbpa.ruleset import load_rules
-    from hvbpa.snapshot_parse import parse_snapshot
-    from hvbpa.synthetic import host_snapshot_json
+    from hvbpa.evaluate.engine import evaluate
+    from hvbpa.evaluate.ruleset import load_rules
+    from hvbpa.snapshot.outcome import HostOutcome, HostStatus
+    from hvbpa.snapshot.parse import parse_snapshot
+    from hvbpa.snapshot.synthetic import host_snapshot_json
 
     rules = load_rules()
     text = host_snapshot_json("HV-BIG", vms)
@@ -87,9 +87,9 @@ def child_big(vms: int, runs: int) -> dict[str, Any]:
 
 def child_fleet(folder: Path) -> dict[str, Any]:
     hwm_at_start = _status_mib("VmHWM")
-    from hvbpa.analysis import load_snapshot_file
-    from hvbpa.evaluate import evaluate
-    from hvbpa.ruleset import load_rules
+    from hvbpa.collect.saved import load_snapshot_file
+    from hvbpa.evaluate.engine import evaluate
+    from hvbpa.evaluate.ruleset import load_rules
 
     rules = load_rules()
     rss_after_imports = _status_mib("VmRSS")
@@ -151,7 +151,7 @@ def _run_child(*args: str) -> tuple[dict[str, Any], float]:
 
 
 def _write_fleet(folder: Path, hosts: int, vms: int) -> float:
-    from hvbpa.synthetic import host_snapshot_json
+    from hvbpa.snapshot.synthetic import host_snapshot_json
 
     started = time.perf_counter()
     for i in range(hosts):
@@ -183,7 +183,7 @@ def run_offline(quick: bool) -> Section:
             "fleet_vms_per_host": vms,
             "memory_method": "VmHWM (peak RSS) from /proc/self/status of a fresh child process; ru_maxrss "
             "(getrusage RUSAGE_SELF inside, os.wait4 outside) is shown too but inherits the runner's RSS at fork",
-            "fleet_input": "one JSON file per host on disk, read with hvbpa.analysis.load_snapshot_file",
+            "fleet_input": "one JSON file per host on disk, read with hvbpa.collect.saved.load_snapshot_file",
         },
         "big_host": big,
         "fleet": fleet,

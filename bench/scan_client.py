@@ -16,8 +16,8 @@ import time
 from collections import Counter
 
 import hvbpa.collect.wsman  # noqa: F401 - imported before the clock starts, as in a warm CLI
+from hvbpa.collect.fleet import scan_hosts
 from hvbpa.collect.settings import ConnectionSettings, Secret
-from hvbpa.scan import scan_hosts
 from hvbpa.targets.model import Target
 
 

@@ -12,7 +12,7 @@ import jsonschema
 import pytest
 from click.testing import CliRunner, Result
 
-from hvbpa.cli import main
+from hvbpa.cli.main import main
 
 CASES = Path(__file__).parent / "cases"
 FIXED_NOW = "2026-11-25T12:00:00+00:00"

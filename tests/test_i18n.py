@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from hvbpa import i18n
-from hvbpa.results import Reason
+from hvbpa.i18n import Reason
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "hvbpa"
 CODES = sorted(

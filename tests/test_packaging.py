@@ -37,7 +37,7 @@ def test_wheel_contents(wheel: Path) -> None:
         "hvbpa/collect/collect.ps1",
         "hvbpa/schemas/report-v1.schema.json",
         "hvbpa/schemas/snapshot-v1.schema.json",
-        "hvbpa/lab/demo/fleet.toml",
+        "hvbpa/lab/demo_fleet/fleet.toml",
         "hvbpa/py.typed",
     ):
         assert wanted in names, wanted
@@ -49,7 +49,7 @@ def test_installed_wheel_lists_its_own_rules(wheel: Path, tmp_path: Path) -> Non
     zipfile.ZipFile(wheel).extractall(unpacked)
     env = {**os.environ, "PYTHONPATH": str(unpacked)}
     code = (
-        "import hvbpa, hvbpa.ruleset as r; "
+        "import hvbpa, hvbpa.evaluate.ruleset as r; "
         "print(hvbpa.__file__); print(r.shipped_rules_dir()); print([x.id for x in r.load_rules()])"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)

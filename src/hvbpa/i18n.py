@@ -6,9 +6,33 @@ JSON report and a Korean table come from the same results.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
+from dataclasses import dataclass
 
-from hvbpa.results import Reason
+
+@dataclass(frozen=True, slots=True)
+class Reason:
+    """Why a verdict was reached: a stable code (for i18n and machines) and its parameters."""
+
+    code: str
+    params: tuple[tuple[str, str], ...] = ()
+
+    @classmethod
+    def of(cls, code: str, **params: object) -> Reason:
+        if not params:
+            return _bare_reason(code)
+        return cls(code, tuple((k, str(v)) for k, v in sorted(params.items())))
+
+    def param(self, key: str) -> str:
+        return dict(self.params).get(key, "")
+
+
+@functools.cache
+def _bare_reason(code: str) -> Reason:
+    # Parameterless reasons recur on thousands of VMs; they are immutable, so one each.
+    return Reason(code)
+
 
 LANGS = ("en", "ko")
 

@@ -13,16 +13,11 @@ from datetime import UTC, datetime
 from typing import TextIO
 
 from hvbpa import __version__
-from hvbpa.analysis import analyze
-from hvbpa.baseline import Baseline, apply_baseline
-from hvbpa.evaluate import EvaluationOptions
-from hvbpa.exclusions import Exclusion, apply_exclusions
+from hvbpa.evaluate import EvaluationOptions, Rule, Run, analyze
 from hvbpa.exit_codes import ExitCode
-from hvbpa.outputs import OutputSpec, write_outputs
-from hvbpa.policy import exit_code
-from hvbpa.report import ReportContext
-from hvbpa.results import HostOutcome, Run
-from hvbpa.ruleset import Rule
+from hvbpa.policy import Baseline, Exclusion, apply_baseline, apply_exclusions, exit_code
+from hvbpa.report import OutputSpec, ReportContext, write_outputs
+from hvbpa.snapshot import HostOutcome
 
 
 @dataclass(frozen=True)

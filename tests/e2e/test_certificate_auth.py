@@ -9,7 +9,7 @@ import pytest
 
 from hvbpa.exit_codes import ExitCode
 from hvbpa.lab import HostConfig, RunningFleet, issue_client_certificate, make_tls_material
-from hvbpa.synthetic import host_snapshot_json
+from hvbpa.snapshot.synthetic import host_snapshot_json
 from tests.conftest import Invoke, validate_report
 from tests.e2e.conftest import read_report
 

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from hvbpa.collect.host import collect_host
 from hvbpa.collect.settings import ConnectionSettings, Secret
 from hvbpa.lab import HostConfig, RunningFleet
-from hvbpa.synthetic import host_snapshot_json
+from hvbpa.snapshot.synthetic import host_snapshot_json
 from hvbpa.targets import Target
 from tests.e2e.conftest import PASSWORD
 
@@ -77,7 +77,7 @@ def test_a_bug_on_one_host_is_that_hosts_result(lab_fleet: StartFleet, monkeypat
     import pytest
 
     from hvbpa.collect import host as host_module
-    from hvbpa.scan import scan_hosts
+    from hvbpa.collect.fleet import scan_hosts
 
     assert isinstance(monkeypatch, pytest.MonkeyPatch)
     running = lab_fleet(
@@ -104,8 +104,8 @@ def test_scan_workers_also_start_by_spawn(lab_fleet: StartFleet) -> None:
     """With other threads alive (here, the in-process lab) workers are spawned, as on Windows."""
     import threading
 
-    from hvbpa import scan_processes
-    from hvbpa.scan import scan_hosts
+    from hvbpa.collect import fleet_processes as scan_processes
+    from hvbpa.collect.fleet import scan_hosts
 
     running = lab_fleet(*(HostConfig(f"S{i}", snapshot_text=host_snapshot_json(f"S{i}", 2)) for i in range(4)))
     assert threading.active_count() > 1 and scan_processes._start_method() == "spawn"

@@ -15,7 +15,7 @@ import pytest
 
 from hvbpa.exit_codes import ExitCode
 from hvbpa.lab import CommandFault, HostConfig, RunningFleet
-from hvbpa.synthetic import host_snapshot_json
+from hvbpa.snapshot.synthetic import host_snapshot_json
 from tests.conftest import Invoke, validate_report
 from tests.e2e.conftest import LAB_ENV, read_report
 

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from hvbpa.lab import HostConfig, RunningFleet
-from hvbpa.synthetic import host_snapshot_json
+from hvbpa.snapshot.synthetic import host_snapshot_json
 
 StartFleet = Callable[..., RunningFleet]
 SECRET = "Lab-Passw0rd!"

@@ -11,7 +11,7 @@ from collections.abc import Callable
 import pytest
 
 from hvbpa.lab import HostConfig, RunningFleet
-from hvbpa.synthetic import host_snapshot_json
+from hvbpa.snapshot.synthetic import host_snapshot_json
 from tests.e2e.conftest import LAB_ENV
 
 StartFleet = Callable[..., RunningFleet]

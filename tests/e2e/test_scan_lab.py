@@ -13,7 +13,7 @@ from hvbpa.collect.delivery import CMD_LINE_LIMIT, plan_delivery
 from hvbpa.collect.script import collection_script
 from hvbpa.exit_codes import ExitCode
 from hvbpa.lab import CommandFault, HostConfig, RunningFleet
-from hvbpa.synthetic import host_snapshot, host_snapshot_json, vm_record
+from hvbpa.snapshot.synthetic import host_snapshot, host_snapshot_json, vm_record
 from tests.conftest import Invoke, validate_report
 from tests.e2e.conftest import LAB_ENV, hosts_by_name, read_report
 

@@ -1,60 +1,9 @@
-"""The command line: parse options, build objects, run, return an exit code.
+"""The command line: parse options, build objects, run the pipeline, return an exit code.
 
-Only this package imports click. Each command lives in a module that is imported
-when the command runs, so ``hvbpa --help`` loads click and this file only.
+Only this package imports click, and only from ``hvbpa.cli.main`` down: ``entry``
+answers ``--version`` and ``--help`` without it.
 """
 
-from __future__ import annotations
+from hvbpa.cli.entry import run
 
-import os
-from importlib import import_module
-from pathlib import Path
-from typing import Any
-
-import click
-
-from hvbpa import __version__
-from hvbpa.cli.common import die
-from hvbpa.cli_index import COMMANDS, EXIT_CODES_HELP, MAIN_HELP, MAX_WIDTH
-
-
-class LazyGroup(click.Group):
-    """Imports a command's module only when that command is run or asked for help."""
-
-    def list_commands(self, ctx: click.Context) -> list[str]:
-        return list(COMMANDS)
-
-    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        if cmd_name not in COMMANDS:
-            return None
-        module, _, attribute = COMMANDS[cmd_name][0].partition(":")
-        command: click.Command = getattr(import_module(module), attribute)
-        return command
-
-    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        with formatter.section("Commands"):
-            formatter.write_dl([(name, short) for name, (_, short) in COMMANDS.items()])
-
-
-@click.group(
-    cls=LazyGroup,
-    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": MAX_WIDTH},
-    epilog=EXIT_CODES_HELP,
-    help=MAIN_HELP,
-)
-@click.version_option(__version__, "-V", "--version", prog_name="hvbpa")
-@click.pass_context
-def main(ctx: click.Context) -> None:
-    if ctx.resilient_parsing:
-        return
-    from hvbpa.config import load_config
-    from hvbpa.errors import ConfigError
-
-    try:
-        config = load_config(Path.cwd(), os.environ)
-    except ConfigError as exc:
-        die(str(exc))
-    if config:
-        commands: dict[str, Any] = dict.fromkeys(("scan", "evaluate", "demo"), config)
-        commands["report"] = {"merge": config}
-        ctx.default_map = commands
+__all__ = ["run"]

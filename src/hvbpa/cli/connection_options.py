@@ -13,7 +13,7 @@ import click
 from hvbpa.cli.common import F, cli_lang, parse_duration
 
 if TYPE_CHECKING:
-    from hvbpa.collect.settings import ConnectionSettings
+    from hvbpa.collect import ConnectionSettings
     from hvbpa.targets import Target
 
 
@@ -105,7 +105,7 @@ def _password(username: str | None, transport: str) -> str | None:
 
 
 def build_settings(kwargs: dict[str, Any]) -> ConnectionSettings:
-    from hvbpa.collect.settings import ConnectionSettings
+    from hvbpa.collect import ConnectionSettings
 
     if kwargs["insecure_skip_tls_verify"]:
         from hvbpa.i18n import text
@@ -131,7 +131,7 @@ def build_settings(kwargs: dict[str, Any]) -> ConnectionSettings:
 def with_password(settings: ConnectionSettings) -> ConnectionSettings:
     from dataclasses import replace
 
-    from hvbpa.collect.settings import Secret
+    from hvbpa.collect import Secret
 
     password = _password(settings.username, settings.transport)
     return settings if password is None else replace(settings, password=Secret(password))
@@ -204,7 +204,7 @@ SECURITY_HELP = (
 
 def check_targets(targets: Sequence[Target], base: ConnectionSettings) -> None:
     """Every host's own settings (inventory variables win) must be safe before any is contacted."""
-    from hvbpa.collect.host import settings_for
+    from hvbpa.collect import settings_for
     from hvbpa.errors import ConfigError
 
     for target in targets:

@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from hvbpa.cli.common import run_guarded
+from hvbpa.cli.index import EXIT_CODES_HELP
 from hvbpa.cli.report_options import ReportSettings, report_options
-from hvbpa.cli_index import EXIT_CODES_HELP
 
 if TYPE_CHECKING:
     pass
@@ -24,7 +24,7 @@ def evaluate(snapshots: tuple[Path, ...], **kwargs: Any) -> None:
     """Evaluate saved host snapshots (JSON, or raw captures from `hvbpa collect --raw`) offline."""
 
     def body() -> int:
-        from hvbpa.analysis import load_snapshot_file
+        from hvbpa.collect import load_snapshot_file
 
         settings = ReportSettings(kwargs)
         started = settings.now or datetime.now(UTC)
@@ -47,8 +47,8 @@ def rules_list(rules_dirs: tuple[Path, ...], lang: str | None) -> None:
     """One line per rule: id, severity, category, title."""
 
     def body() -> int:
+        from hvbpa.evaluate import load_rules
         from hvbpa.i18n import default_lang
-        from hvbpa.ruleset import load_rules
 
         language = lang or default_lang(os.environ)
         for rule in load_rules(rules_dirs):
@@ -66,8 +66,8 @@ def rules_show(rule_id: str, rules_dirs: tuple[Path, ...], lang: str | None) -> 
     """Everything about one rule, in BPA's layout."""
 
     def body() -> int:
+        from hvbpa.evaluate import load_rules, select_rules
         from hvbpa.i18n import default_lang
-        from hvbpa.ruleset import load_rules, select_rules
 
         language = lang or default_lang(os.environ)
         (rule,) = select_rules(load_rules(rules_dirs), only=(rule_id,))
@@ -112,7 +112,7 @@ def report_merge(reports: tuple[Path, ...], **kwargs: Any) -> None:
     """Combine JSON reports of separate scans into one, judging replication partners across them."""
 
     def body() -> int:
-        from hvbpa.merge import load_reports
+        from hvbpa.report import load_reports
 
         settings = ReportSettings(kwargs)
         outcomes, started = load_reports(reports)
@@ -137,8 +137,8 @@ def baseline_create(report_file: Path, output: Path) -> None:
 
     def body() -> int:
         from hvbpa.atomic import write_text_atomic
-        from hvbpa.baseline import create_baseline, write_baseline
-        from hvbpa.saved_report import read_report
+        from hvbpa.policy import create_baseline, write_baseline
+        from hvbpa.report import read_report
 
         created = create_baseline(read_report(report_file))
         write_text_atomic(output, write_baseline(created))

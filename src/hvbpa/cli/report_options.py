@@ -14,12 +14,11 @@ import click
 from hvbpa.cli.common import FAIL_ON, FORMAT_NAMES, F, parse_duration
 
 if TYPE_CHECKING:
-    from hvbpa.baseline import Baseline
-    from hvbpa.exclusions import Exclusion
-    from hvbpa.outputs import OutputSpec
+    from hvbpa.evaluate import Rule
     from hvbpa.pipeline import RunOptions
-    from hvbpa.results import HostOutcome
-    from hvbpa.ruleset import Rule
+    from hvbpa.policy import Baseline, Exclusion
+    from hvbpa.report import OutputSpec
+    from hvbpa.snapshot import HostOutcome
 
 
 def report_options(fn: F) -> F:
@@ -86,7 +85,7 @@ class ReportSettings:
 
     def __init__(self, kwargs: dict[str, Any]) -> None:
         from hvbpa.i18n import default_lang
-        from hvbpa.outputs import check_outputs, parse_output
+        from hvbpa.report import check_outputs, parse_output
 
         self.outputs: list[OutputSpec] = [parse_output(v) for v in kwargs["outputs"] or ("table",)]
         check_outputs(self.outputs)
@@ -100,7 +99,7 @@ class ReportSettings:
         self.show_excluded: bool = kwargs["show_excluded"]
         self.json_snapshots: bool = kwargs["json_snapshots"]
         self.now = _parse_now(kwargs["now_text"])
-        from hvbpa.ruleset import load_rules
+        from hvbpa.evaluate import load_rules
 
         # Every rule file, checked before any host is contacted; --rule/--skip-rule select later.
         self.all_rules = load_rules(self.rules_dirs)
@@ -110,8 +109,7 @@ class ReportSettings:
 
     def _load_policy_files(self) -> tuple[tuple[Exclusion, ...], Baseline | None]:
         """Loaded before any host is contacted, so a bad file costs nothing but exit 2."""
-        from hvbpa.baseline import load_baseline
-        from hvbpa.exclusions import load_exclusions
+        from hvbpa.policy import load_baseline, load_exclusions
 
         exclusions: tuple[Exclusion, ...] = ()
         if self.exclusions_path is not None:
@@ -122,7 +120,7 @@ class ReportSettings:
         return exclusions, baseline
 
     def rules(self) -> tuple[Rule, ...]:
-        from hvbpa.ruleset import select_rules
+        from hvbpa.evaluate import select_rules
 
         return select_rules(self.all_rules, self.only_rules, self.skip_rules)
 

@@ -20,13 +20,13 @@ from hvbpa.cli.connection_options import (
     target_options,
     with_password,
 )
+from hvbpa.cli.index import EXIT_CODES_HELP
 from hvbpa.cli.report_options import ReportSettings, report_options
-from hvbpa.cli_index import EXIT_CODES_HELP
 from hvbpa.exit_codes import ExitCode
 
 if TYPE_CHECKING:
-    from hvbpa.collect.settings import ConnectionSettings
-    from hvbpa.ruleset import Rule
+    from hvbpa.collect import ConnectionSettings
+    from hvbpa.evaluate import Rule
     from hvbpa.targets import Target
 
 
@@ -60,7 +60,7 @@ def scan(**kwargs: Any) -> None:
 def observer(quiet: bool) -> Any:
     if quiet or not sys.stderr.isatty():
         return None
-    from hvbpa.progress import RichProgress
+    from hvbpa.cli.progress import RichProgress
 
     return RichProgress()
 
@@ -75,7 +75,7 @@ def _scan_and_report(
     processes: int | None,
     quiet: bool,
 ) -> int:
-    from hvbpa.scan import Interrupted, scan_hosts
+    from hvbpa.collect import Interrupted, scan_hosts
 
     started = report.now or datetime.now(UTC)
     try:
@@ -106,9 +106,8 @@ def collect(host: str, output: Path, raw: bool, **kwargs: Any) -> None:
 
     def body() -> int:
         from hvbpa.atomic import write_bytes_atomic
-        from hvbpa.collect.delivery import decode_answer
-        from hvbpa.collect.host import collect_host
-        from hvbpa.results import HostStatus
+        from hvbpa.collect import collect_host, decode_answer
+        from hvbpa.snapshot import HostStatus
 
         (target,) = collect_targets((host,), (), (), None)
         connection = build_settings(kwargs)
@@ -140,7 +139,7 @@ def demo(quiet: bool, **kwargs: Any) -> None:
     """Start the built-in lab fleet on loopback, scan it over real WinRM, print the report, stop it."""
 
     def body() -> int:
-        from hvbpa.demo import run_demo
+        from hvbpa.lab import run_demo
 
         settings = ReportSettings(kwargs)
         return int(

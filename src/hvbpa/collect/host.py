@@ -10,10 +10,8 @@ from hvbpa.collect.raw import RawResult
 from hvbpa.collect.script import collection_script
 from hvbpa.collect.settings import ConnectionSettings
 from hvbpa.errors import InputError
-from hvbpa.results import HostOutcome, HostStatus
-from hvbpa.snapshot import HostSnapshot
-from hvbpa.snapshot_parse import parse_snapshot
-from hvbpa.targets.model import Target
+from hvbpa.snapshot import HostOutcome, HostSnapshot, HostStatus, parse_snapshot
+from hvbpa.targets import Target
 
 # What an inventory entry may set for its own host.
 _PER_TARGET = (

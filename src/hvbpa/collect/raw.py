@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from hvbpa.results import HostStatus
+from hvbpa.snapshot import HostStatus
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,7 @@ from winrm.protocol import Protocol
 from hvbpa.collect.delivery import Delivery
 from hvbpa.collect.raw import RawResult
 from hvbpa.collect.settings import ConnectionSettings
-from hvbpa.results import HostStatus
+from hvbpa.snapshot import HostStatus
 
 # 65001 is UTF-8: the answer is ASCII anyway, but stderr may carry localized text.
 CODEPAGE = 65001

@@ -16,6 +16,8 @@ Public API::
         fleet.request_counts()
 """
 
+from typing import TYPE_CHECKING, Any
+
 from hvbpa.lab.fleet import (
     DEFAULT_PASSWORD,
     DEFAULT_USERNAME,
@@ -33,6 +35,19 @@ from hvbpa.lab.processes import HostEndpoint, LabError, RunningFleet, running_fl
 from hvbpa.lab.serve import serve
 from hvbpa.lab.server import LabHost
 from hvbpa.lab.tls import ClientCertificate, TlsMaterial, issue_client_certificate, make_tls_material
+
+if TYPE_CHECKING:
+    from hvbpa.lab.demo import run_demo
+
+
+def __getattr__(name: str) -> Any:
+    # The demo runs the whole pipeline; lab worker processes must not import it.
+    if name == "run_demo":
+        from hvbpa.lab.demo import run_demo
+
+        return run_demo
+    raise AttributeError(name)
+
 
 __all__ = [
     "DEFAULT_PASSWORD",
@@ -54,6 +69,7 @@ __all__ = [
     "load_fleet",
     "make_tls_material",
     "minimal_snapshot",
+    "run_demo",
     "running_fleet",
     "serve",
     "start_fleet",

@@ -44,7 +44,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from hvbpa.collect.script import collection_script
+from hvbpa.collect import collection_script
 
 DEFAULT_USERNAME = "labadmin"
 DEFAULT_PASSWORD = "Lab-Passw0rd!"  # noqa: S105 - documented lab credential
@@ -183,7 +183,7 @@ def fleet_from_snapshots(
 
 
 def demo_fleet_path() -> Path:
-    return Path(str(resources.files("hvbpa.lab").joinpath("demo", "fleet.toml")))
+    return Path(str(resources.files("hvbpa.lab").joinpath("demo_fleet", "fleet.toml")))
 
 
 _HOST_KEYS: dict[str, type | tuple[type, ...]] = {

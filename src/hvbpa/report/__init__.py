@@ -1,50 +1,23 @@
-"""Report formatters behind one interface, looked up by name.
+"""Reports: a finished run written as table, JSON, SARIF, JUnit or CSV, and saved JSON
+reports read back (``report merge``, ``baseline create``).
 
-Each formatter module is imported only when its format is asked for, so the CLI
-starts without rich, XML or CSV machinery loaded.
+Formatters sit behind one interface in a name registry and are imported only when
+their format is asked for.
 """
 
-from __future__ import annotations
+from hvbpa.report.formats import FORMATS, ReportContext, formatter
+from hvbpa.report.merge import load_reports
+from hvbpa.report.outputs import OutputSpec, check_outputs, parse_output, write_outputs
+from hvbpa.report.saved import read_report
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from importlib import import_module
-
-from hvbpa.results import Run
-from hvbpa.ruleset import Rule
-
-
-@dataclass(frozen=True)
-class ReportContext:
-    run: Run
-    rules: tuple[Rule, ...]
-    tool_version: str
-    lang: str = "en"
-    fail_on: str = "warning"
-    exit_code: int = 0
-    show_excluded: bool = False
-    json_snapshots: bool = True  # the JSON report carries each host's snapshot
-    color: bool = False
-    width: int | None = None
-    notes: tuple[str, ...] = field(default=())  # e.g. expired exclusions, baseline changes
-
-    def rule(self, rule_id: str) -> Rule:
-        return next(r for r in self.rules if r.id == rule_id)
-
-
-Formatter = Callable[[ReportContext], str]
-
-# format name -> "module:function"; a registry of names feeds click.Choice without imports.
-FORMATS: dict[str, str] = {
-    "table": "hvbpa.report.table:render",
-    "json": "hvbpa.report.json_report:render",
-    "sarif": "hvbpa.report.sarif:render",
-    "junit": "hvbpa.report.junit:render",
-    "csv": "hvbpa.report.csv_report:render",
-}
-
-
-def formatter(name: str) -> Formatter:
-    module, _, function = FORMATS[name].partition(":")
-    found: Formatter = getattr(import_module(module), function)
-    return found
+__all__ = [
+    "FORMATS",
+    "OutputSpec",
+    "ReportContext",
+    "check_outputs",
+    "formatter",
+    "load_reports",
+    "parse_output",
+    "read_report",
+    "write_outputs",
+]

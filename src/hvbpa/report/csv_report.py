@@ -9,9 +9,10 @@ from __future__ import annotations
 import csv
 import io
 
-from hvbpa.i18n import reason_text
-from hvbpa.report import ReportContext
-from hvbpa.results import HostStatus, Reason, RuleResult, VMVerdict
+from hvbpa.evaluate import RuleResult, VMVerdict
+from hvbpa.i18n import Reason, reason_text
+from hvbpa.report.formats import ReportContext
+from hvbpa.snapshot import HostStatus
 
 COLUMNS = (
     "rule_id",

@@ -6,11 +6,11 @@ import json
 from dataclasses import asdict
 from typing import Any
 
-from hvbpa.i18n import reason_text
+from hvbpa.evaluate import RuleResult, VMVerdict
+from hvbpa.i18n import Reason, reason_text
 from hvbpa.policy import summarize
-from hvbpa.report import ReportContext
-from hvbpa.results import HostOutcome, Reason, RuleResult, VMVerdict
-from hvbpa.snapshot_dump import dump_snapshot
+from hvbpa.report.formats import ReportContext
+from hvbpa.snapshot import HostOutcome, dump_snapshot
 
 REPORT_SCHEMA = "hvbpa.report/1"
 

@@ -13,9 +13,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from hvbpa.i18n import reason_text, text
-from hvbpa.report import ReportContext
-from hvbpa.results import HostOutcome, HostStatus, Reason, RuleResult, Status, VMVerdict
+from hvbpa.evaluate import RuleResult, Status, VMVerdict
+from hvbpa.i18n import Reason, reason_text, text
+from hvbpa.report.formats import ReportContext
+from hvbpa.snapshot import HostOutcome, HostStatus
 
 # XML 1.0 cannot carry these at all, even escaped; they can arrive in host error messages.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")

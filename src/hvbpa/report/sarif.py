@@ -13,11 +13,11 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from hvbpa.fingerprint import FINGERPRINT_KEY, finding_fingerprint
-from hvbpa.i18n import reason_text, text
-from hvbpa.policy import run_is_incomplete
-from hvbpa.report import ReportContext
-from hvbpa.results import HostOutcome, HostStatus, Reason, RuleResult, Severity, Status, VMVerdict
+from hvbpa.evaluate import RuleResult, Severity, Status, VMVerdict
+from hvbpa.i18n import Reason, reason_text, text
+from hvbpa.policy import FINGERPRINT_KEY, finding_fingerprint, run_is_incomplete
+from hvbpa.report.formats import ReportContext
+from hvbpa.snapshot import HostOutcome, HostStatus
 
 SARIF_SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 # The project has no homepage in its metadata yet; SARIF requires a URI here.

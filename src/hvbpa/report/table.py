@@ -12,10 +12,11 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from hvbpa.evaluate import RuleResult, Severity, Status, VMVerdict
 from hvbpa.i18n import reason_text, text
 from hvbpa.policy import summarize
-from hvbpa.report import ReportContext
-from hvbpa.results import HostStatus, RuleResult, Severity, Status, VMVerdict
+from hvbpa.report.formats import ReportContext
+from hvbpa.snapshot import HostStatus
 
 _SEVERITY_STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFORMATION: "cyan"}
 

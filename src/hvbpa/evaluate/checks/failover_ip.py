@@ -1,0 +1,180 @@
+"""HVR001: integration services must be installed before a primary or Replica VM can
+use an alternate IP address after a failover.
+
+The host injects the failover address through the Key-Value Pair Exchange (KVP)
+integration service, so the question per VM is whether working KVP components are
+in its guest. Definition: hyperv-domain.md, section 3.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from hvbpa.evaluate.checks import CheckContext, HostCheck, register
+from hvbpa.evaluate.results import Evidence, Status, VMVerdict
+from hvbpa.i18n import Reason
+from hvbpa.snapshot import (
+    KVP_GUID,
+    VM,
+    HostSnapshot,
+    OperationalStatus,
+    ReplicationMode,
+    ReplicationState,
+    VMState,
+    VMType,
+    display,
+)
+
+IN_SCOPE_MODES = frozenset({ReplicationMode.PRIMARY, ReplicationMode.REPLICA, ReplicationMode.EXTENDED_REPLICA})
+_INCOMPATIBLE = frozenset({OperationalStatus.NON_RECOVERABLE_ERROR, OperationalStatus.PROTOCOL_MISMATCH})
+_WORKING = frozenset({OperationalStatus.OK, OperationalStatus.DEGRADED})
+
+
+@dataclass(frozen=True)
+class _Direct:
+    """What a VM's own data says, before any help from its partner."""
+
+    evidence: Evidence
+    reason: Reason
+
+
+def in_scope(vm: VM) -> bool:
+    return (
+        vm.type is not VMType.PLANNED
+        and vm.replication.mode in IN_SCOPE_MODES
+        and vm.replication.state is not ReplicationState.DISABLED
+    )
+
+
+def direct_evidence(vm: VM, snapshot: HostSnapshot, grace_seconds: float) -> _Direct:
+    kvp = vm.integration_service(KVP_GUID)
+    kvp_data_failed = bool(snapshot.errors_for("kvp", vm.id))
+    version = vm.kvp.integration_services_version if vm.kvp else None
+    if vm.state is not VMState.RUNNING:
+        return _Direct(Evidence.UNKNOWN, Reason.of("vm-not-running", state=display(vm.state)))
+    if version:
+        return _Direct(Evidence.INSTALLED, Reason.of("kvp-reports-version", version=version))
+    if kvp is None:
+        if snapshot.errors_for("integration_services", vm.id):
+            return _Direct(Evidence.UNKNOWN, Reason.of("collection-error", section="integration_services"))
+        return _Direct(Evidence.UNKNOWN, Reason.of("kvp-service-missing"))
+    status = kvp.primary_status
+    if status in _INCOMPATIBLE:
+        return _Direct(Evidence.ABSENT, Reason.of("kvp-incompatible", status=_status_name(status)))
+    if status in _WORKING:
+        if kvp_data_failed:
+            # Guest data could not be read, but the service itself answers.
+            return _Direct(Evidence.INSTALLED, Reason.of("kvp-service-ok", status=_status_name(status)))
+        if status == OperationalStatus.DEGRADED:
+            return _Direct(Evidence.INSTALLED, Reason.of("kvp-service-ok", status=_status_name(status)))
+        # Components answer but publish nothing: on Linux, hv_kvp_daemon is usually not running.
+        return _Direct(Evidence.UNKNOWN, Reason.of("kvp-ok-no-guest-data"))
+    if vm.uptime_seconds is None:
+        # Without the uptime a fresh boot and a VM that never had components look alike.
+        return _Direct(Evidence.UNKNOWN, Reason.of("uptime-missing"))
+    if vm.uptime_seconds < grace_seconds:
+        return _Direct(
+            Evidence.UNKNOWN,
+            Reason.of("within-grace-period", uptime=int(vm.uptime_seconds), grace=int(grace_seconds)),
+        )
+    if status == OperationalStatus.NO_CONTACT and not kvp_data_failed:
+        return _Direct(Evidence.ABSENT, Reason.of("kvp-no-contact", uptime=int(vm.uptime_seconds)))
+    if status == OperationalStatus.LOST_COMMUNICATION:
+        return _Direct(Evidence.UNKNOWN, Reason.of("kvp-lost-communication"))
+    if kvp_data_failed:
+        return _Direct(Evidence.UNKNOWN, Reason.of("collection-error", section="kvp"))
+    return _Direct(Evidence.UNKNOWN, Reason.of("kvp-status-unclear", status=_status_name(status)))
+
+
+def _status_name(status: int | None) -> str:
+    if status is None:
+        return "none"
+    try:
+        return display(OperationalStatus(status))
+    except ValueError:
+        return str(status)
+
+
+def failover_addresses(vm: VM) -> tuple[str, ...]:
+    """The addresses a failover would have given the VM: named in a finding, since they will not apply."""
+    return tuple(
+        f"{address} ({adapter.name})"
+        for adapter in vm.network_adapters
+        if adapter.failover
+        for address in adapter.failover.addresses
+    )
+
+
+class _Run:
+    """Direct evidence for every in-scope VM of the run, and the VMId join between hosts."""
+
+    def __init__(self, ctx: CheckContext, snapshots: Sequence[HostSnapshot]) -> None:
+        self.snapshots = snapshots
+        self.direct: dict[tuple[int, str], _Direct] = {}
+        # The same VMId on another host is the replication partner (primary,
+        # replica or extended replica): its disks hold the same guest.
+        self.by_id: dict[str, list[tuple[int, VM]]] = {}
+        for index, snapshot in enumerate(snapshots):
+            for vm in snapshot.vms:
+                if in_scope(vm):
+                    self.direct[(index, vm.id)] = direct_evidence(vm, snapshot, ctx.grace_period_seconds)
+                    self.by_id.setdefault(vm.id, []).append((index, vm))
+
+    def partner(self, index: int, vm: VM) -> tuple[str, _Direct] | None:
+        candidates = [
+            (other_index, other)
+            for other_index, other in self.by_id.get(vm.id, ())
+            if other_index != index and other.replication.mode != vm.replication.mode
+        ]
+        # The primary, then a running copy, gives the most direct view of the guest.
+        candidates.sort(
+            key=lambda c: (c[1].replication.mode is not ReplicationMode.PRIMARY, c[1].state is not VMState.RUNNING)
+        )
+        for other_index, other in candidates:
+            found = self.direct[(other_index, other.id)]
+            if found.evidence in (Evidence.INSTALLED, Evidence.ABSENT):
+                return f"{self.snapshots[other_index].host.name}/{other.name}", found
+        return None
+
+    def verdict(self, index: int, vm: VM) -> VMVerdict:
+        own = self.direct[(index, vm.id)]
+
+        def make(status: Status, evidence: Evidence, reason: Reason, inferred: str | None = None) -> VMVerdict:
+            return VMVerdict(
+                vm_name=vm.name,
+                vm_id=vm.id,
+                host=self.snapshots[index].host.name,
+                replication_mode=display(vm.replication.mode),
+                state=display(vm.state),
+                status=status,
+                evidence=evidence,
+                reason=reason,
+                inferred_from=inferred,
+                failover_addresses=failover_addresses(vm) if status is Status.NONCOMPLIANT else (),
+            )
+
+        kvp = vm.integration_service(KVP_GUID)
+        if kvp is not None and not kvp.enabled:
+            # Whatever the guest has, the host will not talk KVP to it.
+            return make(Status.NONCOMPLIANT, own.evidence, Reason.of("kvp-disabled"))
+        evidence, reason, inferred = own.evidence, own.reason, None
+        if evidence is Evidence.UNKNOWN and vm.state is not VMState.RUNNING:
+            found = self.partner(index, vm)
+            if found is not None:
+                inferred, partner = found
+                evidence, reason = partner.evidence, partner.reason
+        if evidence is Evidence.ABSENT:
+            return make(Status.NONCOMPLIANT, evidence, reason, inferred)
+        if evidence is Evidence.INSTALLED:
+            return make(Status.COMPLIANT, evidence, reason, inferred)
+        return make(Status.UNDETERMINED, evidence, reason)
+
+
+@register("failover_ip_needs_integration_services")
+def check(ctx: CheckContext, snapshots: Sequence[HostSnapshot]) -> list[HostCheck]:
+    run = _Run(ctx, snapshots)
+    return [
+        HostCheck(tuple(run.verdict(index, vm) for vm in snapshot.vms if (index, vm.id) in run.direct))
+        for index, snapshot in enumerate(snapshots)
+    ]

@@ -1,0 +1,144 @@
+"""Evaluate rules against collected hosts. Pure: (rules, outcomes, now) -> results.
+
+A host that was not collected, or whose data cannot support a verdict (no Hyper-V
+module, no rights, a failed core section), gets an UNDETERMINED result for every
+rule with the reason; it is never "0 VMs, all compliant".
+"""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from hvbpa.evaluate.checks import CHECKS, CheckContext
+from hvbpa.evaluate.results import RuleResult, Run, Status, VMVerdict
+from hvbpa.evaluate.ruleset import Rule
+from hvbpa.i18n import Reason
+from hvbpa.snapshot import HostOutcome, HostSnapshot, HostStatus
+
+# Without these sections nothing about the host's VMs can be trusted.
+_CORE_SECTIONS = ("host", "vms", "replication")
+
+
+@dataclass(frozen=True)
+class EvaluationOptions:
+    grace_period_seconds: float = 600.0
+
+
+def host_blocker(snapshot: HostSnapshot) -> Reason | None:
+    """Why no rule can be judged on this host, or None."""
+    facts = snapshot.host
+    if not facts.hyperv_module:
+        return Reason.of("no-hyperv-module")
+    if not (facts.is_admin or facts.is_hyperv_admin):
+        return Reason.of("not-hyperv-admin")
+    for section in _CORE_SECTIONS:
+        for error in snapshot.errors:
+            if error.section == section and error.vm_id is None:
+                return Reason.of("collection-error", section=section, message=error.message)
+    return None
+
+
+def without_duplicates(snapshots: Sequence[HostSnapshot]) -> list[HostSnapshot]:
+    """Drop a VM already seen on an earlier host in the same role.
+
+    Cluster nodes can each report a clustered VM; a primary and its replica share a
+    VMId but differ in replication mode, so both stay.
+    """
+    seen: set[tuple[str, int]] = set()
+    result = []
+    for snapshot in snapshots:
+        kept = []
+        for vm in snapshot.vms:
+            key = (vm.id, int(vm.replication.mode))
+            if key not in seen:
+                seen.add(key)
+                kept.append(vm)
+        result.append(snapshot if len(kept) == len(snapshot.vms) else replace(snapshot, vms=tuple(kept)))
+    return result
+
+
+def _rollup(vms: Sequence[VMVerdict]) -> Status:
+    return max((v.status for v in vms), key=lambda s: s.rank, default=Status.NOT_APPLICABLE)
+
+
+def evaluate(
+    rules: Sequence[Rule],
+    outcomes: Sequence[HostOutcome],
+    now: datetime,
+    options: EvaluationOptions = EvaluationOptions(),
+) -> tuple[RuleResult, ...]:
+    # A verdict per VM and no reference cycles: with a large fleet's snapshots in
+    # memory, the collector's full passes would cost more than the evaluation.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _evaluate(rules, outcomes, now, options)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _evaluate(
+    rules: Sequence[Rule],
+    outcomes: Sequence[HostOutcome],
+    now: datetime,
+    options: EvaluationOptions,
+) -> tuple[RuleResult, ...]:
+    ctx = CheckContext(now=now, grace_period_seconds=options.grace_period_seconds)
+    judged: list[tuple[HostOutcome, HostSnapshot]] = []
+    blocked: list[tuple[HostOutcome, Reason]] = []
+    for outcome in outcomes:
+        if outcome.status is not HostStatus.OK or outcome.snapshot is None:
+            blocked.append((outcome, Reason.of("host-not-collected", status=outcome.status.value, why=outcome.reason)))
+            continue
+        blocker = host_blocker(outcome.snapshot)
+        if blocker is not None:
+            blocked.append((outcome, blocker))
+        else:
+            judged.append((outcome, outcome.snapshot))
+    snapshots = without_duplicates([s for _, s in judged])
+
+    results: list[RuleResult] = []
+    for rule in rules:
+        checked = CHECKS[rule.check](ctx, snapshots)
+        for (outcome, _), snapshot, host_check in zip(judged, snapshots, checked, strict=True):
+            status = Status.UNDETERMINED if host_check.reason else _rollup(host_check.vms)
+            results.append(
+                RuleResult(
+                    rule.id,
+                    snapshot.host.name,
+                    outcome.target,
+                    status,
+                    rule.severity,
+                    host_check.vms,
+                    host_check.reason,
+                )
+            )
+        for outcome, reason in blocked:
+            results.append(
+                RuleResult(rule.id, outcome.host_name, outcome.target, Status.UNDETERMINED, rule.severity, (), reason)
+            )
+    order = {o.target: i for i, o in enumerate(outcomes)}
+    return tuple(sorted(results, key=lambda r: (r.rule_id, order.get(r.target, 0))))
+
+
+def analyze(
+    outcomes: Sequence[HostOutcome],
+    rules: Sequence[Rule],
+    *,
+    started: datetime,
+    finished: datetime,
+    now: datetime,
+    options: EvaluationOptions,
+) -> Run:
+    results = evaluate(rules, outcomes, now, options)
+    return Run(
+        started=started.isoformat(timespec="seconds"),
+        finished=finished.isoformat(timespec="seconds"),
+        hosts=tuple(outcomes),
+        results=results,
+        rule_ids=tuple(r.id for r in rules),
+    )

@@ -1,0 +1,151 @@
+"""Rules are data: one TOML file each, validated when loaded.
+
+The logic lives in a registered check function (``hvbpa.evaluate.checks``); the file names it.
+Shipped rules come from the package's ``rules`` folder (the repository's top-level
+``rules/``); ``--rules-dir`` adds a user's.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from hvbpa.errors import ConfigError
+from hvbpa.evaluate.checks import CHECKS
+from hvbpa.evaluate.results import Severity
+
+LANGUAGES = ("en", "ko")
+_ID = re.compile(r"^[A-Z]{2,8}[0-9]{3,4}$")
+_TOP_KEYS = {"id", "slug", "title", "severity", "category", "model", "help_url", "check", "applies_to", "text"}
+_REQUIRED = _TOP_KEYS - {"applies_to"}
+_TEXT_KEYS = {"title", "problem", "impact", "resolution"}
+CATEGORIES = ("configuration", "operation", "security", "performance", "prerequisites")
+
+
+@dataclass(frozen=True)
+class RuleText:
+    title: str
+    problem: str
+    impact: str
+    resolution: str
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    slug: str
+    title: str  # the BPA title, in English, as Microsoft's console shows it
+    severity: Severity
+    category: str
+    model: str
+    help_url: str
+    check: str
+    texts: tuple[tuple[str, RuleText], ...]
+    applies_to: str = ""
+    path: str = ""
+
+    def text(self, lang: str) -> RuleText:
+        found = dict(self.texts)
+        return found.get(lang) or found["en"]
+
+
+def shipped_rules_dir() -> Path:
+    """The rules inside the installed package, or the repository's ``rules/`` in a source checkout."""
+    packaged = Path(str(resources.files("hvbpa").joinpath("rules")))
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parents[3] / "rules"
+
+
+def load_rule(path: Path) -> Rule:
+    def fail(why: str) -> ConfigError:
+        return ConfigError(f"{path}: {why}")
+
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
+    except tomllib.TOMLDecodeError as exc:
+        raise fail(f"not valid TOML ({exc})") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise fail(f"cannot read ({exc.__class__.__name__})") from None
+    unknown = sorted(set(data) - _TOP_KEYS)
+    if unknown:
+        raise fail(f"unknown key {unknown[0]!r}")
+    missing = sorted(_REQUIRED - set(data))
+    if missing:
+        raise fail(f"missing key {missing[0]!r}")
+    for key in _TOP_KEYS - {"text"}:
+        if key in data and not (isinstance(data[key], str) and data[key].strip()):
+            raise fail(f"{key!r} must be a non-empty string")
+    if not _ID.match(data["id"]):
+        raise fail(f"id {data['id']!r} must look like HVR001 (capitals then 3-4 digits)")
+    try:
+        severity = Severity(data["severity"].lower())
+    except ValueError:
+        raise fail(f"severity {data['severity']!r} must be one of error, warning, information") from None
+    category = data["category"].lower()
+    if category not in CATEGORIES:
+        raise fail(f"category {data['category']!r} must be one of {', '.join(CATEGORIES)}")
+    if data["check"] not in CHECKS:
+        raise fail(f"unknown check {data['check']!r} (known: {', '.join(sorted(CHECKS))})")
+    if not data["help_url"].startswith("https://"):
+        raise fail("help_url must be an https:// address")
+    texts = data["text"]
+    if not isinstance(texts, dict) or "en" not in texts:
+        raise fail("[text.en] is required")
+    parsed: list[tuple[str, RuleText]] = []
+    for lang, body in texts.items():
+        if lang not in LANGUAGES:
+            raise fail(f"[text.{lang}]: unknown language (known: {', '.join(LANGUAGES)})")
+        if not isinstance(body, dict):
+            raise fail(f"[text.{lang}] must be a table")
+        extra = sorted(set(body) - _TEXT_KEYS)
+        if extra:
+            raise fail(f"[text.{lang}]: unknown key {extra[0]!r}")
+        absent = sorted(_TEXT_KEYS - set(body))
+        if absent:
+            raise fail(f"[text.{lang}]: missing key {absent[0]!r}")
+        if not all(isinstance(v, str) and v.strip() for v in body.values()):
+            raise fail(f"[text.{lang}]: every text must be a non-empty string")
+        parsed.append((lang, RuleText(**{k: " ".join(body[k].split()) for k in _TEXT_KEYS})))
+    return Rule(
+        id=data["id"],
+        slug=data["slug"],
+        title=data["title"],
+        severity=severity,
+        category=category,
+        model=data["model"],
+        help_url=data["help_url"],
+        check=data["check"],
+        texts=tuple(sorted(parsed)),
+        applies_to=data.get("applies_to", ""),
+        path=str(path),
+    )
+
+
+def load_rules(extra_dirs: Sequence[Path] = (), *, include_shipped: bool = True) -> tuple[Rule, ...]:
+    dirs = ([shipped_rules_dir()] if include_shipped else []) + list(extra_dirs)
+    rules: dict[str, Rule] = {}
+    for folder in dirs:
+        if not folder.is_dir():
+            raise ConfigError(f"{folder}: rules directory not found")
+        for path in sorted(folder.glob("*.toml")):
+            rule = load_rule(path)
+            if rule.id in rules:
+                raise ConfigError(f"{path}: duplicate rule id {rule.id} (also in {rules[rule.id].path})")
+            rules[rule.id] = rule
+    return tuple(sorted(rules.values(), key=lambda r: r.id))
+
+
+def select_rules(rules: Iterable[Rule], only: Sequence[str] = (), skip: Sequence[str] = ()) -> tuple[Rule, ...]:
+    rules = tuple(rules)
+    known = {r.id for r in rules}
+    for wanted in (*only, *skip):
+        if wanted.upper() not in known:
+            raise ConfigError(f"unknown rule id {wanted!r} (known: {', '.join(sorted(known))})")
+    only_set = {r.upper() for r in only}
+    skip_set = {r.upper() for r in skip}
+    return tuple(r for r in rules if (not only_set or r.id in only_set) and r.id not in skip_set)

@@ -1,0 +1,26 @@
+"""Policy: what the user accepts and what fails the run.
+
+Takes evaluated results and gives them back with exclusions and a baseline applied,
+their fingerprints, the summary counts, and the exit code for ``--fail-on``.
+"""
+
+from hvbpa.policy.baseline import Baseline, apply_baseline, create_baseline, load_baseline, write_baseline
+from hvbpa.policy.exclusions import Exclusion, apply_exclusions, load_exclusions
+from hvbpa.policy.fingerprint import FINGERPRINT_KEY, finding_fingerprint
+from hvbpa.policy.threshold import exit_code, run_is_incomplete, summarize
+
+__all__ = [
+    "FINGERPRINT_KEY",
+    "Baseline",
+    "Exclusion",
+    "apply_baseline",
+    "apply_exclusions",
+    "create_baseline",
+    "exit_code",
+    "finding_fingerprint",
+    "load_baseline",
+    "load_exclusions",
+    "run_is_incomplete",
+    "summarize",
+    "write_baseline",
+]

@@ -1,0 +1,220 @@
+"""Accepted findings: a TOML file of ``[[exclusion]]`` tables, each with a justification.
+
+    [[exclusion]]
+    rule = "HVR001"
+    host = "HV0*"             # fnmatch pattern, case-insensitive; default "*"
+    vm_id = "44ab73ce-..."    # or vm = "app01" (a pattern too); vm = "*" for every VM
+    justification = "appliance without integration services; vendor ticket 4411"
+    expires = 2026-10-01      # optional: a date (00:00 UTC that day) or a datetime
+
+An exclusion silences a finding, never blindness: a VM or host that could not be
+judged stays undetermined. When ``vm_id`` is given it alone decides, so an exclusion
+follows a VM through renames; ``vm`` beside it is then only a label for readers.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, time
+from fnmatch import fnmatchcase
+from pathlib import Path
+from typing import Any
+
+from hvbpa.config import key_line, read_toml
+from hvbpa.errors import ConfigError
+from hvbpa.evaluate import RuleResult, Status, VMVerdict
+
+_KEYS = {"rule", "host", "vm", "vm_id", "justification", "expires"}
+_RULE_ID = re.compile(r"^[A-Za-z]{2,8}[0-9]{3,4}$")
+_GUID = re.compile(r"^\{?([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})\}?$")
+_HEADER = re.compile(r"^\s*\[\[\s*exclusion\s*\]\]")
+
+
+@dataclass(frozen=True)
+class Exclusion:
+    rule: str
+    justification: str
+    host: str = "*"
+    vm: str | None = None
+    vm_id: str | None = None
+    expires: datetime | None = None
+    expires_text: str = ""  # as written, for messages
+    source: str = ""
+    line: int = 0
+
+    @property
+    def origin(self) -> str:
+        return f"{self.source}:{self.line}" if self.line else self.source
+
+    @property
+    def label(self) -> str:
+        """What a report shows as ``excluded_by``."""
+        return f"{self.origin}: {self.justification}"
+
+    @property
+    def scope(self) -> str:
+        return f"{self.host}/{self.vm or self.vm_id}"
+
+    def expired(self, now: datetime) -> bool:
+        return self.expires is not None and self.expires < now
+
+    def matches(self, result: RuleResult, vm: VMVerdict) -> bool:
+        if result.rule_id.upper() != self.rule:
+            return False
+        host = self.host.lower()
+        if not (fnmatchcase(result.host.lower(), host) or fnmatchcase(result.target.lower(), host)):
+            return False
+        if self.vm_id is not None:
+            return vm.vm_id.lower() == self.vm_id
+        assert self.vm is not None
+        name, pattern = vm.vm_name.casefold(), self.vm.casefold()
+        # Exact first: VM names may contain [ ] that fnmatch would read as a character class.
+        return name == pattern or fnmatchcase(name, pattern)
+
+
+# --- loading ---------------------------------------------------------------------------
+
+
+def _expiry(value: object, fail: Callable[[str], ConfigError]) -> tuple[datetime, str]:
+    if isinstance(value, datetime):
+        moment = value if value.tzinfo else value.replace(tzinfo=UTC)
+        return moment, value.isoformat()
+    if isinstance(value, date):
+        return datetime.combine(value, time(0, 0), tzinfo=UTC), value.isoformat()
+    raise fail(f"'expires' must be a TOML date (2026-10-01) or date-time, got {type(value).__name__}")
+
+
+def _parse_entry(
+    entry: dict[str, Any],
+    fail: Callable[[str, str | None], ConfigError],
+    rule_ids: Collection[str] | None,
+) -> dict[str, Any]:
+    unknown = sorted(set(entry) - _KEYS)
+    if unknown:
+        raise fail(f"unknown key {unknown[0]!r} (known: {', '.join(sorted(_KEYS))})", unknown[0])
+    for key in ("rule", "justification"):
+        if key not in entry:
+            raise fail(f"missing {key!r}", None)
+    for key in ("rule", "host", "vm", "vm_id", "justification"):
+        if key in entry and not (isinstance(entry[key], str) and entry[key].strip()):
+            raise fail(f"{key!r} must be a non-empty string", key)
+    rule = entry["rule"].strip().upper()
+    if not _RULE_ID.match(rule):
+        raise fail(f"rule {entry['rule']!r} is not a rule id like HVR001", "rule")
+    if rule_ids is not None and rule not in rule_ids:
+        raise fail(f"unknown rule {rule} (known: {', '.join(sorted(rule_ids))})", "rule")
+    if "vm" not in entry and "vm_id" not in entry:
+        raise fail("name the VM with 'vm' or 'vm_id' (or vm = \"*\" for every VM)", None)
+    parsed: dict[str, Any] = {
+        "rule": rule,
+        "justification": " ".join(entry["justification"].split()),
+        "host": entry.get("host", "*").strip(),
+        "vm": entry["vm"].strip() if "vm" in entry else None,
+    }
+    if "vm_id" in entry:
+        guid = _GUID.match(entry["vm_id"].strip())
+        if not guid:
+            raise fail(f"vm_id {entry['vm_id']!r} is not a GUID", "vm_id")
+        parsed["vm_id"] = guid.group(1).lower()
+    if "expires" in entry:
+        parsed["expires"], parsed["expires_text"] = _expiry(entry["expires"], lambda why: fail(why, "expires"))
+    return parsed
+
+
+def load_exclusions(path: Path, *, rule_ids: Collection[str] | None = None) -> tuple[Exclusion, ...]:
+    """Every exclusion in ``path``; any mistake is a ConfigError naming file and line.
+
+    With ``rule_ids``, an exclusion for a rule that does not exist is a mistake too:
+    a typo would otherwise silently exclude nothing.
+    """
+    source = str(path)
+    data, content = read_toml(Path(path), "exclusions file")
+    lines = content.splitlines()
+    unknown = sorted(set(data) - {"exclusion"})
+    if unknown:
+        line = key_line(lines, unknown[0]) or 1
+        raise ConfigError(f"{source}:{line}: unknown key {unknown[0]!r}: write [[exclusion]] tables")
+    entries = data.get("exclusion", [])
+    if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+        raise ConfigError(f"{source}: 'exclusion' must be [[exclusion]] tables")
+    headers = [n for n, text in enumerate(lines) if _HEADER.match(text)]
+    if len(headers) != len(entries):
+        headers = []  # written as an inline array: there are no header lines to point at
+    found: list[Exclusion] = []
+    for number, entry in enumerate(entries):
+        start = headers[number] if headers else 0
+        end = headers[number + 1] if number + 1 < len(headers) else len(lines)
+
+        def fail(why: str, key: str | None, start: int = start, end: int = end, number: int = number) -> ConfigError:
+            if not headers:
+                return ConfigError(f"{source}: exclusion #{number + 1}: {why}")
+            line = (key_line(lines, key, start, end) if key else 0) or start + 1
+            return ConfigError(f"{source}:{line}: {why}")
+
+        parsed = _parse_entry(entry, fail, rule_ids)
+        found.append(Exclusion(**parsed, source=source, line=start + 1 if headers else 0))
+    return tuple(found)
+
+
+# --- applying --------------------------------------------------------------------------
+
+
+def _rollup(vms: Sequence[VMVerdict]) -> Status:
+    return max((v.status for v in vms), key=lambda s: s.rank, default=Status.NOT_APPLICABLE)
+
+
+def exclude_vms(result: RuleResult, label_for: Callable[[VMVerdict], str | None]) -> tuple[RuleResult, ...]:
+    """Mark the affected VMs that ``label_for`` labels as excluded.
+
+    RuleResult is the unit that carries ``excluded_by``, so when only some affected VMs
+    are excluded the result is split: the rest keep failing the run, and each excluded
+    group becomes its own excluded result (the table shows it with --show-excluded).
+    """
+    if result.status is not Status.NONCOMPLIANT or result.excluded_by:
+        return (result,)
+    labels = {id(vm): label_for(vm) for vm in result.affected}
+    if not any(labels.values()):
+        return (result,)
+    if all(labels.values()):
+        distinct = list(dict.fromkeys(label for label in labels.values() if label))
+        return (replace(result, excluded_by="; ".join(distinct)),)
+    kept = tuple(vm for vm in result.vms if not labels.get(id(vm)))
+    split = [replace(result, vms=kept, status=_rollup(kept))]
+    groups: dict[str, list[VMVerdict]] = {}
+    for vm in result.affected:
+        label = labels[id(vm)]
+        if label:
+            groups.setdefault(label, []).append(vm)
+    split.extend(
+        replace(result, vms=tuple(vms), status=Status.NONCOMPLIANT, excluded_by=label) for label, vms in groups.items()
+    )
+    return tuple(split)
+
+
+def apply_exclusions(
+    results: Sequence[RuleResult], exclusions: Sequence[Exclusion], now: datetime
+) -> tuple[tuple[RuleResult, ...], tuple[str, ...]]:
+    """Results with matching findings marked ``excluded_by``, and notes on expired exclusions.
+
+    An expired exclusion no longer applies, so its findings fail the run again; the
+    note says why they came back.
+    """
+    if now.tzinfo is None:
+        now = now.replace(tzinfo=UTC)
+    active = [e for e in exclusions if not e.expired(now)]
+    notes = tuple(
+        f"{e.origin}: exclusion for {e.rule} on {e.scope} expired on {e.expires_text}"
+        for e in exclusions
+        if e.expired(now)
+    )
+
+    def label_for(result: RuleResult) -> Callable[[VMVerdict], str | None]:
+        def label(vm: VMVerdict) -> str | None:
+            return next((e.label for e in active if e.matches(result, vm)), None)
+
+        return label
+
+    applied = tuple(part for result in results for part in exclude_vms(result, label_for(result)))
+    return applied, notes

@@ -1,0 +1,49 @@
+"""Report formatters behind one interface, looked up by name.
+
+Each formatter module is imported only when its format is asked for, so the CLI
+starts without rich, XML or CSV machinery loaded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from importlib import import_module
+
+from hvbpa.evaluate import Rule, Run
+
+
+@dataclass(frozen=True)
+class ReportContext:
+    run: Run
+    rules: tuple[Rule, ...]
+    tool_version: str
+    lang: str = "en"
+    fail_on: str = "warning"
+    exit_code: int = 0
+    show_excluded: bool = False
+    json_snapshots: bool = True  # the JSON report carries each host's snapshot
+    color: bool = False
+    width: int | None = None
+    notes: tuple[str, ...] = field(default=())  # e.g. expired exclusions, baseline changes
+
+    def rule(self, rule_id: str) -> Rule:
+        return next(r for r in self.rules if r.id == rule_id)
+
+
+Formatter = Callable[[ReportContext], str]
+
+# format name -> "module:function"; a registry of names feeds click.Choice without imports.
+FORMATS: dict[str, str] = {
+    "table": "hvbpa.report.table:render",
+    "json": "hvbpa.report.json_report:render",
+    "sarif": "hvbpa.report.sarif:render",
+    "junit": "hvbpa.report.junit:render",
+    "csv": "hvbpa.report.csv_report:render",
+}
+
+
+def formatter(name: str) -> Formatter:
+    module, _, function = FORMATS[name].partition(":")
+    found: Formatter = getattr(import_module(module), function)
+    return found

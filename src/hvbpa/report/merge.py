@@ -1,0 +1,58 @@
+"""``hvbpa report merge``: sites scanned separately, judged as one run.
+
+Reports carry each host's snapshot, so the partner joins (an off Replica at one
+site judged from its primary at another) are made again across all of them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from hvbpa.errors import InputError
+from hvbpa.report.saved import read_report
+from hvbpa.snapshot import HostOutcome, HostStatus, SnapshotError, snapshot_from_data
+
+
+def _host(report: Path, host: dict[str, Any]) -> HostOutcome:
+    try:
+        status = HostStatus(host["status"])
+    except (KeyError, ValueError):
+        raise InputError(f"{report}: host {host.get('target')!r} has an unknown status") from None
+    snapshot = None
+    if status is HostStatus.OK:
+        if not host.get("snapshot"):
+            raise InputError(f"{report}: host {host['target']!r} has no snapshot to evaluate again")
+        try:
+            snapshot = snapshot_from_data(host["snapshot"], str(host["target"]))
+        except SnapshotError as exc:
+            raise InputError(f"{report}: {exc}") from None
+    return HostOutcome(
+        target=str(host["target"]),
+        status=status,
+        snapshot=snapshot,
+        reason=host.get("reason") or "",
+        duration_seconds=float(host.get("duration_seconds") or 0.0),
+        requests=host.get("requests"),
+    )
+
+
+def load_reports(paths: Sequence[Path]) -> tuple[list[HostOutcome], str]:
+    """Every host of every report; a host in several reports counts once, from the newest report."""
+    dated: list[tuple[str, int, HostOutcome]] = []
+    earliest = ""
+    for order, path in enumerate(paths):
+        document = read_report(path)
+        finished = str(document.get("run", {}).get("finished", ""))
+        started = str(document.get("run", {}).get("started", ""))
+        earliest = min(earliest, started) if earliest else started
+        for host in document.get("hosts", []):
+            dated.append((finished, order, _host(path, host)))
+    newest: dict[str, tuple[str, int, HostOutcome]] = {}
+    for entry in dated:
+        key = entry[2].target.lower()
+        if key not in newest or entry[:2] >= newest[key][:2]:
+            newest[key] = entry
+    kept = {id(entry[2]) for entry in newest.values()}
+    return [o for _, _, o in dated if id(o) in kept], earliest

@@ -1,0 +1,38 @@
+"""Host snapshots: what one host reported, as frozen values.
+
+Takes the collection script's JSON (checked parser with a fast path for the common
+shape) and gives a :class:`HostSnapshot`, wrapped in a :class:`HostOutcome` that may
+instead carry the host's failure.
+"""
+
+from hvbpa.snapshot.dump import dump_snapshot
+from hvbpa.snapshot.enums import (
+    KVP_GUID,
+    OperationalStatus,
+    ReplicationMode,
+    ReplicationState,
+    VMState,
+    VMType,
+    display,
+)
+from hvbpa.snapshot.model import VM, HostSnapshot
+from hvbpa.snapshot.outcome import HostOutcome, HostStatus
+from hvbpa.snapshot.parse import SnapshotError, parse_snapshot, snapshot_from_data
+
+__all__ = [
+    "KVP_GUID",
+    "VM",
+    "HostOutcome",
+    "HostSnapshot",
+    "HostStatus",
+    "OperationalStatus",
+    "ReplicationMode",
+    "ReplicationState",
+    "SnapshotError",
+    "VMState",
+    "VMType",
+    "display",
+    "dump_snapshot",
+    "parse_snapshot",
+    "snapshot_from_data",
+]

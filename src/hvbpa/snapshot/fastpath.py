@@ -1,0 +1,224 @@
+"""The common shape of a snapshot's VM, built without the general checker.
+
+Hosts write the same shape thousands of times (a 1,024-VM host is some 60,000 JSON
+objects), so the checked parser's per-field machinery dominated the cost of a scan.
+These builders apply the same rules (known keys only, exact types, enums as known
+integers) inline, and return None for anything else: an enum written as a name, a
+wrong type, an unknown key. The checked parser then handles that object and, for a
+real error, names the field. ``tests/test_snapshot_schema.py`` runs both on the same
+documents.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import sys
+from typing import Any
+
+from hvbpa.snapshot.enums import (
+    HeartbeatStatus,
+    RelationshipType,
+    ReplicationHealth,
+    ReplicationMode,
+    ReplicationState,
+    VMState,
+    VMType,
+)
+from hvbpa.snapshot.model import (
+    VM,
+    FailoverConfig,
+    IntegrationService,
+    KvpGuestData,
+    NetworkAdapter,
+    Relationship,
+    Replication,
+)
+
+GUID = re.compile(r"[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}")
+
+VM_KEYS = frozenset(
+    {
+        "name", "id", "state", "uptime_seconds", "heartbeat", "generation", "version", "type",
+        "is_clustered", "replication", "integration_services", "kvp", "network_adapters",
+    }
+)  # fmt: skip
+REPLICATION_KEYS = frozenset({"mode", "state", "health", "relationships"})
+RELATIONSHIP_KEYS = frozenset(
+    {"type", "mode", "state", "health", "primary_server", "replica_server", "current_replica_server"}
+)
+SERVICE_KEYS = frozenset({"guid", "name", "enabled", "primary_status", "secondary_status"})
+KVP_KEYS = frozenset({"integration_services_version", "os_name", "os_version"})
+ADAPTER_KEYS = frozenset({"name", "id", "failover"})
+FAILOVER_KEYS = frozenset(FailoverConfig.__dataclass_fields__)
+
+_MISSING: Any = object()
+
+
+@functools.lru_cache(maxsize=4096)
+def guid_lower(text: str) -> str | None:
+    """Checked and lower-cased; cached because the same service GUIDs recur on every VM."""
+    return sys.intern(text.lower()) if GUID.fullmatch(text) else None
+
+
+def _shared(text: str | None) -> str | None:
+    """One copy of text that repeats on every VM (server names, OS names, adapter names)."""
+    return sys.intern(text) if text else text
+
+
+def _enum(members: dict[Any, Any], value: object, *, optional: bool = True) -> Any:
+    """A member for a known integer, None for null (when allowed), _MISSING otherwise."""
+    if value is None:
+        return None if optional else _MISSING
+    if type(value) is int:
+        return members.get(value, _MISSING)
+    return _MISSING
+
+
+def _text(value: object) -> bool:
+    return value is None or type(value) is str
+
+
+_STATES = VMState._value2member_map_
+_MODES = ReplicationMode._value2member_map_
+_REPLICATION_STATES = ReplicationState._value2member_map_
+_HEALTH = ReplicationHealth._value2member_map_
+_HEARTBEAT = HeartbeatStatus._value2member_map_
+_TYPES = VMType._value2member_map_
+_RELATIONSHIP_TYPES = RelationshipType._value2member_map_
+_RELATIONSHIP_NAMES = {"Simple": RelationshipType.SIMPLE, "Extended": RelationshipType.EXTENDED}
+
+
+_SERVICES: dict[tuple[object, ...], IntegrationService] = {}
+_SERVICES_MAX = 4096
+
+
+def service(item: object) -> IntegrationService | None:
+    if type(item) is not dict or not item.keys() <= SERVICE_KEYS:
+        return None
+    guid, enabled, name = item.get("guid"), item.get("enabled"), item.get("name")
+    primary, secondary = item.get("primary_status"), item.get("secondary_status")
+    if not (
+        type(guid) is str
+        and type(enabled) is bool
+        and _text(name)
+        and (primary is None or type(primary) is int)
+        and (secondary is None or type(secondary) is int)
+    ):
+        return None
+    # Six services a VM, in a handful of states across a host: one shared (immutable)
+    # value per distinct service saves an object per service and the work of making it.
+    key = (guid, enabled, name, primary, secondary)
+    shared = _SERVICES.get(key)
+    if shared is not None:
+        return shared
+    lowered = guid_lower(guid)
+    if lowered is None:
+        return None
+    built = IntegrationService(lowered, enabled, sys.intern(name) if name else name, primary, secondary)
+    if len(_SERVICES) >= _SERVICES_MAX:
+        _SERVICES.clear()
+    _SERVICES[key] = built
+    return built
+
+
+def relationship(item: object) -> Relationship | None:
+    if type(item) is not dict or not item.keys() <= RELATIONSHIP_KEYS:
+        return None
+    kind = item.get("type")
+    kind_member = _RELATIONSHIP_NAMES.get(kind, _MISSING) if type(kind) is str else _enum(_RELATIONSHIP_TYPES, kind)
+    mode = _enum(_MODES, item.get("mode"))
+    state = _enum(_REPLICATION_STATES, item.get("state"))
+    health = _enum(_HEALTH, item.get("health"))
+    servers = (item.get("primary_server"), item.get("replica_server"), item.get("current_replica_server"))
+    if _MISSING in (kind_member, mode, state, health) or not all(_text(s) for s in servers):
+        return None
+    return Relationship(kind_member, mode, state, health, *(_shared(s) for s in servers))
+
+
+def replication(item: object) -> Replication | None:
+    if type(item) is not dict or not item.keys() <= REPLICATION_KEYS:
+        return None
+    mode = _enum(_MODES, item.get("mode"), optional=False)
+    state = _enum(_REPLICATION_STATES, item.get("state"), optional=False)
+    health = _enum(_HEALTH, item.get("health"))
+    raw = item.get("relationships")
+    if _MISSING in (mode, state, health) or not (raw is None or type(raw) is list):
+        return None
+    relationships = tuple(relationship(r) for r in raw or ())
+    if None in relationships:
+        return None
+    return Replication(mode, state, health, relationships)  # type: ignore[arg-type]
+
+
+def kvp(item: object) -> KvpGuestData | Any | None:
+    if item is None:
+        return None
+    if type(item) is not dict or not item.keys() <= KVP_KEYS or not all(_text(v) for v in item.values()):
+        return _MISSING
+    return KvpGuestData(
+        _shared(item.get("integration_services_version")), _shared(item.get("os_name")), _shared(item.get("os_version"))
+    )
+
+
+def adapter(item: object) -> NetworkAdapter | None:
+    if type(item) is not dict or not item.keys() <= ADAPTER_KEYS:
+        return None
+    name, ident, failover = item.get("name"), item.get("id"), item.get("failover")
+    if type(name) is not str or not name or not _text(ident):
+        return None
+    config = None
+    if failover is not None:
+        if type(failover) is not dict or not failover.keys() <= FAILOVER_KEYS:
+            return None
+        if not all(_text(v) for v in failover.values()):
+            return None  # e.g. an integer prefix length: the checked parser converts it
+        config = FailoverConfig(**failover)
+    return NetworkAdapter(sys.intern(name), ident, config)
+
+
+def vm(item: object) -> VM | None:
+    if type(item) is not dict or not item.keys() <= VM_KEYS:
+        return None
+    name, ident = item.get("name", _MISSING), item.get("id")
+    uptime, generation, version = item.get("uptime_seconds"), item.get("generation"), item.get("version")
+    clustered = item.get("is_clustered")
+    services, adapters = item.get("integration_services"), item.get("network_adapters")
+    state = _enum(_STATES, item.get("state"), optional=False)
+    heartbeat = _enum(_HEARTBEAT, item.get("heartbeat"))
+    vm_type = _enum(_TYPES, item.get("type"))
+    if (
+        type(name) is not str
+        or type(ident) is not str
+        or _MISSING in (state, heartbeat, vm_type)
+        or not (uptime is None or (type(uptime) in (int, float) and uptime >= 0))
+        or not (generation is None or type(generation) is int)
+        or not _text(version)
+        or not (clustered is None or type(clustered) is bool)
+        or type(services) is not list
+        or type(adapters) is not list
+    ):
+        return None
+    # VM ids are unique: checked here rather than through the cache the recurring service GUIDs live in.
+    vm_id = ident.lower() if GUID.fullmatch(ident) else None
+    repl = replication(item.get("replication"))
+    guest = kvp(item.get("kvp"))
+    built_services = tuple(service(s) for s in services)
+    built_adapters = tuple(adapter(a) for a in adapters)
+    if vm_id is None or repl is None or guest is _MISSING or None in built_services or None in built_adapters:
+        return None
+    return VM(
+        name=name,
+        id=vm_id,
+        state=state,
+        replication=repl,
+        uptime_seconds=None if uptime is None else float(uptime),
+        heartbeat=heartbeat,
+        generation=generation,
+        version=_shared(version),
+        type=vm_type or VMType.REALIZED,
+        is_clustered=clustered,
+        integration_services=built_services,  # type: ignore[arg-type]
+        kvp=guest,
+        network_adapters=built_adapters,  # type: ignore[arg-type]
+    )

@@ -1,0 +1,103 @@
+"""The published snapshot schema and the parser agree, on good and bad documents."""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Callable
+from typing import Any
+
+import jsonschema
+import pytest
+
+from hvbpa.snapshot.enums import ReplicationMode, VMState, parse_enum
+from hvbpa.snapshot.parse import SnapshotError, parse_snapshot, snapshot_from_data
+from hvbpa.snapshot.synthetic import host_snapshot
+from tests.conftest import CASES, shipped_schema
+
+VALIDATOR = jsonschema.Draft202012Validator(shipped_schema("snapshot-v1.schema.json"))
+FIXTURES = sorted(CASES.glob("*/*.json"))
+
+
+@pytest.mark.parametrize("path", FIXTURES, ids=[f"{p.parent.name}/{p.name}" for p in FIXTURES])
+def test_every_fixture_is_valid_for_both(path: Any) -> None:
+    text = path.read_bytes().decode("utf-8-sig")
+    VALIDATOR.validate(json.loads(text))
+    parse_snapshot(path.read_bytes(), source=path.name)
+
+
+Mutation = Callable[[dict[str, Any]], None]
+MUTATIONS: list[tuple[str, Mutation]] = [
+    ("unknown top-level key", lambda d: d.update(extra=1)),
+    ("vm without id", lambda d: d["vms"][0].pop("id")),
+    ("bad guid", lambda d: d["vms"][0].update(id="1234")),
+    ("host name empty", lambda d: d["host"].update(name="")),
+    ("adapters not a list", lambda d: d["vms"][0].update(network_adapters="eth0")),
+    ("service enabled missing", lambda d: d["vms"][0]["integration_services"][0].pop("enabled")),
+    ("negative uptime", lambda d: d["vms"][0].update(uptime_seconds=-1)),
+    ("kvp unknown key", lambda d: d["vms"][0].update(kvp={"colour": "x"})),
+    ("error without message", lambda d: d["errors"].append({"section": "vms"})),
+    ("failover unknown key", lambda d: d["vms"][0]["network_adapters"][0].update(failover={"ipv9": "x"})),
+]
+
+
+@pytest.mark.parametrize(("label", "mutate"), MUTATIONS, ids=[m[0] for m in MUTATIONS])
+def test_schema_and_parser_reject_the_same_documents(label: str, mutate: Mutation) -> None:
+    document = host_snapshot("HV-M", 2, mix=False)
+    VALIDATOR.validate(document)
+    broken = copy.deepcopy(document)
+    mutate(broken)
+    assert not VALIDATOR.is_valid(broken), label
+    with pytest.raises(SnapshotError):
+        snapshot_from_data(broken, "HV-M")
+
+
+def test_enum_integers_and_names_parse_alike() -> None:
+    assert parse_enum(VMState, 2) is parse_enum(VMState, "Running") is parse_enum(VMState, "RUNNING")
+    assert parse_enum(VMState, "FastSaved") is VMState.FAST_SAVED
+    assert parse_enum(ReplicationMode, "4") is ReplicationMode.EXTENDED_REPLICA
+    with pytest.raises(ValueError, match="not a known VMState value"):
+        parse_enum(VMState, 77)
+    with pytest.raises(ValueError):
+        parse_enum(VMState, True)
+
+
+def test_big_host_parses_and_every_vm_is_judged() -> None:
+    """1,024 VMs: the verdict counts follow from the generator's VM kinds."""
+    from datetime import UTC, datetime
+
+    from hvbpa.evaluate.engine import evaluate
+    from hvbpa.evaluate.results import Status
+    from hvbpa.evaluate.ruleset import load_rules
+    from hvbpa.snapshot.outcome import HostOutcome, HostStatus
+
+    document = host_snapshot("HV-BIG", 1024)
+    snapshot = parse_snapshot(json.dumps(document))
+    assert len(snapshot.vms) == 1024
+    results = evaluate(load_rules(), [HostOutcome("HV-BIG", HostStatus.OK, snapshot)], datetime.now(UTC))
+    (result,) = results
+    kinds = [vm["name"].split("-")[0] for vm in document["vms"]]
+    assert len(result.affected) == kinds.count("absent") > 0
+    assert len(result.undetermined) == kinds.count("off") > 0
+    assert sum(v.status is Status.COMPLIANT for v in result.vms) == kinds.count("healthy")
+
+
+@pytest.mark.parametrize("path", FIXTURES, ids=[f"{p.parent.name}/{p.name}" for p in FIXTURES])
+def test_fast_path_builds_what_the_checked_parser_builds(path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    from hvbpa.snapshot import fastpath as snapshot_fastpath
+
+    fast = parse_snapshot(path.read_bytes(), source=path.name)
+    monkeypatch.setattr(snapshot_fastpath, "vm", lambda item: None)
+    checked = parse_snapshot(path.read_bytes(), source=path.name)
+    assert fast == checked
+
+
+def test_fast_path_takes_the_common_shape() -> None:
+    """Integer enums (what hosts write) go the fast way; names fall back and still parse alike."""
+    from hvbpa.snapshot import fastpath as snapshot_fastpath
+
+    document = host_snapshot("HV-F", 3)
+    assert all(snapshot_fastpath.vm(vm) is not None for vm in document["vms"])
+    document["vms"][0]["state"] = "Running"
+    assert snapshot_fastpath.vm(document["vms"][0]) is None
+    assert snapshot_from_data(document).vms[0].state is VMState.RUNNING
