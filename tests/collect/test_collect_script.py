@@ -34,6 +34,9 @@ HYPERV_CMDLETS = frozenset(
         "hyper-v\\get-vmintegrationservice",
         "hyper-v\\get-vmnetworkadapter",
         "hyper-v\\get-vmnetworkadapterfailoverconfiguration",
+        "hyper-v\\get-vmsnapshot",
+        "hyper-v\\get-vmreplicationserver",
+        "hyper-v\\get-vmreplicationauthorizationentry",
     }
 )
 ALLOWED_COMMANDS = HYPERV_CMDLETS | {
@@ -42,6 +45,8 @@ ALLOWED_COMMANDS = HYPERV_CMDLETS | {
     "get-date",
     "get-command",
     "get-service",
+    # Only the certificate store entry for the configured thumbprint (Cert:\\LocalMachine\\My).
+    "get-item",
     "convertto-json",
     "where-object",
     "foreach-object",
@@ -84,6 +89,7 @@ ALLOWED_INSTANCE_CALLS = frozenset(
         "tolowerinvariant",
         "selectsinglenode",
         "selectnodes",
+        "touniversaltime",
         "trim",
         "contains",
         "containskey",
@@ -100,7 +106,12 @@ PER_HOST_COMMANDS = frozenset(HYPERV_CMDLETS - {"hyper-v\\get-vmnetworkadapterfa
 LOOP_NODES = frozenset({"foreach_statement", "for_statement", "while_statement", "do_statement"})
 LOOP_COMMANDS = frozenset({"foreach-object", "where-object", "%", "?"})
 
-SECTIONS = frozenset({"host", "vms", "replication", "integration_services", "kvp", "network_adapters"})
+SECTIONS = frozenset(
+    {
+        "host", "vms", "replication", "integration_services", "kvp", "network_adapters",
+        "checkpoints", "replication_server", "authorization_entries", "certificate", "cluster_resources",
+    }
+)  # fmt: skip
 SCHEMA_OBJECTS = (
     "host",
     "vm",
@@ -111,6 +122,11 @@ SCHEMA_OBJECTS = (
     "adapter",
     "failover",
     "error",
+    "checkpoint",
+    "replication_server",
+    "authorization_entry",
+    "certificate",
+    "cluster_resource",
 )
 
 # ------------------------------------------------------------------------- plumbing

@@ -23,6 +23,15 @@ function hvInt($v) { if ($null -eq $v) { return $null }; return [int]$v }
 # [string] also strips PSObject wrappers that 5.1's ConvertTo-Json would serialize as objects.
 function hvStr($v) { if ($null -eq $v -or [string]$v -eq '') { return $null }; return [string]$v }
 function hvBool($v) { if ($null -eq $v) { return $null }; return [bool]$v }
+# A TimeSpan as seconds since midnight (Hours is 0-23), null when missing.
+function hvTod($v) { if ($null -eq $v) { return $null }; return [int]$v.Hours * 3600 + [int]$v.Minutes * 60 + [int]$v.Seconds }
+# A DateTime as ISO 8601 UTC in the invariant calendar; DateTime.MinValue means "never".
+function hvTime($v) {
+    if ($null -eq $v) { return $null }
+    $d = [DateTime]$v
+    if ($d -eq [DateTime]::MinValue) { return $null }
+    return $d.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", [Globalization.CultureInfo]::InvariantCulture)
+}
 function hvErr([string]$section, $vmId, $message) {
     [void]$errors.Add([ordered]@{ section = $section; vm_id = (hvStr $vmId); message = [string]$message })
 }
@@ -114,6 +123,7 @@ if ($canCollect) {
                     integration_services = [Collections.Generic.List[object]]::new()
                     kvp = $null
                     network_adapters = [Collections.Generic.List[object]]::new()
+                    checkpoints = $null   # read below for failed-over VMs only
                 }
                 [void]$vmOut.Add($rec)
                 $byId[$id] = $rec
@@ -140,6 +150,15 @@ if ($vms.Count -gt 0) {
                     primary_server = (hvStr (hvProp $r 'PrimaryServerName'))
                     replica_server = (hvStr (hvProp $r 'ReplicaServerName'))
                     current_replica_server = (hvStr (hvProp $r 'CurrentReplicaServerName'))
+                    # Settings of the relationship; null where an older Hyper-V module lacks them.
+                    frequency_seconds = (hvInt (hvProp $r 'ReplicationFrequencySec'))
+                    compression_enabled = (hvBool (hvProp $r 'CompressionEnabled'))
+                    authentication_type = (hvInt (hvProp $r 'AuthenticationType'))
+                    app_consistent_hours = (hvInt (hvProp $r 'VSSSnapshotFrequencyHour'))
+                    auto_resync_enabled = (hvBool (hvProp $r 'AutoResynchronizeEnabled'))
+                    auto_resync_start_seconds = (hvTod (hvProp $r 'AutoResynchronizeIntervalStart'))
+                    auto_resync_end_seconds = (hvTod (hvProp $r 'AutoResynchronizeIntervalEnd'))
+                    last_replication_time = (hvTime (hvProp $r 'LastReplicationTime'))
                 })
             } catch { hvErr 'replication' (hvProp $r 'VMId') ([string]$_) }
         }
@@ -257,6 +276,95 @@ if ($vms.Count -gt 0) {
     } catch { hvErr 'network_adapters' $null ([string]$_) }
 }
 
+# ---- checkpoints ----
+# Only failed-over VMs (FailedOverWaitingCompletion, 6) are asked about: one bulk call for them.
+$failedOver = @($vms | Where-Object { (hvInt (hvProp $_ 'ReplicationState')) -eq 6 })
+if ($failedOver.Count -gt 0) {
+    foreach ($vm in $failedOver) {
+        $rec = $byId[[string]$vm.Id]
+        if ($null -ne $rec) { $rec['checkpoints'] = @() }
+    }
+    try {
+        $ev = $null
+        foreach ($cp in @(Hyper-V\Get-VMSnapshot -VM $failedOver -ErrorAction SilentlyContinue -ErrorVariable ev)) {
+            $rec = $byId[[string]$cp.VMId]
+            if ($null -eq $rec -or $null -eq $rec['checkpoints']) { continue }
+            $rec['checkpoints'] += , ([ordered]@{ type = (hvInt (hvProp $cp 'SnapshotType')); name = (hvStr $cp.Name) })
+        }
+        hvErrs 'checkpoints' $ev
+    } catch { hvErr 'checkpoints' $null ([string]$_) }
+}
+
+# ---- replication_server ----
+# The host's Replica server settings, its authorization entries, and the configured
+# certificate's store entry (read only: subject, expiry, private key present).
+$replServer = $null
+if ($canCollect) {
+    try {
+        $rs = Hyper-V\Get-VMReplicationServer
+        $replServer = [ordered]@{
+            enabled = (hvBool (hvProp $rs 'ReplicationEnabled'))
+            allowed_authentication = (hvInt (hvProp $rs 'AllowedAuthenticationType'))
+            allowed_from_any_server = (hvBool (hvProp $rs 'ReplicationAllowedFromAnyServer'))
+            certificate_thumbprint = (hvStr (hvProp $rs 'CertificateThumbprint'))
+            authorization_entries = $null
+            certificate = $null
+        }
+    } catch { hvErr 'replication_server' $null ([string]$_) }
+}
+if ($null -ne $replServer) {
+    try {
+        $entries = @()
+        foreach ($a in @(Hyper-V\Get-VMReplicationAuthorizationEntry)) {
+            $entries += , ([ordered]@{
+                allowed_primary_server = [string]$a.AllowedPrimaryServer
+                replica_storage_location = (hvStr (hvProp $a 'ReplicaStorageLocation'))
+                trust_group = (hvStr (hvProp $a 'TrustGroup'))
+            })
+        }
+        $replServer['authorization_entries'] = $entries
+    } catch { hvErr 'authorization_entries' $null ([string]$_) }
+    # A pasted thumbprint can carry spaces or an invisible mark; the store path needs hex only.
+    $thumb = [string]$replServer['certificate_thumbprint'] -replace '[^0-9A-Fa-f]', ''
+    if ($thumb -ne '') {
+        try {
+            $c = [ordered]@{ thumbprint = $thumb; found = $false; subject = $null; not_after = $null; has_private_key = $null }
+            $cert = Get-Item -LiteralPath ('Cert:\LocalMachine\My\' + $thumb) -ErrorAction SilentlyContinue
+            if ($null -ne $cert) {
+                $c['found'] = $true
+                $c['subject'] = hvStr $cert.Subject
+                $c['not_after'] = hvTime $cert.NotAfter
+                $c['has_private_key'] = hvBool $cert.HasPrivateKey
+            }
+            $replServer['certificate'] = $c
+        } catch { hvErr 'certificate' $null ([string]$_) }
+    }
+}
+
+# ---- cluster_resources ----
+# Cluster nodes only. The WMI provider, not the FailoverClusters module (often not installed):
+# the resource Type is the type's name (not localized, unlike the resources' own names).
+$clusterResources = $null
+if ($null -ne $hostInfo['cluster_name']) {
+    try {
+        $found = @()
+        foreach ($res in @(Get-CimInstance -Namespace root\MSCluster -ClassName MSCluster_Resource -Property Name, Type, State)) {
+            $type = hvStr $res.Type
+            if ($null -eq $type) { continue }
+            # CLUSTER_RESOURCE_STATE, by name.
+            $st = hvInt $res.State
+            $stName = hvStr $res.State
+            if ($null -ne $st -and $st -ge 0 -and $st -le 4) {
+                $stName = @('Inherited', 'Initializing', 'Online', 'Offline', 'Failed')[$st]
+            } elseif ($st -eq 128) { $stName = 'Pending' }
+            elseif ($st -eq 129) { $stName = 'OnlinePending' }
+            elseif ($st -eq 130) { $stName = 'OfflinePending' }
+            $found += , ([ordered]@{ name = [string]$res.Name; type = $type; state = $stName })
+        }
+        $clusterResources = $found
+    } catch { hvErr 'cluster_resources' $null ([string]$_) }
+}
+
 # ---- output: the only statement that writes to the pipeline ----
 $root = [ordered]@{
     schema = 'hvbpa.snapshot/1'
@@ -265,5 +373,7 @@ $root = [ordered]@{
     host = $hostInfo
     vms = $vmOut
     errors = $errors
+    replication_server = $replServer
+    cluster_resources = $clusterResources
 }
 ConvertTo-Json -InputObject $root -Depth 8 -Compress

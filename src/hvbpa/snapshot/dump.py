@@ -28,4 +28,7 @@ def dump_snapshot(snapshot: HostSnapshot) -> dict[str, Any]:
         "host": asdict(snapshot.host),
         "vms": _plain(snapshot.vms),
         "errors": [asdict(e) for e in snapshot.errors],
+        # Host-level sections: null when the collector did not report them (older hosts).
+        "replication_server": _plain(snapshot.replication_server),
+        "cluster_resources": None if snapshot.cluster_resources is None else _plain(snapshot.cluster_resources),
     }

@@ -122,6 +122,33 @@ class RelationshipType(IntEnum):
     EXTENDED = 1
 
 
+class AuthenticationType(IntEnum):
+    """A relationship's ReplicationAuthenticationType (Get-VMReplication's AuthenticationType)."""
+
+    KERBEROS = 1
+    CERTIFICATE = 2
+
+
+class AllowedAuthentication(IntEnum):
+    """A Replica server's RecoveryAuthenticationType (Get-VMReplicationServer's AllowedAuthenticationType)."""
+
+    KERBEROS = 1
+    CERTIFICATE = 2
+    CERTIFICATE_AND_KERBEROS = 3
+
+
+class SnapshotType(IntEnum):
+    """Get-VMSnapshot's SnapshotType. Recovery (1) is a backup checkpoint; 6-8 are replica recovery points."""
+
+    STANDARD = 0
+    RECOVERY = 1
+    PLANNED = 2
+    MISSING = 5
+    REPLICA = 6
+    APP_CONSISTENT_REPLICA = 7
+    SYNCED_REPLICA = 8
+
+
 E = TypeVar("E", bound=IntEnum)
 
 

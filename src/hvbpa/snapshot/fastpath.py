@@ -14,19 +14,23 @@ from __future__ import annotations
 import functools
 import re
 import sys
+from datetime import datetime
 from typing import Any
 
 from hvbpa.snapshot.enums import (
+    AuthenticationType,
     HeartbeatStatus,
     RelationshipType,
     ReplicationHealth,
     ReplicationMode,
     ReplicationState,
+    SnapshotType,
     VMState,
     VMType,
 )
 from hvbpa.snapshot.model import (
     VM,
+    Checkpoint,
     FailoverConfig,
     IntegrationService,
     KvpGuestData,
@@ -40,13 +44,12 @@ GUID = re.compile(r"[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-
 VM_KEYS = frozenset(
     {
         "name", "id", "state", "uptime_seconds", "heartbeat", "generation", "version", "type",
-        "is_clustered", "replication", "integration_services", "kvp", "network_adapters",
+        "is_clustered", "replication", "integration_services", "kvp", "network_adapters", "checkpoints",
     }
 )  # fmt: skip
 REPLICATION_KEYS = frozenset({"mode", "state", "health", "relationships"})
-RELATIONSHIP_KEYS = frozenset(
-    {"type", "mode", "state", "health", "primary_server", "replica_server", "current_replica_server"}
-)
+RELATIONSHIP_KEYS = frozenset(Relationship.__dataclass_fields__)
+CHECKPOINT_KEYS = frozenset({"type", "name"})
 SERVICE_KEYS = frozenset({"guid", "name", "enabled", "primary_status", "secondary_status"})
 KVP_KEYS = frozenset({"integration_services_version", "os_name", "os_version"})
 ADAPTER_KEYS = frozenset({"name", "id", "failover"})
@@ -79,6 +82,28 @@ def _text(value: object) -> bool:
     return value is None or type(value) is str
 
 
+def _flag(value: object) -> bool:
+    return value is None or type(value) is bool
+
+
+def _count(value: object, below: int | None = None) -> bool:
+    return value is None or (type(value) is int and value >= 0 and (below is None or value < below))
+
+
+# ISO 8601 as the collector writes it (UTC, "Z"); the schema carries the same pattern.
+TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,7})?(Z|[+-]\d{2}:\d{2})")
+
+
+def is_timestamp(text: str) -> bool:
+    if not TIMESTAMP.fullmatch(text):
+        return False
+    try:
+        datetime.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
+
+
 _STATES = VMState._value2member_map_
 _MODES = ReplicationMode._value2member_map_
 _REPLICATION_STATES = ReplicationState._value2member_map_
@@ -87,6 +112,9 @@ _HEARTBEAT = HeartbeatStatus._value2member_map_
 _TYPES = VMType._value2member_map_
 _RELATIONSHIP_TYPES = RelationshipType._value2member_map_
 _RELATIONSHIP_NAMES = {"Simple": RelationshipType.SIMPLE, "Extended": RelationshipType.EXTENDED}
+_AUTHENTICATION = AuthenticationType._value2member_map_
+_SNAPSHOT_TYPES = SnapshotType._value2member_map_
+_DAY = 86400
 
 
 _SERVICES: dict[tuple[object, ...], IntegrationService] = {}
@@ -133,7 +161,36 @@ def relationship(item: object) -> Relationship | None:
     servers = (item.get("primary_server"), item.get("replica_server"), item.get("current_replica_server"))
     if _MISSING in (kind_member, mode, state, health) or not all(_text(s) for s in servers):
         return None
-    return Relationship(kind_member, mode, state, health, *(_shared(s) for s in servers))
+    auth = _enum(_AUTHENTICATION, item.get("authentication_type"))
+    frequency, hours = item.get("frequency_seconds"), item.get("app_consistent_hours")
+    compression, resync = item.get("compression_enabled"), item.get("auto_resync_enabled")
+    start, end = item.get("auto_resync_start_seconds"), item.get("auto_resync_end_seconds")
+    last = item.get("last_replication_time")
+    if (
+        auth is _MISSING
+        or not (_count(frequency) and _count(hours) and _flag(compression) and _flag(resync))
+        or not (_count(start, _DAY) and _count(end, _DAY))
+        or not (last is None or (type(last) is str and is_timestamp(last)))
+    ):
+        return None
+    primary, replica, current = (_shared(s) for s in servers)
+    return Relationship(
+        kind_member,
+        mode,
+        state,
+        health,
+        primary,
+        replica,
+        current,
+        frequency,
+        compression,
+        auth,
+        hours,
+        resync,
+        start,
+        end,
+        last,
+    )
 
 
 def replication(item: object) -> Replication | None:
@@ -177,6 +234,23 @@ def adapter(item: object) -> NetworkAdapter | None:
     return NetworkAdapter(sys.intern(name), ident, config)
 
 
+def checkpoints(value: object) -> tuple[Checkpoint, ...] | Any | None:
+    if value is None:
+        return None
+    if type(value) is not list:
+        return _MISSING
+    built = []
+    for item in value:
+        if type(item) is not dict or not item.keys() <= CHECKPOINT_KEYS:
+            return _MISSING
+        kind = _enum(_SNAPSHOT_TYPES, item.get("type"), optional=False)
+        name = item.get("name")
+        if kind is _MISSING or not _text(name):
+            return _MISSING
+        built.append(Checkpoint(kind, name))
+    return tuple(built)
+
+
 def vm(item: object) -> VM | None:
     if type(item) is not dict or not item.keys() <= VM_KEYS:
         return None
@@ -205,7 +279,15 @@ def vm(item: object) -> VM | None:
     guest = kvp(item.get("kvp"))
     built_services = tuple(service(s) for s in services)
     built_adapters = tuple(adapter(a) for a in adapters)
-    if vm_id is None or repl is None or guest is _MISSING or None in built_services or None in built_adapters:
+    points = checkpoints(item.get("checkpoints"))
+    if (
+        vm_id is None
+        or repl is None
+        or guest is _MISSING
+        or points is _MISSING
+        or None in built_services
+        or None in built_adapters
+    ):
         return None
     return VM(
         name=name,
@@ -221,4 +303,5 @@ def vm(item: object) -> VM | None:
         integration_services=built_services,  # type: ignore[arg-type]
         kvp=guest,
         network_adapters=built_adapters,  # type: ignore[arg-type]
+        checkpoints=points,
     )

@@ -8,11 +8,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from hvbpa.snapshot.enums import (
+    AllowedAuthentication,
+    AuthenticationType,
     HeartbeatStatus,
     RelationshipType,
     ReplicationHealth,
     ReplicationMode,
     ReplicationState,
+    SnapshotType,
     VMState,
     VMType,
 )
@@ -42,6 +45,16 @@ class Relationship:
     primary_server: str | None
     replica_server: str | None
     current_replica_server: str | None
+    # Settings of the relationship (Get-VMReplication). None: not reported, as on a host
+    # whose collector predates them; rules then say "could not determine".
+    frequency_seconds: int | None = None
+    compression_enabled: bool | None = None
+    authentication_type: AuthenticationType | None = None
+    app_consistent_hours: int | None = None  # VSSSnapshotFrequencyHour; 0 = no application-consistent points
+    auto_resync_enabled: bool | None = None
+    auto_resync_start_seconds: int | None = None  # time of day the window opens, host local time
+    auto_resync_end_seconds: int | None = None
+    last_replication_time: str | None = None  # ISO 8601, UTC
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +109,12 @@ class NetworkAdapter:
 
 
 @dataclass(frozen=True, slots=True)
+class Checkpoint:
+    type: SnapshotType
+    name: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class VM:
     name: str
     id: str  # lower-case GUID: the join key across hosts
@@ -110,9 +129,48 @@ class VM:
     integration_services: tuple[IntegrationService, ...] = ()
     kvp: KvpGuestData | None = None
     network_adapters: tuple[NetworkAdapter, ...] = ()
+    # Read only for failed-over VMs (the only ones a rule asks about); None: not read.
+    checkpoints: tuple[Checkpoint, ...] | None = None
 
     def integration_service(self, guid: str) -> IntegrationService | None:
         return next((s for s in self.integration_services if s.guid == guid), None)
+
+
+@dataclass(frozen=True, slots=True)
+class AuthorizationEntry:
+    allowed_primary_server: str
+    replica_storage_location: str | None = None
+    trust_group: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Certificate:
+    """The LocalMachine\\My entry for the configured thumbprint, read only."""
+
+    thumbprint: str
+    found: bool
+    subject: str | None = None
+    not_after: str | None = None  # ISO 8601, UTC
+    has_private_key: bool | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ReplicationServer:
+    """Get-VMReplicationServer, its authorization entries and its certificate. None fields: not reported."""
+
+    enabled: bool | None = None
+    allowed_authentication: AllowedAuthentication | None = None
+    allowed_from_any_server: bool | None = None
+    certificate_thumbprint: str | None = None
+    authorization_entries: tuple[AuthorizationEntry, ...] | None = None
+    certificate: Certificate | None = None  # None: not looked up (no thumbprint, or not collected)
+
+
+@dataclass(frozen=True, slots=True)
+class ClusterResource:
+    name: str
+    type: str  # the resource type's name, which is not localized (unlike display names)
+    state: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,6 +188,9 @@ class HostSnapshot:
     collected_at: str | None = None
     collector_version: str | None = None
     source: str = field(default="", compare=False)
+    # Host-level sections, absent from snapshots of older collectors: None = not collected.
+    replication_server: ReplicationServer | None = None
+    cluster_resources: tuple[ClusterResource, ...] | None = None
 
     def errors_for(self, section: str, vm_id: str | None = None) -> tuple[CollectionError, ...]:
         """Errors of a section that touch the whole host or the given VM."""

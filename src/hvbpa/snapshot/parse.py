@@ -17,12 +17,15 @@ from typing import Any, NoReturn, TypeVar
 from hvbpa.errors import InputError
 from hvbpa.snapshot import fastpath as fast
 from hvbpa.snapshot.enums import (
+    AllowedAuthentication,
+    AuthenticationType,
     HeartbeatStatus,
     OperationalStatus,
     RelationshipType,
     ReplicationHealth,
     ReplicationMode,
     ReplicationState,
+    SnapshotType,
     VMState,
     VMType,
     parse_enum,
@@ -30,6 +33,10 @@ from hvbpa.snapshot.enums import (
 from hvbpa.snapshot.model import (
     SNAPSHOT_SCHEMA,
     VM,
+    AuthorizationEntry,
+    Certificate,
+    Checkpoint,
+    ClusterResource,
     CollectionError,
     FailoverConfig,
     HostFacts,
@@ -39,6 +46,7 @@ from hvbpa.snapshot.model import (
     NetworkAdapter,
     Relationship,
     Replication,
+    ReplicationServer,
 )
 
 T = TypeVar("T")
@@ -101,6 +109,20 @@ class _Fields:
     def integer(self, key: str) -> int | None:
         result: int | None = self._typed(key, self.data.get(key), (int,), "an integer")
         return result
+
+    def count(self, key: str) -> int | None:
+        """A non-negative integer: seconds, hours."""
+        result = self.integer(key)
+        if result is not None and result < 0:
+            self.fail(self.at(key), "must not be negative")
+        return result
+
+    def timestamp(self, key: str) -> str | None:
+        """ISO 8601 text, checked so that a rule can rely on reading it."""
+        value = self.text(key)
+        if value is not None and not fast.is_timestamp(value):
+            self.fail(self.at(key), f"{value!r} is not an ISO 8601 date and time")
+        return value
 
     def scalar_text(self, key: str) -> str | None:
         value = self._typed(key, self.data.get(key), (str, int), "a string or integer")
@@ -186,7 +208,21 @@ def snapshot_from_data(data: object, source: str = "snapshot") -> HostSnapshot:
         if isinstance(name, str) and name:
             host_name = name
     root = _Fields(
-        data, "", host_name, frozenset({"schema", "collected_at", "collector_version", "host", "vms", "errors"})
+        data,
+        "",
+        host_name,
+        frozenset(
+            {
+                "schema",
+                "collected_at",
+                "collector_version",
+                "host",
+                "vms",
+                "errors",
+                "replication_server",
+                "cluster_resources",
+            }
+        ),
     )
     schema = root.required("schema")
     if schema != SNAPSHOT_SCHEMA:
@@ -207,14 +243,7 @@ def snapshot_from_data(data: object, source: str = "snapshot") -> HostSnapshot:
         )
 
     def relationship(item: object, path: str) -> Relationship:
-        f = _Fields(
-            item,
-            path,
-            host_name,
-            frozenset(
-                {"type", "mode", "state", "health", "primary_server", "replica_server", "current_replica_server"}
-            ),
-        )
+        f = _Fields(item, path, host_name, fast.RELATIONSHIP_KEYS)
         return Relationship(
             type=f.enum("type", RelationshipType),
             mode=f.enum("mode", ReplicationMode),
@@ -223,6 +252,14 @@ def snapshot_from_data(data: object, source: str = "snapshot") -> HostSnapshot:
             primary_server=f.text("primary_server"),
             replica_server=f.text("replica_server"),
             current_replica_server=f.text("current_replica_server"),
+            frequency_seconds=f.count("frequency_seconds"),
+            compression_enabled=f.flag("compression_enabled"),
+            authentication_type=f.enum("authentication_type", AuthenticationType),
+            app_consistent_hours=f.count("app_consistent_hours"),
+            auto_resync_enabled=f.flag("auto_resync_enabled"),
+            auto_resync_start_seconds=_time_of_day(f, "auto_resync_start_seconds"),
+            auto_resync_end_seconds=_time_of_day(f, "auto_resync_end_seconds"),
+            last_replication_time=f.timestamp("last_replication_time"),
         )
 
     def replication(item: object, path: str) -> Replication:
@@ -261,32 +298,17 @@ def snapshot_from_data(data: object, source: str = "snapshot") -> HostSnapshot:
             f.text("name", required=True) or "", f.text("id"), failover(f.data.get("failover"), f.at("failover"))
         )
 
+    def checkpoint(item: object, path: str) -> Checkpoint:
+        f = _Fields(item, path, host_name, fast.CHECKPOINT_KEYS)
+        kind = f.enum("type", SnapshotType, required=True)
+        assert kind is not None
+        return Checkpoint(kind, f.text("name"))
+
     def vm(item: object, path: str) -> VM:
         built = fast.vm(item)
         if built is not None:
             return built
-        f = _Fields(
-            item,
-            path,
-            host_name,
-            frozenset(
-                {
-                    "name",
-                    "id",
-                    "state",
-                    "uptime_seconds",
-                    "heartbeat",
-                    "generation",
-                    "version",
-                    "type",
-                    "is_clustered",
-                    "replication",
-                    "integration_services",
-                    "kvp",
-                    "network_adapters",
-                }
-            ),
-        )
+        f = _Fields(item, path, host_name, fast.VM_KEYS)
         state = f.enum("state", VMState, required=True)
         assert state is not None
         return VM(
@@ -303,6 +325,7 @@ def snapshot_from_data(data: object, source: str = "snapshot") -> HostSnapshot:
             integration_services=f.items("integration_services", service, required=True),
             kvp=kvp(f.data.get("kvp"), f.at("kvp")),
             network_adapters=f.items("network_adapters", adapter, required=True),
+            checkpoints=f.items("checkpoints", checkpoint) if f.data.get("checkpoints") is not None else None,
         )
 
     def error(item: object, path: str) -> CollectionError:
@@ -314,6 +337,45 @@ def snapshot_from_data(data: object, source: str = "snapshot") -> HostSnapshot:
             vm_id.lower() if vm_id else None,
         )
 
+    def entry(item: object, path: str) -> AuthorizationEntry:
+        f = _Fields(item, path, host_name, frozenset(AuthorizationEntry.__dataclass_fields__))
+        return AuthorizationEntry(
+            f.text("allowed_primary_server", required=True) or "",
+            f.text("replica_storage_location"),
+            f.text("trust_group"),
+        )
+
+    def certificate(item: object, path: str) -> Certificate | None:
+        if item is None:
+            return None
+        f = _Fields(item, path, host_name, frozenset(Certificate.__dataclass_fields__))
+        return Certificate(
+            thumbprint=f.text("thumbprint", required=True) or "",
+            found=bool(f.flag("found", required=True)),
+            subject=f.text("subject"),
+            not_after=f.timestamp("not_after"),
+            has_private_key=f.flag("has_private_key"),
+        )
+
+    def replication_server(item: object, path: str) -> ReplicationServer | None:
+        if item is None:
+            return None
+        f = _Fields(item, path, host_name, frozenset(ReplicationServer.__dataclass_fields__))
+        entries = f.data.get("authorization_entries")
+        return ReplicationServer(
+            enabled=f.flag("enabled"),
+            allowed_authentication=f.enum("allowed_authentication", AllowedAuthentication),
+            allowed_from_any_server=f.flag("allowed_from_any_server"),
+            certificate_thumbprint=f.text("certificate_thumbprint"),
+            authorization_entries=None if entries is None else f.items("authorization_entries", entry),
+            certificate=certificate(f.data.get("certificate"), f.at("certificate")),
+        )
+
+    def cluster_resource(item: object, path: str) -> ClusterResource:
+        f = _Fields(item, path, host_name, frozenset(ClusterResource.__dataclass_fields__))
+        name, kind = f.text("name", required=True) or "", f.text("type", required=True) or ""
+        return ClusterResource(name, kind, f.text("state"))
+
     return HostSnapshot(
         host=host(root.required("host"), "host"),
         vms=root.items("vms", vm, required=True),
@@ -321,4 +383,18 @@ def snapshot_from_data(data: object, source: str = "snapshot") -> HostSnapshot:
         collected_at=root.text("collected_at"),
         collector_version=root.text("collector_version"),
         source=source,
+        replication_server=replication_server(root.data.get("replication_server"), "replication_server"),
+        cluster_resources=(
+            None if root.data.get("cluster_resources") is None else root.items("cluster_resources", cluster_resource)
+        ),
     )
+
+
+_DAY = 86400
+
+
+def _time_of_day(f: _Fields, key: str) -> int | None:
+    value = f.count(key)
+    if value is not None and value >= _DAY:
+        f.fail(f.at(key), "must be a time of day, below 86400 seconds")
+    return value

@@ -6,6 +6,7 @@ its verdicts can be predicted: every VM's name says what it is meant to be.
 
 from __future__ import annotations
 
+import copy
 import json
 import random
 import uuid
@@ -71,6 +72,15 @@ def vm_record(name: str, ident: str, kind: str, mode: int = 1, *, failover_ip: s
                     "primary_server": "hv-pri.example.test",
                     "replica_server": "hv-rep.example.test",
                     "current_replica_server": "hv-rep.example.test",
+                    # A well-kept relationship: every replication rule finds it compliant.
+                    "frequency_seconds": 300,
+                    "compression_enabled": True,
+                    "authentication_type": 2,
+                    "app_consistent_hours": 0,
+                    "auto_resync_enabled": True,
+                    "auto_resync_start_seconds": 18 * 3600 + 30 * 60,
+                    "auto_resync_end_seconds": 6 * 3600,
+                    "last_replication_time": "2026-11-25T11:58:00Z",
                 }
             ],
         },
@@ -126,7 +136,33 @@ def host_snapshot(name: str, vm_count: int, *, seed: str | None = None, mix: boo
         },
         "vms": vms,
         "errors": [],
+        "replication_server": copy.deepcopy(REPLICATION_SERVER),
+        "cluster_resources": None,
     }
+
+
+# A Replica server set up as the BPA asks: certificate authentication with a valid
+# certificate, and one authorization entry per primary server.
+REPLICATION_SERVER: dict[str, Any] = {
+    "enabled": True,
+    "allowed_authentication": 2,
+    "allowed_from_any_server": False,
+    "certificate_thumbprint": "3F2A9C1D7E5B4A6C8D0E1F2A3B4C5D6E7F8A9B0C",
+    "authorization_entries": [
+        {
+            "allowed_primary_server": "hv-pri.example.test",
+            "replica_storage_location": "D:\\Replica\\hv-pri",
+            "trust_group": "DEFAULT",
+        }
+    ],
+    "certificate": {
+        "thumbprint": "3F2A9C1D7E5B4A6C8D0E1F2A3B4C5D6E7F8A9B0C",
+        "found": True,
+        "subject": "CN=hv-rep.example.test",
+        "not_after": "2031-01-01T00:00:00Z",
+        "has_private_key": True,
+    },
+}
 
 
 def host_snapshot_json(name: str, vm_count: int, **kwargs: Any) -> str:
