@@ -24,7 +24,7 @@ def shipped_schema(name: str) -> dict[str, Any]:
 
 
 def validate_report(document: object) -> None:
-    jsonschema.Draft202012Validator(shipped_schema("report-v1.schema.json")).validate(document)
+    jsonschema.Draft202012Validator(shipped_schema("report-v2.schema.json")).validate(document)
 
 
 Invoke = Callable[..., Result]

@@ -36,6 +36,7 @@ def test_wheel_contents(wheel: Path) -> None:
         "hvbpa/rules/HVR001-integration-services-for-failover-ip.toml",
         "hvbpa/collect/collect.ps1",
         "hvbpa/schemas/report-v1.schema.json",
+        "hvbpa/schemas/report-v2.schema.json",
         "hvbpa/schemas/snapshot-v1.schema.json",
         "hvbpa/lab/demo_fleet/fleet.toml",
         "hvbpa/py.typed",
@@ -55,12 +56,13 @@ def test_installed_wheel_lists_its_own_rules(wheel: Path, tmp_path: Path) -> Non
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
     module, rules_dir, ids = result.stdout.splitlines()
     assert module.startswith(str(unpacked)) and rules_dir.startswith(str(unpacked))
-    assert ids == "['HVR001']"
+    shipped = sorted(p.name.split("-")[0] for p in (Path(__file__).resolve().parents[1] / "rules").glob("*.toml"))
+    assert ids == repr(shipped) and len(shipped) == 13
 
 
 def test_schema_command(cli: Invoke) -> None:
     report = json.loads(cli("schema", "json").output)
-    assert report["properties"]["schema"]["const"] == "hvbpa.report/1"
+    assert report["properties"]["schema"]["const"] == "hvbpa.report/2"
     snapshot = json.loads(cli("schema", "snapshot").output)
     assert snapshot["properties"]["schema"]["const"] == "hvbpa.snapshot/1"
     assert cli("schema", "xml").exit_code == 2

@@ -10,6 +10,8 @@ import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from hvbpa import i18n_replication as _replication
+
 
 @dataclass(frozen=True, slots=True)
 class Reason:
@@ -227,9 +229,15 @@ def reason_text(reason: Reason, lang: str = "en") -> str:
     if pair is None:
         return reason.code
     params = dict(reason.params)
-    for key in ("uptime", "grace"):
+    for key in _DURATION_PARAMS:
         if params.get(key, "").isdigit():
             params[key] = duration_text(int(params[key]), lang)
     message = params.get("message", "")
     params["message_suffix"] = f": {message}" if message else ""
     return _pick(pair, lang).format_map(_Blank(params))
+
+
+# The Hyper-V Replica rule pack keeps its wording in its own module.
+_REASONS.update(_replication.REASONS)
+_UI.update(_replication.UI)
+_DURATION_PARAMS = ("uptime", "grace", *_replication.DURATIONS)

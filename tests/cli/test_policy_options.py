@@ -105,7 +105,8 @@ def test_merge_joins_partners_across_reports(cli: Invoke, tmp_path: Path) -> Non
     assert result.exit_code == ExitCode.FINDINGS
     report = json.loads(merged.read_text("utf-8"))
     validate_report(report)
-    inferred = {(v["host"], v["name"]): v["inferred_from"] for r in report["results"] for v in r["vms"]}
+    hvr001 = [r for r in report["results"] if r["rule_id"] == "HVR001"]
+    inferred = {(v["host"], v["name"]): v["inferred_from"] for r in hvr001 for v in r["vms"]}
     assert inferred[("HV-REP", "pair-bad")] == "HV-PRI/pair-bad"
     assert len(report["hosts"]) == 2
 

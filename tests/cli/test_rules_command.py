@@ -25,6 +25,15 @@ def test_rules_list_and_show(cli: Invoke) -> None:
     assert "Integration Services를 설치" in korean.output
 
 
+def test_rules_list_groups_by_severity(cli: Invoke) -> None:
+    lines = [line.split("\t") for line in cli("rules", "list").output.splitlines()]
+    severities = [line[1] for line in lines]
+    assert severities == sorted(severities, key=["error", "warning", "information"].index)
+    errors = [line[0] for line in lines if line[1] == "error"]
+    assert errors == sorted(errors) and {"HVR002", "HVR003", "HVR004", "HVR005", "HVX001"} <= set(errors)
+    assert {line[0] for line in lines if line[1] == "warning"} >= {"HVR006", "HVR010", "HVX002"}
+
+
 def test_rules_show_unknown_exits_2(cli: Invoke) -> None:
     result = cli("rules", "show", "NOPE001")
     assert result.exit_code == ExitCode.USAGE
@@ -45,7 +54,8 @@ def _user_rule(tmp_path: Path, replace: tuple[str, str] | None = None, name: str
 def test_user_rules_dir_adds_rules(cli: Invoke, tmp_path: Path) -> None:
     folder = _user_rule(tmp_path)
     listed = cli("rules", "list", "--rules-dir", str(folder))
-    assert [line.split("\t")[0] for line in listed.output.splitlines()] == ["ACME101", "HVR001"]
+    ids = [line.split("\t")[0] for line in listed.output.splitlines()]
+    assert ids[:2] == ["ACME101", "HVR001"] and "HVR008" in ids
     only = cli(
         "evaluate",
         str(CASES / "absent-with-failover-ip" / "hv01.json"),

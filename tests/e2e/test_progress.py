@@ -59,7 +59,7 @@ def test_progress_on_a_terminal_only(lab_fleet: StartFleet, quiet: bool) -> None
         HostConfig("P2", transport="ntlm", refuse=True),
     )
     stdout, terminal = _scan_with_terminal_stderr(running, *(["-q"] if quiet else []))
-    assert '"schema": "hvbpa.report/1"' in stdout, "the report still goes to stdout"
+    assert '"schema": "hvbpa.report/2"' in stdout, "the report still goes to stdout"
     if quiet:
         assert "scanning" not in terminal
     else:

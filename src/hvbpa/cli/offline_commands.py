@@ -44,14 +44,14 @@ def rules() -> None:
 @click.option("--rules-dir", "rules_dirs", multiple=True, type=click.Path(file_okay=False, path_type=Path))
 @click.option("--lang", type=click.Choice(("en", "ko")), default=None)
 def rules_list(rules_dirs: tuple[Path, ...], lang: str | None) -> None:
-    """One line per rule: id, severity, category, title."""
+    """One line per rule: id, severity, category, title; errors first, then warnings, then information."""
 
     def body() -> int:
         from hvbpa.evaluate import load_rules
         from hvbpa.i18n import default_lang
 
         language = lang or default_lang(os.environ)
-        for rule in load_rules(rules_dirs):
+        for rule in sorted(load_rules(rules_dirs), key=lambda r: (-r.severity.rank, r.id)):
             click.echo(f"{rule.id}\t{rule.severity.value}\t{rule.category}\t{rule.text(language).title}")
         return 0
 
@@ -96,7 +96,7 @@ def schema(which: str) -> None:
     """Print a shipped JSON Schema: the JSON report (json) or the host snapshot (snapshot)."""
     from importlib import resources
 
-    name = {"json": "report-v1.schema.json", "snapshot": "snapshot-v1.schema.json"}[which]
+    name = {"json": "report-v2.schema.json", "snapshot": "snapshot-v1.schema.json"}[which]
     click.echo(resources.files("hvbpa.schemas").joinpath(name).read_text("utf-8"), nl=False)
 
 

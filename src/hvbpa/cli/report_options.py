@@ -115,7 +115,8 @@ class ReportSettings:
         if self.exclusions_path is not None:
             # All loaded rules, not the --rule subset: an exclusion for a skipped rule is fine.
             known = {r.id for r in self.all_rules}
-            exclusions = load_exclusions(self.exclusions_path, rule_ids=known)
+            per_host = {r.id for r in self.all_rules if r.scope.value == "host"}
+            exclusions = load_exclusions(self.exclusions_path, rule_ids=known, host_rules=per_host)
         baseline = load_baseline(self.baseline_path) if self.baseline_path is not None else None
         return exclusions, baseline
 

@@ -25,6 +25,10 @@ _CORE_SECTIONS = ("host", "vms", "replication")
 @dataclass(frozen=True)
 class EvaluationOptions:
     grace_period_seconds: float = 600.0
+    business_hours: tuple[int, int] = (8 * 3600, 18 * 3600)
+    lag_floor_seconds: float = 3600.0
+    lag_factor: float = 12.0
+    certificate_warning_days: float = 30.0
 
 
 def host_blocker(snapshot: HostSnapshot) -> Reason | None:
@@ -87,7 +91,14 @@ def _evaluate(
     now: datetime,
     options: EvaluationOptions,
 ) -> tuple[RuleResult, ...]:
-    ctx = CheckContext(now=now, grace_period_seconds=options.grace_period_seconds)
+    ctx = CheckContext(
+        now=now,
+        grace_period_seconds=options.grace_period_seconds,
+        business_hours=options.business_hours,
+        lag_floor_seconds=options.lag_floor_seconds,
+        lag_factor=options.lag_factor,
+        certificate_warning_days=options.certificate_warning_days,
+    )
     judged: list[tuple[HostOutcome, HostSnapshot]] = []
     blocked: list[tuple[HostOutcome, Reason]] = []
     for outcome in outcomes:
@@ -105,7 +116,12 @@ def _evaluate(
     for rule in rules:
         checked = CHECKS[rule.check](ctx, snapshots)
         for (outcome, _), snapshot, host_check in zip(judged, snapshots, checked, strict=True):
-            status = Status.UNDETERMINED if host_check.reason else _rollup(host_check.vms)
+            if host_check.reason:
+                status = Status.UNDETERMINED
+            elif host_check.verdict is not None:
+                status = host_check.verdict.status
+            else:
+                status = _rollup(host_check.vms)
             results.append(
                 RuleResult(
                     rule.id,
@@ -115,11 +131,22 @@ def _evaluate(
                     rule.severity,
                     host_check.vms,
                     host_check.reason,
+                    scope=rule.scope,
+                    verdict=host_check.verdict,
                 )
             )
         for outcome, reason in blocked:
             results.append(
-                RuleResult(rule.id, outcome.host_name, outcome.target, Status.UNDETERMINED, rule.severity, (), reason)
+                RuleResult(
+                    rule.id,
+                    outcome.host_name,
+                    outcome.target,
+                    Status.UNDETERMINED,
+                    rule.severity,
+                    (),
+                    reason,
+                    scope=rule.scope,
+                )
             )
     order = {o.target: i for i, o in enumerate(outcomes)}
     return tuple(sorted(results, key=lambda r: (r.rule_id, order.get(r.target, 0))))

@@ -36,11 +36,20 @@ class Status(StrEnum):
         return {"noncompliant": 3, "undetermined": 2, "compliant": 1, "not_applicable": 0}[self.value]
 
 
+class Scope(StrEnum):
+    """What a rule judges: each VM (its result lists VMs) or the host itself (no VM list)."""
+
+    VM = "vm"
+    HOST = "host"
+
+
 class Evidence(StrEnum):
     INSTALLED = "installed"
     ABSENT = "absent"
     UNKNOWN = "unknown"
     NONE = "none"  # out of scope: nothing was looked at
+    # Replication rules: the verdict rests on settings read from the host, which the reason names.
+    OBSERVED = "observed"
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +67,14 @@ class VMVerdict:
 
 
 @dataclass(frozen=True, slots=True)
+class HostVerdict:
+    """A host-level rule's verdict on the host itself; the reason carries the evidence."""
+
+    status: Status
+    reason: Reason
+
+
+@dataclass(frozen=True, slots=True)
 class RuleResult:
     rule_id: str
     host: str
@@ -67,6 +84,17 @@ class RuleResult:
     vms: tuple[VMVerdict, ...] = ()
     reason: Reason | None = None  # host-level: why the rule could not be determined
     excluded_by: str | None = None
+    scope: Scope = Scope.VM
+    verdict: HostVerdict | None = None  # host-scoped rules: the verdict on the host (vms stays empty)
+
+    @property
+    def host_finding(self) -> bool:
+        """A host-scoped rule found the host itself noncompliant."""
+        return self.verdict is not None and self.verdict.status is Status.NONCOMPLIANT
+
+    @property
+    def host_undetermined(self) -> bool:
+        return self.verdict is not None and self.verdict.status is Status.UNDETERMINED
 
     @property
     def affected(self) -> tuple[VMVerdict, ...]:

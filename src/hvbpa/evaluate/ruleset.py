@@ -16,14 +16,17 @@ from pathlib import Path
 
 from hvbpa.errors import ConfigError
 from hvbpa.evaluate.checks import CHECKS
-from hvbpa.evaluate.results import Severity
+from hvbpa.evaluate.results import Scope, Severity
 
 LANGUAGES = ("en", "ko")
 _ID = re.compile(r"^[A-Z]{2,8}[0-9]{3,4}$")
-_TOP_KEYS = {"id", "slug", "title", "severity", "category", "model", "help_url", "check", "applies_to", "text"}
-_REQUIRED = _TOP_KEYS - {"applies_to"}
+_TOP_KEYS = {
+    "id", "slug", "title", "severity", "category", "model", "help_url", "check", "applies_to", "judged_per", "text",
+}  # fmt: skip
+_REQUIRED = _TOP_KEYS - {"applies_to", "judged_per"}
 _TEXT_KEYS = {"title", "problem", "impact", "resolution"}
-CATEGORIES = ("configuration", "operation", "security", "performance", "prerequisites")
+# Microsoft's rule pages say "Operations"; "operation" stays accepted for rule files written before.
+CATEGORIES = ("configuration", "operation", "operations", "security", "performance", "prerequisites")
 
 
 @dataclass(frozen=True)
@@ -47,6 +50,7 @@ class Rule:
     texts: tuple[tuple[str, RuleText], ...]
     applies_to: str = ""
     path: str = ""
+    scope: Scope = Scope.VM  # judged_per: "vm" (a verdict per VM) or "host" (a verdict on the host)
 
     def text(self, lang: str) -> RuleText:
         found = dict(self.texts)
@@ -89,6 +93,10 @@ def load_rule(path: Path) -> Rule:
     category = data["category"].lower()
     if category not in CATEGORIES:
         raise fail(f"category {data['category']!r} must be one of {', '.join(CATEGORIES)}")
+    try:
+        scope = Scope(data.get("judged_per", "vm"))
+    except ValueError:
+        raise fail(f"judged_per {data['judged_per']!r} must be vm or host") from None
     if data["check"] not in CHECKS:
         raise fail(f"unknown check {data['check']!r} (known: {', '.join(sorted(CHECKS))})")
     if not data["help_url"].startswith("https://"):
@@ -123,6 +131,7 @@ def load_rule(path: Path) -> Rule:
         texts=tuple(sorted(parsed)),
         applies_to=data.get("applies_to", ""),
         path=str(path),
+        scope=scope,
     )
 
 

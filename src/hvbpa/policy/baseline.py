@@ -1,7 +1,8 @@
 """Baselines: accept today's findings once, and fail CI only on new ones.
 
-A baseline is made from a JSON report (``hvbpa.report/1``) and lists the findings'
+A baseline is made from a JSON report (``hvbpa.report/1`` or ``/2``) and lists the findings'
 fingerprints, the same ones SARIF carries, so a VM keeps its identity through renames.
+A host-level finding (a rule judged per host) has an empty ``vm_id`` and ``vm_name``.
 Findings already excluded are left out: an exclusion can expire, a baseline cannot,
 and a baseline must not quietly outlive the exclusion's deadline.
 """
@@ -17,11 +18,11 @@ from typing import Any, NamedTuple
 
 from hvbpa.errors import ConfigError, InputError
 from hvbpa.evaluate import RuleResult, Status, VMVerdict
-from hvbpa.policy.exclusions import exclude_vms
+from hvbpa.policy.exclusions import exclude_host, exclude_vms
 from hvbpa.policy.fingerprint import finding_fingerprint
 
 BASELINE_SCHEMA = "hvbpa.baseline/1"
-REPORT_SCHEMA = "hvbpa.report/1"
+REPORT_SCHEMAS = ("hvbpa.report/1", "hvbpa.report/2")
 _ENTRY_KEYS = ("fingerprint", "rule_id", "host", "vm_id", "vm_name")
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
 _LISTED_FIXED = 10  # more would drown the report; the count is always given
@@ -40,6 +41,8 @@ class Finding:
         return cls(finding_fingerprint(rule_id, host, vm_id), rule_id, host, vm_id, vm_name)
 
     def describe(self) -> str:
+        if not self.vm_id:
+            return f"{self.rule_id} on {self.host}"
         return f"{self.rule_id} on {self.host}/{self.vm_name}"
 
 
@@ -72,13 +75,16 @@ def _document(entries: Iterable[Finding], created: str) -> dict[str, Any]:
 
 def create_baseline(report_json: Mapping[str, Any], created: str | None = None) -> dict[str, Any]:
     """The baseline document for a JSON report's current, not excluded, findings."""
-    if not isinstance(report_json, Mapping) or report_json.get("schema") != REPORT_SCHEMA:
-        raise InputError(f"a baseline is made from a JSON report (schema {REPORT_SCHEMA}, from -o json:FILE)")
+    if not isinstance(report_json, Mapping) or report_json.get("schema") not in REPORT_SCHEMAS:
+        raise InputError(f"a baseline is made from a JSON report (schema {REPORT_SCHEMAS[-1]}, from -o json:FILE)")
     entries: list[Finding] = []
     try:
         for result in report_json["results"]:
             if result.get("excluded_by"):
                 continue
+            verdict = result.get("verdict")
+            if verdict and verdict["status"] == Status.NONCOMPLIANT.value:
+                entries.append(Finding.of(result["rule_id"], result["host"], "", ""))
             for vm in result["vms"]:
                 if vm["status"] == Status.NONCOMPLIANT.value:
                     entries.append(Finding.of(result["rule_id"], result["host"], vm["vm_id"], vm["name"]))
@@ -121,13 +127,15 @@ def load_baseline(path: Path) -> Baseline:
 
 
 def _current(results: Sequence[RuleResult]) -> list[tuple[Finding, bool]]:
-    """Each noncompliant VM now, and whether an exclusion already covers it."""
-    return [
+    """Each noncompliant VM (and host, for host-level rules) now, and whether an exclusion already covers it."""
+    found = [
         (Finding.of(r.rule_id, r.host, vm.vm_id, vm.vm_name), bool(r.excluded_by))
         for r in results
         if r.status is Status.NONCOMPLIANT
         for vm in r.affected
     ]
+    found += [(Finding.of(r.rule_id, r.host, "", ""), bool(r.excluded_by)) for r in results if r.host_finding]
+    return found
 
 
 def compare(results: Sequence[RuleResult], baseline: Baseline) -> Comparison:
@@ -138,6 +146,7 @@ def compare(results: Sequence[RuleResult], baseline: Baseline) -> Comparison:
     new = [f for f, excluded in current if not excluded and f.fingerprint not in baseline.fingerprints]
     judged = {(r.rule_id, r.host.lower()) for r in results if r.reason is None}
     unsure = {Finding.of(r.rule_id, r.host, vm.vm_id, vm.vm_name).fingerprint for r in results for vm in r.undetermined}
+    unsure |= {finding_fingerprint(r.rule_id, r.host, "") for r in results if r.host_undetermined}
     fixed = [
         e
         for e in baseline.entries
@@ -158,7 +167,14 @@ def apply_baseline(results: Sequence[RuleResult], baseline: Baseline) -> tuple[t
 
         return label_vm
 
-    applied = tuple(part for result in results for part in exclude_vms(result, label_for(result)))
+    def host_label(result: RuleResult) -> str | None:
+        return label if finding_fingerprint(result.rule_id, result.host, "") in comparison.known else None
+
+    applied = tuple(
+        part
+        for result in results
+        for part in (exclude_host(result, host_label) if result.verdict else exclude_vms(result, label_for(result)))
+    )
     notes = [
         f"{baseline.source}: {len(comparison.known)} known finding(s), {len(comparison.new)} new, "
         f"{len(comparison.fixed)} fixed since the baseline"

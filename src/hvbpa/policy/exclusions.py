@@ -7,6 +7,15 @@
     justification = "appliance without integration services; vendor ticket 4411"
     expires = 2026-10-01      # optional: a date (00:00 UTC that day) or a datetime
 
+A rule judged per host (no VM list, e.g. HVR008) is excluded by an entry without
+``vm`` and ``vm_id`` (or with ``vm = "*"``); for the other rules a VM must be named,
+so that a forgotten ``vm`` is an error rather than an exclusion of nothing::
+
+    [[exclusion]]
+    rule = "HVR008"
+    host = "HV-DR-*"
+    justification = "isolated lab Replica servers accept any primary by design"
+
 An exclusion silences a finding, never blindness: a VM or host that could not be
 judged stays undetermined. When ``vm_id`` is given it alone decides, so an exclusion
 follows a VM through renames; ``vm`` beside it is then only a label for readers.
@@ -55,16 +64,27 @@ class Exclusion:
 
     @property
     def scope(self) -> str:
+        if self.vm is None and self.vm_id is None:
+            return self.host
         return f"{self.host}/{self.vm or self.vm_id}"
 
     def expired(self, now: datetime) -> bool:
         return self.expires is not None and self.expires < now
 
-    def matches(self, result: RuleResult, vm: VMVerdict) -> bool:
+    def _rule_and_host(self, result: RuleResult) -> bool:
         if result.rule_id.upper() != self.rule:
             return False
         host = self.host.lower()
-        if not (fnmatchcase(result.host.lower(), host) or fnmatchcase(result.target.lower(), host)):
+        return fnmatchcase(result.host.lower(), host) or fnmatchcase(result.target.lower(), host)
+
+    def matches_host(self, result: RuleResult) -> bool:
+        """For a host-level result: an entry that names no VM, or every VM."""
+        return (self.vm_id is None and self.vm in (None, "*")) and self._rule_and_host(result)
+
+    def matches(self, result: RuleResult, vm: VMVerdict) -> bool:
+        if self.vm is None and self.vm_id is None:
+            return False  # a host-level entry
+        if not self._rule_and_host(result):
             return False
         if self.vm_id is not None:
             return vm.vm_id.lower() == self.vm_id
@@ -90,6 +110,7 @@ def _parse_entry(
     entry: dict[str, Any],
     fail: Callable[[str, str | None], ConfigError],
     rule_ids: Collection[str] | None,
+    host_rules: Collection[str] = (),
 ) -> dict[str, Any]:
     unknown = sorted(set(entry) - _KEYS)
     if unknown:
@@ -105,7 +126,7 @@ def _parse_entry(
         raise fail(f"rule {entry['rule']!r} is not a rule id like HVR001", "rule")
     if rule_ids is not None and rule not in rule_ids:
         raise fail(f"unknown rule {rule} (known: {', '.join(sorted(rule_ids))})", "rule")
-    if "vm" not in entry and "vm_id" not in entry:
+    if "vm" not in entry and "vm_id" not in entry and rule not in host_rules:
         raise fail("name the VM with 'vm' or 'vm_id' (or vm = \"*\" for every VM)", None)
     parsed: dict[str, Any] = {
         "rule": rule,
@@ -123,11 +144,14 @@ def _parse_entry(
     return parsed
 
 
-def load_exclusions(path: Path, *, rule_ids: Collection[str] | None = None) -> tuple[Exclusion, ...]:
+def load_exclusions(
+    path: Path, *, rule_ids: Collection[str] | None = None, host_rules: Collection[str] = ()
+) -> tuple[Exclusion, ...]:
     """Every exclusion in ``path``; any mistake is a ConfigError naming file and line.
 
     With ``rule_ids``, an exclusion for a rule that does not exist is a mistake too:
-    a typo would otherwise silently exclude nothing.
+    a typo would otherwise silently exclude nothing. ``host_rules`` are the rules judged
+    per host, whose entries need not name a VM.
     """
     source = str(path)
     data, content = read_toml(Path(path), "exclusions file")
@@ -153,7 +177,7 @@ def load_exclusions(path: Path, *, rule_ids: Collection[str] | None = None) -> t
             line = (key_line(lines, key, start, end) if key else 0) or start + 1
             return ConfigError(f"{source}:{line}: {why}")
 
-        parsed = _parse_entry(entry, fail, rule_ids)
+        parsed = _parse_entry(entry, fail, rule_ids, host_rules)
         found.append(Exclusion(**parsed, source=source, line=start + 1 if headers else 0))
     return tuple(found)
 
@@ -216,5 +240,20 @@ def apply_exclusions(
 
         return label
 
-    applied = tuple(part for result in results for part in exclude_vms(result, label_for(result)))
+    def host_label(result: RuleResult) -> str | None:
+        return next((e.label for e in active if e.matches_host(result)), None)
+
+    applied = tuple(
+        part
+        for result in results
+        for part in (exclude_host(result, host_label) if result.verdict else exclude_vms(result, label_for(result)))
+    )
     return applied, notes
+
+
+def exclude_host(result: RuleResult, label_for: Callable[[RuleResult], str | None]) -> tuple[RuleResult, ...]:
+    """A host-level finding marked excluded when ``label_for`` labels it (undetermined ones never are)."""
+    if not result.host_finding or result.excluded_by:
+        return (result,)
+    label = label_for(result)
+    return (replace(result, excluded_by=label),) if label else (result,)

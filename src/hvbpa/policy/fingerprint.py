@@ -1,7 +1,8 @@
 """One identity for a finding, shared by SARIF partialFingerprints and baselines.
 
 Built from the rule, the host and the VMId, not the VM's name, so renaming a VM
-keeps its finding's identity; host names are case-insensitive on Windows.
+keeps its finding's identity; host names are case-insensitive on Windows. A finding of a
+rule judged per host (no VM) is fingerprinted with an empty VMId.
 """
 
 from __future__ import annotations

@@ -30,15 +30,25 @@ class Summary:
 
 def summarize(run: Run) -> Summary:
     counts = dict.fromkeys(Status, 0)
-    vm_counts = dict.fromkeys(Status, 0)
     excluded = 0
+    # Each VM once, by its worst verdict over all rules: with many rules, counting verdicts
+    # would report a 4-VM host as dozens of "virtual machines".
+    worst: dict[tuple[str, str], Status] = {}
     for result in run.results:
         if result.excluded_by:
             excluded += 1
             continue
         counts[result.status] += 1
         for vm in result.vms:
-            vm_counts[vm.status] += 1
+            if vm.status is Status.NOT_APPLICABLE:
+                continue
+            key = (vm.host.lower(), vm.vm_id)
+            seen = worst.get(key)
+            if seen is None or vm.status.rank > seen.rank:
+                worst[key] = vm.status
+    vm_counts = dict.fromkeys(Status, 0)
+    for status in worst.values():
+        vm_counts[status] += 1
     failed = sum(1 for h in run.hosts if h.status is not HostStatus.OK)
     undetermined_hosts = {r.target for r in run.results if r.reason is not None and r.target}
     return Summary(

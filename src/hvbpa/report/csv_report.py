@@ -1,4 +1,5 @@
-"""CSV for spreadsheets and ad-hoc scripts: one row per judged VM, one per host-level problem.
+"""CSV for spreadsheets and ad-hoc scripts: one row per judged VM, one per host verdict of a
+rule judged per host (``scope`` "host"), one per host-level problem (``scope`` empty).
 
 Cells a spreadsheet would read as a formula get a leading apostrophe: VM names and
 error messages come from the hosts, and a name like ``=HYPERLINK(...)`` must stay text.
@@ -29,6 +30,7 @@ COLUMNS = (
     "inferred_from",
     "failover_addresses",
     "excluded_by",
+    "scope",  # vm: a VM's verdict; host: a host-level rule's verdict; empty: the host could not be judged
 )
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -53,12 +55,21 @@ def _vm_row(ctx: ReportContext, result: RuleResult, vm: VMVerdict) -> list[str]:
         vm.inferred_from or "",
         "; ".join(vm.failover_addresses),
         result.excluded_by or "",
+        "vm",
     ]
+
+
+def _verdict_row(ctx: ReportContext, result: RuleResult) -> list[str]:
+    assert result.verdict is not None
+    reason = result.verdict.reason
+    row = [result.rule_id, result.severity.value, result.host, "", "", "", "", result.verdict.status.value, ""]
+    return [*row, reason.code, reason_text(reason, ctx.lang), "", "", result.excluded_by or "", "host"]
 
 
 def _host_row(ctx: ReportContext, result: RuleResult | None, host: str, status: str, reason: Reason) -> list[str]:
     rule_id, severity = (result.rule_id, result.severity.value) if result else ("", "")
-    return [rule_id, severity, host, "", "", "", "", status, "", reason.code, reason_text(reason, ctx.lang), "", "", ""]
+    row = [rule_id, severity, host, "", "", "", "", status, "", reason.code, reason_text(reason, ctx.lang)]
+    return [*row, "", "", "", ""]
 
 
 def render(ctx: ReportContext) -> str:
@@ -74,6 +85,8 @@ def render(ctx: ReportContext) -> str:
             if result.target not in failed:
                 rows.append(_host_row(ctx, result, result.host, result.status.value, result.reason))
             continue
+        if result.verdict is not None:
+            rows.append(_verdict_row(ctx, result))
         rows.extend(_vm_row(ctx, result, vm) for vm in result.vms)
     for host in ctx.run.hosts:
         if host.target in failed:

@@ -1,4 +1,9 @@
-"""The versioned JSON report (schema ``hvbpa.report/1``, shipped as report-v1.schema.json)."""
+"""The versioned JSON report (schema ``hvbpa.report/2``, shipped as report-v2.schema.json).
+
+Version 2 added rules judged per host: such a result has ``scope`` "host", an empty VM
+list and a ``verdict`` on the host itself. A version 1 reader would have counted those
+findings as having no affected VM, so the version changed; hvbpa still reads version 1.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +17,8 @@ from hvbpa.policy import summarize
 from hvbpa.report.formats import ReportContext
 from hvbpa.snapshot import HostOutcome, dump_snapshot
 
-REPORT_SCHEMA = "hvbpa.report/1"
+REPORT_SCHEMA = "hvbpa.report/2"
+READABLE_SCHEMAS = ("hvbpa.report/1", REPORT_SCHEMA)
 
 
 def _reason(reason: Reason | None, lang: str) -> dict[str, Any] | None:
@@ -73,6 +79,12 @@ def _result(ctx: ReportContext, result: RuleResult) -> dict[str, Any]:
         "excluded_by": result.excluded_by,
         "affected_vms": [vm.vm_name for vm in result.affected],
         "vms": [_vm(vm, ctx.lang) for vm in result.vms],
+        "scope": result.scope.value,
+        "verdict": (
+            {"status": result.verdict.status.value, "reason": _reason(result.verdict.reason, ctx.lang)}
+            if result.verdict
+            else None
+        ),
     }
 
 
@@ -98,6 +110,7 @@ def document(ctx: ReportContext) -> dict[str, Any]:
                 "category": r.category,
                 "model": r.model,
                 "help_url": r.help_url,
+                "judged_per": r.scope.value,
             }
             for r in ctx.rules
         ],

@@ -1,7 +1,8 @@
 """JUnit XML, the test-report format Jenkins, GitLab and Azure Pipelines all read.
 
 Each host is a suite and each (rule, VM) a test case named after the VM, with the rule
-id as its class, so CI history tracks a VM's compliance over time. A host that could
+id as its class, so CI history tracks a VM's compliance over time; a rule judged per
+host is one case named after the host. A host that could
 not be scanned is one case with <error>, not one per rule: it is a single failure.
 """
 
@@ -92,6 +93,8 @@ def _add_result(ctx: ReportContext, suite: _Suite, result: RuleResult) -> None:
         case = suite.case(result.rule_id, result.host)
         suite.outcome(case, "error", reason_text(result.reason, lang), type="undetermined")
         return
+    if result.verdict is not None:
+        _add_host_verdict(ctx, suite, result)
     # Hyper-V allows two VMs with one name; the id keeps their cases apart in CI history.
     names = Counter(vm.vm_name for vm in result.vms)
     for vm in result.vms:
@@ -106,6 +109,25 @@ def _add_result(ctx: ReportContext, suite: _Suite, result: RuleResult) -> None:
             suite.outcome(case, "skipped", f"{text('undetermined', lang)}: {_vm_message(vm, lang)}")
         elif vm.status is Status.NOT_APPLICABLE:
             suite.outcome(case, "skipped", text("not_applicable", lang))
+
+
+def _add_host_verdict(ctx: ReportContext, suite: _Suite, result: RuleResult) -> None:
+    assert result.verdict is not None
+    lang, status = ctx.lang, result.verdict.status
+    why = reason_text(result.verdict.reason, lang)
+    case = suite.case(result.rule_id, f"{result.host} {text('host_itself', lang)}")
+    if status is Status.NONCOMPLIANT and result.excluded_by:
+        suite.outcome(case, "skipped", f"{text('excluded', lang)}: {result.excluded_by}")
+    elif status is Status.NONCOMPLIANT:
+        rule = ctx.rule(result.rule_id)
+        body = rule.text(lang)
+        lines = [f"{rule.id}: {body.title}", f"{text('host', lang)}: {result.host}", f"{text('why', lang)}: {why}"]
+        detail = "\n".join([*lines, "", body.resolution, rule.help_url])
+        suite.outcome(case, "failure", why, detail, type=result.severity.value)
+    elif status is Status.UNDETERMINED:
+        suite.outcome(case, "skipped", f"{text('undetermined', lang)}: {why}")
+    elif status is Status.NOT_APPLICABLE:
+        suite.outcome(case, "skipped", text("not_applicable", lang))
 
 
 def _failed_host(ctx: ReportContext, suite: _Suite, host: HostOutcome) -> None:

@@ -126,6 +126,31 @@ def _vm_result(
     return found
 
 
+def _host_result(ctx: ReportContext, result: RuleResult, rule_index: int, locations: _Locations) -> dict[str, Any]:
+    """A host-level rule's verdict on the host: located at the host, fingerprinted with no VMId."""
+    assert result.verdict is not None
+    failing = result.verdict.status is Status.NONCOMPLIANT
+    found: dict[str, Any] = {
+        "ruleId": result.rule_id,
+        "ruleIndex": rule_index,
+        "kind": "fail" if failing else "open",
+        "level": _LEVEL[result.severity] if failing else "none",
+        "message": {"text": f"{result.host}: {reason_text(result.verdict.reason, ctx.lang)}"},
+        "locations": [{"logicalLocations": [locations.ref(locations.host(result.host))]}],
+        "partialFingerprints": {FINGERPRINT_KEY: finding_fingerprint(result.rule_id, result.host, "")},
+        "properties": {
+            "host": result.host,
+            "target": result.target,
+            "scope": "host",
+            "reasonCode": result.verdict.reason.code,
+            "reasonParams": dict(result.verdict.reason.params),
+        },
+    }
+    if result.excluded_by:
+        found["suppressions"] = [{"kind": "external", "status": "accepted", "justification": result.excluded_by}]
+    return found
+
+
 def _notification(
     message: str, host: str, locations: _Locations, descriptor: str, rule: tuple[str, int] | None = None
 ) -> dict[str, Any]:
@@ -167,6 +192,8 @@ def document(ctx: ReportContext) -> dict[str, Any]:
                     _notification(message, result.host, locations, result.reason.code, (result.rule_id, index))
                 )
             continue
+        if result.verdict is not None and result.verdict.status in (Status.NONCOMPLIANT, Status.UNDETERMINED):
+            results.append(_host_result(ctx, result, index, locations))
         for vm in result.vms:
             if vm.status in (Status.NONCOMPLIANT, Status.UNDETERMINED):
                 results.append(_vm_result(ctx, result, vm, index, locations))

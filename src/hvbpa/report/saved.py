@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from hvbpa.errors import InputError
-from hvbpa.report.json_report import REPORT_SCHEMA
+from hvbpa.report.json_report import READABLE_SCHEMAS, REPORT_SCHEMA
 
 
 def read_report(path: Path) -> dict[str, Any]:
@@ -18,6 +18,6 @@ def read_report(path: Path) -> dict[str, Any]:
         raise InputError(f"{path}: cannot read ({exc.__class__.__name__})") from None
     except json.JSONDecodeError as exc:
         raise InputError(f"{path}: not JSON ({exc.msg} at line {exc.lineno})") from None
-    if not isinstance(document, dict) or document.get("schema") != REPORT_SCHEMA:
+    if not isinstance(document, dict) or document.get("schema") not in READABLE_SCHEMAS:
         raise InputError(f"{path}: not an hvbpa JSON report (schema {REPORT_SCHEMA})")
     return document

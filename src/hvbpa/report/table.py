@@ -33,7 +33,8 @@ def _why(vm: VMVerdict, lang: str) -> Text:
 
 
 def _findings(ctx: ReportContext, rule_id: str, results: Sequence[RuleResult]) -> Table:
-    """One table per rule, as BPA groups results: the rule and its fix on top, one row per affected VM."""
+    """One table per rule, as BPA groups results: the rule and its fix on top, one row per affected
+    VM, or per affected host for a rule judged per host."""
     lang = ctx.lang
     rule = ctx.rule(rule_id)
     body = rule.text(lang)
@@ -48,6 +49,11 @@ def _findings(ctx: ReportContext, rule_id: str, results: Sequence[RuleResult]) -
     table.add_column(text("mode", lang), no_wrap=True)
     table.add_column(text("why", lang), overflow="fold", ratio=1)
     for result in results:
+        if result.host_finding and result.verdict is not None:
+            label = Text(text("host_itself", lang), style="bold")
+            if result.excluded_by:
+                label.append(f" ({text('excluded', lang)})", style="dim")
+            table.add_row(result.host, label, "", Text(reason_text(result.verdict.reason, lang)))
         for vm in result.affected:
             name = Text(vm.vm_name, style="bold")
             if result.excluded_by:
@@ -60,7 +66,8 @@ def _undetermined(ctx: ReportContext, results: Sequence[RuleResult]) -> Table | 
     lang = ctx.lang
     rows = [(r, vm) for r in results for vm in r.undetermined]
     host_rows = [r for r in results if r.reason is not None and r.target in _ok_targets(ctx)]
-    if not rows and not host_rows:
+    verdict_rows = [r for r in results if r.host_undetermined]
+    if not rows and not host_rows and not verdict_rows:
         return None
     table = Table(title=text("undetermined_title", lang), title_justify="left", title_style="bold yellow")
     table.add_column(text("rule", lang), no_wrap=True)
@@ -70,6 +77,9 @@ def _undetermined(ctx: ReportContext, results: Sequence[RuleResult]) -> Table | 
     for result in host_rows:
         assert result.reason is not None
         table.add_row(result.rule_id, result.host, "*", reason_text(result.reason, lang))
+    for result in verdict_rows:
+        assert result.verdict is not None
+        table.add_row(result.rule_id, result.host, text("host_itself", lang), reason_text(result.verdict.reason, lang))
     for result, vm in rows:
         table.add_row(result.rule_id, result.host, vm.vm_name, reason_text(vm.reason, lang))
     return table
@@ -106,7 +116,9 @@ def render(ctx: ReportContext) -> str:
     )
     shown = [r for r in ctx.run.results if ctx.show_excluded or not r.excluded_by]
     findings = [r for r in shown if r.status is Status.NONCOMPLIANT]
-    for rule_id in dict.fromkeys(r.rule_id for r in findings):
+    # Errors first, then warnings: with many rules the worst problems lead.
+    ordered = sorted(dict.fromkeys(r.rule_id for r in findings), key=lambda rid: (-ctx.rule(rid).severity.rank, rid))
+    for rule_id in ordered:
         console.print(_findings(ctx, rule_id, [r for r in findings if r.rule_id == rule_id]))
     if not findings:
         console.print(text("no_findings", ctx.lang), style="bold green")

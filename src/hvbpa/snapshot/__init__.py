@@ -8,27 +8,39 @@ instead carry the host's failure.
 from hvbpa.snapshot.dump import dump_snapshot
 from hvbpa.snapshot.enums import (
     KVP_GUID,
+    VSS_GUID,
+    AllowedAuthentication,
+    AuthenticationType,
     OperationalStatus,
+    RelationshipType,
     ReplicationMode,
     ReplicationState,
+    SnapshotType,
     VMState,
     VMType,
     display,
 )
-from hvbpa.snapshot.model import VM, HostSnapshot
+from hvbpa.snapshot.model import VM, HostSnapshot, Relationship, ReplicationServer
 from hvbpa.snapshot.outcome import HostOutcome, HostStatus
 from hvbpa.snapshot.parse import SnapshotError, parse_snapshot, snapshot_from_data
 
 __all__ = [
     "KVP_GUID",
     "VM",
+    "VSS_GUID",
+    "AllowedAuthentication",
+    "AuthenticationType",
     "HostOutcome",
     "HostSnapshot",
     "HostStatus",
     "OperationalStatus",
+    "Relationship",
+    "RelationshipType",
     "ReplicationMode",
+    "ReplicationServer",
     "ReplicationState",
     "SnapshotError",
+    "SnapshotType",
     "VMState",
     "VMType",
     "display",

@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from hvbpa.evaluate.results import VMVerdict
+from hvbpa.evaluate.results import HostVerdict, VMVerdict
 from hvbpa.i18n import Reason
 from hvbpa.snapshot import HostSnapshot
 
@@ -20,12 +20,22 @@ from hvbpa.snapshot import HostSnapshot
 class CheckContext:
     now: datetime
     grace_period_seconds: float = 600.0
+    # Business hours (host local time, seconds since midnight) that a resynchronization
+    # window must stay out of (HVR010).
+    business_hours: tuple[int, int] = (8 * 3600, 18 * 3600)
+    # HVX001: replication is behind when the last one is older than
+    # max(lag_floor_seconds, lag_factor x the replication frequency).
+    lag_floor_seconds: float = 3600.0
+    lag_factor: float = 12.0
+    # HVX002: how soon a certificate's expiry is worth a warning.
+    certificate_warning_days: float = 30.0
 
 
 @dataclass(frozen=True)
 class HostCheck:
     vms: tuple[VMVerdict, ...] = ()
     reason: Reason | None = None  # set when the whole host could not be judged
+    verdict: HostVerdict | None = None  # host-scoped rules: the verdict on the host itself
 
 
 Check = Callable[[CheckContext, Sequence[HostSnapshot]], Sequence[HostCheck]]
@@ -42,4 +52,10 @@ def register(name: str) -> Callable[[Check], Check]:
 
 
 # Importing the modules fills the registry.
-from hvbpa.evaluate.checks import failover_ip  # noqa: E402, F401
+from hvbpa.evaluate.checks import (  # noqa: E402, F401
+    failover_ip,
+    relationship_settings,
+    replica_broker,
+    replica_server,
+    replication_state,
+)

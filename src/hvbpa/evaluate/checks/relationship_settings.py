@@ -1,0 +1,156 @@
+"""Rules on a VM's replication settings (Get-VMReplication), judged per VM on the sending side.
+
+HVR007: compression on.  HVR009: certificate (HTTPS) rather than Kerberos (HTTP).
+HVR010: automatic resynchronization on, in a window outside business hours.
+HVX001: the last replication is not far older than the frequency promises.
+
+Replicated VMs that only receive over every relationship get "not applicable": the
+sender's copy carries the same settings and is judged on its own host.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime
+
+from hvbpa.evaluate.checks import CheckContext, HostCheck, register
+from hvbpa.evaluate.checks.replication_common import (
+    clock,
+    parse_time,
+    per_vm,
+    replicated,
+    section_missing,
+    sending,
+    target,
+    vm_verdict,
+    windows_overlap,
+)
+from hvbpa.evaluate.results import Status, VMVerdict
+from hvbpa.i18n import Reason
+from hvbpa.snapshot import VM, AuthenticationType, HostSnapshot, Relationship, ReplicationState
+
+# Judges one sending relationship: (status, reason).
+Judge = Callable[[Relationship], tuple[Status, Reason]]
+
+_INITIAL = frozenset(
+    {
+        ReplicationState.READY_FOR_INITIAL_REPLICATION,
+        ReplicationState.INITIAL_REPLICATION_IN_PROGRESS,
+        ReplicationState.WAITING_FOR_INITIAL_REPLICATION,
+    }
+)
+
+
+def _not_reported(setting: str) -> tuple[Status, Reason]:
+    return Status.UNDETERMINED, Reason.of("setting-not-reported", setting=setting)
+
+
+def _judge_vm(snapshot: HostSnapshot, vm: VM, judge: Judge) -> VMVerdict | None:
+    if not replicated(vm):
+        return None
+    relationships = sending(vm)
+    if not relationships:
+        if not vm.replication.relationships:
+            # Get-VMReplication said nothing about a replicated VM: its section failed or was not read.
+            return vm_verdict(snapshot, vm, Status.UNDETERMINED, section_missing(snapshot, "replication", vm.id))
+        return vm_verdict(snapshot, vm, Status.NOT_APPLICABLE, Reason.of("not-sending"))
+    # The worst relationship decides (a VM has one sending relationship unless it is extended).
+    judged = [judge(r) for r in relationships]
+    status, reason = max(judged, key=lambda j: j[0].rank)
+    return vm_verdict(snapshot, vm, status, reason)
+
+
+def _compression(relationship: Relationship) -> tuple[Status, Reason]:
+    if relationship.compression_enabled is None:
+        return _not_reported("CompressionEnabled")
+    if relationship.compression_enabled:
+        return Status.COMPLIANT, Reason.of("compression-on", server=target(relationship))
+    return Status.NONCOMPLIANT, Reason.of("compression-off", server=target(relationship))
+
+
+@register("replication_compressed")
+def compression(ctx: CheckContext, snapshots: Sequence[HostSnapshot]) -> list[HostCheck]:
+    return per_vm(snapshots, lambda s, vm: _judge_vm(s, vm, _compression))
+
+
+def _authentication(relationship: Relationship) -> tuple[Status, Reason]:
+    kind = relationship.authentication_type
+    if kind is None:
+        return _not_reported("AuthenticationType")
+    if kind is AuthenticationType.KERBEROS:
+        return Status.NONCOMPLIANT, Reason.of("kerberos-auth", server=target(relationship))
+    return Status.COMPLIANT, Reason.of("certificate-auth", server=target(relationship))
+
+
+@register("replication_uses_certificates")
+def authentication(ctx: CheckContext, snapshots: Sequence[HostSnapshot]) -> list[HostCheck]:
+    return per_vm(snapshots, lambda s, vm: _judge_vm(s, vm, _authentication))
+
+
+def _resync(ctx: CheckContext) -> Judge:
+    business = ctx.business_hours
+    hours = f"{clock(business[0])}-{clock(business[1])}"
+
+    def judge(relationship: Relationship) -> tuple[Status, Reason]:
+        if relationship.auto_resync_enabled is None:
+            return _not_reported("AutoResynchronizeEnabled")
+        if not relationship.auto_resync_enabled:
+            return Status.NONCOMPLIANT, Reason.of("auto-resync-off")
+        start, end = relationship.auto_resync_start_seconds, relationship.auto_resync_end_seconds
+        if start is None or end is None:
+            return _not_reported("AutoResynchronizeIntervalStart/End")
+        window = {"start": clock(start), "end": clock(end), "business": hours}
+        if windows_overlap((start, end), business):
+            return Status.NONCOMPLIANT, Reason.of("resync-window-overlaps", **window)
+        return Status.COMPLIANT, Reason.of("resync-window-off-peak", **window)
+
+    return judge
+
+
+@register("resync_off_peak")
+def resync(ctx: CheckContext, snapshots: Sequence[HostSnapshot]) -> list[HostCheck]:
+    judge = _resync(ctx)
+    return per_vm(snapshots, lambda s, vm: _judge_vm(s, vm, judge))
+
+
+def _lag(ctx: CheckContext, reference: datetime) -> Judge:
+    def judge(relationship: Relationship) -> tuple[Status, Reason]:
+        if relationship.state in _INITIAL:
+            return Status.NOT_APPLICABLE, Reason.of("initial-replication")
+        if relationship.frequency_seconds is None:
+            return _not_reported("ReplicationFrequencySec")
+        last = parse_time(relationship.last_replication_time)
+        if last is None:
+            return Status.UNDETERMINED, Reason.of("no-last-replication")
+        limit = max(ctx.lag_floor_seconds, ctx.lag_factor * relationship.frequency_seconds)
+        age = max(0, int((reference - last).total_seconds()))
+        facts = {
+            "when": relationship.last_replication_time,
+            "age": age,
+            "limit": int(limit),
+            "frequency": relationship.frequency_seconds,
+            "server": target(relationship),
+        }
+        if age > limit:
+            return Status.NONCOMPLIANT, Reason.of("replication-behind", **facts)
+        return Status.COMPLIANT, Reason.of("replication-current", **facts)
+
+    return judge
+
+
+def _lag_verdict(ctx: CheckContext, snapshot: HostSnapshot, vm: VM) -> VMVerdict | None:
+    if vm.replication.state in _INITIAL:
+        return None if not replicated(vm) else vm_verdict(snapshot, vm, Status.NOT_APPLICABLE, _initial())
+    # The host's own clock at collection: a saved snapshot judged later gives the same answer,
+    # and the scanner's clock skew does not matter.
+    reference = parse_time(snapshot.collected_at) or ctx.now
+    return _judge_vm(snapshot, vm, _lag(ctx, reference))
+
+
+def _initial() -> Reason:
+    return Reason.of("initial-replication")
+
+
+@register("replication_not_behind")
+def lag(ctx: CheckContext, snapshots: Sequence[HostSnapshot]) -> list[HostCheck]:
+    return per_vm(snapshots, lambda s, vm: _lag_verdict(ctx, s, vm))

@@ -1,0 +1,147 @@
+"""Rules on a replicated VM's state, judged per VM.
+
+HVR005: application-consistent recovery points need the guest's VSS (Backup) integration service.
+HVR006: replication should not stay paused.
+HVR011: a failed-over VM's replica recovery checkpoints should be removed (Complete-VMFailover).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from hvbpa.evaluate.checks import CheckContext, HostCheck, register
+from hvbpa.evaluate.checks.replication_common import per_vm, replicated, section_missing, vm_verdict
+from hvbpa.evaluate.results import Status, VMVerdict
+from hvbpa.i18n import Reason
+from hvbpa.snapshot import (
+    VM,
+    VSS_GUID,
+    HostSnapshot,
+    OperationalStatus,
+    ReplicationMode,
+    ReplicationState,
+    SnapshotType,
+    VMState,
+    display,
+)
+
+# Replica recovery points; Recovery (1) checkpoints belong to backup software and are not counted.
+REPLICA_CHECKPOINTS = frozenset(
+    {SnapshotType.REPLICA, SnapshotType.APP_CONSISTENT_REPLICA, SnapshotType.SYNCED_REPLICA}
+)
+_LISTED = 5
+
+
+def _status_name(status: int) -> str:
+    try:
+        return display(OperationalStatus(status))
+    except ValueError:
+        return str(status)
+
+
+def _app_consistent_hours(vm: VM) -> int | None:
+    known = [r.app_consistent_hours for r in vm.replication.relationships if r.app_consistent_hours is not None]
+    return max(known) if known else None
+
+
+def _guest_vss(ctx: CheckContext, vm: VM, hours: int) -> tuple[Status, Reason] | None:
+    """What the VM's own VSS service says; None when the guest cannot be seen (not running)."""
+    service = vm.integration_service(VSS_GUID)
+    if service is None:
+        return Status.UNDETERMINED, Reason.of("vss-service-missing")
+    if not service.enabled:
+        return Status.NONCOMPLIANT, Reason.of("vss-disabled", hours=hours)
+    if vm.state is not VMState.RUNNING:
+        return None
+    if vm.uptime_seconds is not None and vm.uptime_seconds < ctx.grace_period_seconds:
+        return Status.UNDETERMINED, Reason.of(
+            "within-grace-period", uptime=int(vm.uptime_seconds), grace=int(ctx.grace_period_seconds)
+        )
+    if service.primary_status is None:
+        return Status.UNDETERMINED, Reason.of("vss-status-unknown")
+    if service.primary_status == OperationalStatus.OK:
+        return Status.COMPLIANT, Reason.of("vss-ok")
+    return Status.NONCOMPLIANT, Reason.of("vss-not-ok", hours=hours, status=_status_name(service.primary_status))
+
+
+class _Partners:
+    """The same VMId on other hosts of the run: its disks hold the same guest."""
+
+    def __init__(self, snapshots: Sequence[HostSnapshot]) -> None:
+        self.by_id: dict[str, list[tuple[HostSnapshot, VM]]] = {}
+        for snapshot in snapshots:
+            for vm in snapshot.vms:
+                if replicated(vm):
+                    self.by_id.setdefault(vm.id, []).append((snapshot, vm))
+
+    def running(self, snapshot: HostSnapshot, vm: VM) -> list[tuple[HostSnapshot, VM]]:
+        found = [
+            (s, other) for s, other in self.by_id.get(vm.id, ()) if s is not snapshot and other.state is VMState.RUNNING
+        ]
+        found.sort(key=lambda pair: pair[1].replication.mode is not ReplicationMode.PRIMARY)
+        return found
+
+
+def _vss_verdict(ctx: CheckContext, partners: _Partners, snapshot: HostSnapshot, vm: VM) -> VMVerdict | None:
+    if not replicated(vm):
+        return None
+    hours = _app_consistent_hours(vm)
+    if hours is None:
+        if not vm.replication.relationships:
+            return vm_verdict(snapshot, vm, Status.UNDETERMINED, section_missing(snapshot, "replication", vm.id))
+        return vm_verdict(
+            snapshot, vm, Status.UNDETERMINED, Reason.of("setting-not-reported", setting="VSSSnapshotFrequencyHour")
+        )
+    if hours == 0:
+        return vm_verdict(snapshot, vm, Status.NOT_APPLICABLE, Reason.of("app-consistent-off"))
+    if vm.integration_service(VSS_GUID) is None and snapshot.errors_for("integration_services", vm.id):
+        return vm_verdict(snapshot, vm, Status.UNDETERMINED, section_missing(snapshot, "integration_services", vm.id))
+    own = _guest_vss(ctx, vm, hours)
+    if own is not None:
+        return vm_verdict(snapshot, vm, *own)
+    for other_snapshot, other in partners.running(snapshot, vm):
+        seen = _guest_vss(ctx, other, hours)
+        if seen is not None and seen[0] in (Status.COMPLIANT, Status.NONCOMPLIANT):
+            return vm_verdict(snapshot, vm, *seen, inferred=f"{other_snapshot.host.name}/{other.name}")
+    return vm_verdict(snapshot, vm, Status.UNDETERMINED, Reason.of("vm-not-running", state=display(vm.state)))
+
+
+@register("app_consistent_needs_vss")
+def vss(ctx: CheckContext, snapshots: Sequence[HostSnapshot]) -> list[HostCheck]:
+    partners = _Partners(snapshots)
+    return per_vm(snapshots, lambda s, vm: _vss_verdict(ctx, partners, s, vm))
+
+
+def _paused_verdict(snapshot: HostSnapshot, vm: VM) -> VMVerdict | None:
+    if not replicated(vm):
+        return None
+    states = [vm.replication.state, *(r.state for r in vm.replication.relationships if r.state is not None)]
+    if ReplicationState.SUSPENDED in states:
+        return vm_verdict(snapshot, vm, Status.NONCOMPLIANT, Reason.of("replication-suspended"))
+    return vm_verdict(
+        snapshot, vm, Status.COMPLIANT, Reason.of("replication-not-paused", state=display(vm.replication.state))
+    )
+
+
+@register("replication_not_paused")
+def paused(ctx: CheckContext, snapshots: Sequence[HostSnapshot]) -> list[HostCheck]:
+    return per_vm(snapshots, _paused_verdict)
+
+
+def _recovery_checkpoints(snapshot: HostSnapshot, vm: VM) -> VMVerdict | None:
+    if vm.replication.state is not ReplicationState.FAILED_OVER_WAITING_COMPLETION or not replicated(vm):
+        return None
+    if vm.checkpoints is None:
+        return vm_verdict(snapshot, vm, Status.UNDETERMINED, section_missing(snapshot, "checkpoints", vm.id))
+    left = [c for c in vm.checkpoints if c.type in REPLICA_CHECKPOINTS]
+    if not left:
+        return vm_verdict(snapshot, vm, Status.COMPLIANT, Reason.of("no-recovery-checkpoints"))
+    names = ", ".join(c.name or "?" for c in left[:_LISTED]) + (", ..." if len(left) > _LISTED else "")
+    return vm_verdict(
+        snapshot, vm, Status.NONCOMPLIANT, Reason.of("recovery-checkpoints-left", count=len(left), names=names)
+    )
+
+
+@register("recovery_checkpoints_removed")
+def recovery_checkpoints(ctx: CheckContext, snapshots: Sequence[HostSnapshot]) -> list[HostCheck]:
+    return per_vm(snapshots, _recovery_checkpoints)
