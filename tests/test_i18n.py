@@ -12,7 +12,12 @@ from hvbpa.i18n import Reason
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "hvbpa"
 CODES = sorted(
-    {m for p in SRC.rglob("*.py") for m in re.findall(r'Reason\.of\(\s*"([a-z0-9-]+)"', p.read_text("utf-8"))}
+    {
+        m
+        for p in SRC.rglob("*.py")
+        # Reason.of("code", ...) and the replication checks' host_verdict(Status.X, "code", ...)
+        for m in re.findall(r'(?:Reason\.of|host_verdict)\(\s*(?:Status\.\w+,\s*)?"([a-z0-9-]+)"', p.read_text("utf-8"))
+    }
 )
 
 

@@ -91,6 +91,10 @@ REASONS: dict[str, tuple[str, str]] = {
         "certificate {thumbprint} ({subject}) expires on {date}, in {days} day(s)",
         "인증서 {thumbprint}({subject})이(가) {date}에, {days}일 후 만료됩니다",
     ),
+    "certificate-expired-ago": (
+        "certificate {thumbprint} ({subject}) expired on {date}, {days} day(s) ago",
+        "인증서 {thumbprint}({subject})이(가) {date}에, {days}일 전에 만료되었습니다",
+    ),
     "certificate-valid": (
         "certificate {thumbprint} ({subject}) is valid until {date} ({days} days)",
         "인증서 {thumbprint}({subject})은(는) {date}까지 유효합니다({days}일)",

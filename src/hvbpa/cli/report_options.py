@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -46,6 +47,33 @@ def report_options(fn: F) -> F:
             default="10m",
             show_default=True,
             help="Uptime before a VM without integration services counts as lacking them (10m, 600s, 1h).",
+        ),
+        click.option(
+            "--business-hours",
+            default="08:00-18:00",
+            show_default=True,
+            metavar="HH:MM-HH:MM",
+            help="Host local hours an automatic resynchronization window must stay out of (HVR010).",
+        ),
+        click.option(
+            "--lag-floor",
+            default="1h",
+            show_default=True,
+            help="HVX001: replication is behind when older than the larger of this and --lag-factor intervals.",
+        ),
+        click.option(
+            "--lag-factor",
+            type=click.IntRange(1, 1000),
+            default=12,
+            show_default=True,
+            help="HVX001: how many replication intervals may pass before replication counts as behind.",
+        ),
+        click.option(
+            "--certificate-warning-days",
+            type=click.IntRange(0, 3650),
+            default=30,
+            show_default=True,
+            help="HVX002: warn when the Replica server's certificate expires within this many days.",
         ),
         click.option(
             "--fail-on",
@@ -93,6 +121,10 @@ class ReportSettings:
         self.only_rules: Sequence[str] = kwargs["only_rules"]
         self.skip_rules: Sequence[str] = kwargs["skip_rules"]
         self.grace_seconds = parse_duration(kwargs["grace_period"], "--grace-period")
+        self.business_hours = parse_hours(kwargs["business_hours"], "--business-hours")
+        self.lag_floor_seconds = parse_duration(kwargs["lag_floor"], "--lag-floor")
+        self.lag_factor: int = kwargs["lag_factor"]
+        self.certificate_warning_days: int = kwargs["certificate_warning_days"]
         self.fail_on: str = kwargs["fail_on"]
         self.exit_zero: bool = kwargs["exit_zero"]
         self.lang: str = kwargs["lang"] or default_lang(os.environ)
@@ -138,6 +170,10 @@ class ReportSettings:
             show_excluded=self.show_excluded,
             json_snapshots=self.json_snapshots,
             grace_seconds=self.grace_seconds,
+            business_hours=self.business_hours,
+            lag_floor_seconds=self.lag_floor_seconds,
+            lag_factor=self.lag_factor,
+            certificate_warning_days=self.certificate_warning_days,
             now=self.now,
         )
 
@@ -146,6 +182,16 @@ class ReportSettings:
         from hvbpa.pipeline import finish
 
         return int(finish(outcomes, rules, self.run_options(), started=started, stdout=sys.stdout).exit_code)
+
+
+def parse_hours(value: str, hint: str) -> tuple[int, int]:
+    """``08:00-18:00`` as seconds since midnight; the end may be earlier (hours past midnight)."""
+    match = re.fullmatch(r"\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*", value)
+    if match:
+        hours_a, minutes_a, hours_b, minutes_b = (int(g) for g in match.groups())
+        if hours_a < 24 and hours_b < 24 and minutes_a < 60 and minutes_b < 60:
+            return hours_a * 3600 + minutes_a * 60, hours_b * 3600 + minutes_b * 60
+    raise click.BadParameter(f"{value!r} is not HH:MM-HH:MM (for example 08:00-18:00)", param_hint=hint)
 
 
 def _parse_now(value: str | None) -> datetime | None:

@@ -141,8 +141,10 @@ def _certificate_lifetime(ctx: CheckContext, snapshot: HostSnapshot) -> HostChec
         return host_verdict(Status.UNDETERMINED, "setting-not-reported", setting="NotAfter")
     days = (expires - ctx.now).total_seconds() / 86400
     facts = {"thumbprint": cert.thumbprint, "subject": cert.subject or "?", "date": cert.not_after}
+    if days <= 0:
+        # HVR004 reports it as an error; this one says how long ago.
+        return host_verdict(Status.NONCOMPLIANT, "certificate-expired-ago", days=int(-days), **facts)
     if days < ctx.certificate_warning_days:
-        # Already expired counts too: HVR004 reports it as an error, this says how long ago.
         return host_verdict(Status.NONCOMPLIANT, "certificate-expires-soon", days=int(days), **facts)
     return host_verdict(Status.COMPLIANT, "certificate-valid", days=int(days), **facts)
 
