@@ -30,6 +30,11 @@ def test_demo_runs_as_designed(cli: Invoke, tmp_path: Path) -> None:
     assert any(vm["inferred_from"] for r in report["results"] for vm in r["vms"])
     # The demo reports the scan's real exit code in the document.
     assert report["run"]["exit_code"] == ExitCode.INCOMPLETE
+    # Every shipped rule shows at least one finding, on a VM or, for host-level rules, on a host.
+    found = {r["rule_id"] for r in report["results"] if r["status"] == "noncompliant"}
+    assert found == {r["id"] for r in report["rules"]} and len(found) == 13
+    host_level = {r["rule_id"] for r in report["results"] if r["scope"] == "host" and r["status"] == "noncompliant"}
+    assert host_level == {"HVR002", "HVR003", "HVR004", "HVR008", "HVX002"}
 
 
 def test_lab_serve_then_scan_its_inventory(tmp_path: Path) -> None:

@@ -32,14 +32,19 @@ only certificates of that CA whose UPN names its user; the password is unused.
 
 Paths are resolved against the fleet file's folder. Lab credentials default to
 ``labadmin`` / ``Lab-Passw0rd!``.
+
+A snapshot may write a time relative to when the lab answers as ``"lab:now+12d"``
+(or ``-3h``, ``+90m``): a certificate that "expires in 12 days" stays so on every run.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -103,8 +108,25 @@ class HostConfig:
         if self.snapshot_text is not None:
             return self.snapshot_text
         if self.snapshot is not None:
-            return self.snapshot.read_text(encoding="utf-8")
+            return resolve_relative_times(self.snapshot.read_text(encoding="utf-8"))
         return json.dumps(minimal_snapshot(self.name), ensure_ascii=False)
+
+
+_RELATIVE = re.compile(r'"lab:now([+-])(\d+)([dhm])"')
+_UNITS = {"d": "days", "h": "hours", "m": "minutes"}
+
+
+def resolve_relative_times(text: str, now: datetime | None = None) -> str:
+    """Every ``"lab:now+12d"`` as the ISO 8601 UTC time that far from now."""
+    base = now or datetime.now(UTC)
+
+    def moment(match: re.Match[str]) -> str:
+        sign, amount, unit = match.groups()
+        delta = timedelta(**{_UNITS[unit]: int(amount)})
+        when = base + delta if sign == "+" else base - delta
+        return when.strftime('"%Y-%m-%dT%H:%M:%SZ"')
+
+    return _RELATIVE.sub(moment, text)
 
 
 @dataclass(frozen=True)
