@@ -18,6 +18,7 @@ from hvbpa.evaluate.checks.replication_common import (
     clock,
     parse_time,
     per_vm,
+    reason,
     replicated,
     section_missing,
     sending,
@@ -42,7 +43,7 @@ _INITIAL = frozenset(
 
 
 def _not_reported(setting: str) -> tuple[Status, Reason]:
-    return Status.UNDETERMINED, Reason.of("setting-not-reported", setting=setting)
+    return Status.UNDETERMINED, reason("setting-not-reported", ("setting", setting))
 
 
 def _judge_vm(snapshot: HostSnapshot, vm: VM, judge: Judge) -> VMVerdict | None:
@@ -53,19 +54,19 @@ def _judge_vm(snapshot: HostSnapshot, vm: VM, judge: Judge) -> VMVerdict | None:
         if not vm.replication.relationships:
             # Get-VMReplication said nothing about a replicated VM: its section failed or was not read.
             return vm_verdict(snapshot, vm, Status.UNDETERMINED, section_missing(snapshot, "replication", vm.id))
-        return vm_verdict(snapshot, vm, Status.NOT_APPLICABLE, Reason.of("not-sending"))
+        return vm_verdict(snapshot, vm, Status.NOT_APPLICABLE, reason("not-sending"))
+    if len(relationships) == 1:
+        return vm_verdict(snapshot, vm, *judge(relationships[0]))
     # The worst relationship decides (a VM has one sending relationship unless it is extended).
-    judged = [judge(r) for r in relationships]
-    status, reason = max(judged, key=lambda j: j[0].rank)
-    return vm_verdict(snapshot, vm, status, reason)
+    return vm_verdict(snapshot, vm, *max((judge(r) for r in relationships), key=lambda j: j[0].rank))
 
 
 def _compression(relationship: Relationship) -> tuple[Status, Reason]:
     if relationship.compression_enabled is None:
         return _not_reported("CompressionEnabled")
     if relationship.compression_enabled:
-        return Status.COMPLIANT, Reason.of("compression-on", server=target(relationship))
-    return Status.NONCOMPLIANT, Reason.of("compression-off", server=target(relationship))
+        return Status.COMPLIANT, reason("compression-on", ("server", target(relationship)))
+    return Status.NONCOMPLIANT, reason("compression-off", ("server", target(relationship)))
 
 
 @register("replication_compressed")
@@ -78,8 +79,8 @@ def _authentication(relationship: Relationship) -> tuple[Status, Reason]:
     if kind is None:
         return _not_reported("AuthenticationType")
     if kind is AuthenticationType.KERBEROS:
-        return Status.NONCOMPLIANT, Reason.of("kerberos-auth", server=target(relationship))
-    return Status.COMPLIANT, Reason.of("certificate-auth", server=target(relationship))
+        return Status.NONCOMPLIANT, reason("kerberos-auth", ("server", target(relationship)))
+    return Status.COMPLIANT, reason("certificate-auth", ("server", target(relationship)))
 
 
 @register("replication_uses_certificates")
@@ -95,14 +96,14 @@ def _resync(ctx: CheckContext) -> Judge:
         if relationship.auto_resync_enabled is None:
             return _not_reported("AutoResynchronizeEnabled")
         if not relationship.auto_resync_enabled:
-            return Status.NONCOMPLIANT, Reason.of("auto-resync-off")
+            return Status.NONCOMPLIANT, reason("auto-resync-off")
         start, end = relationship.auto_resync_start_seconds, relationship.auto_resync_end_seconds
         if start is None or end is None:
             return _not_reported("AutoResynchronizeIntervalStart/End")
-        window = {"start": clock(start), "end": clock(end), "business": hours}
+        window = (("start", clock(start)), ("end", clock(end)), ("business", hours))
         if windows_overlap((start, end), business):
-            return Status.NONCOMPLIANT, Reason.of("resync-window-overlaps", **window)
-        return Status.COMPLIANT, Reason.of("resync-window-off-peak", **window)
+            return Status.NONCOMPLIANT, reason("resync-window-overlaps", *window)
+        return Status.COMPLIANT, reason("resync-window-off-peak", *window)
 
     return judge
 
@@ -124,16 +125,16 @@ def _lag(ctx: CheckContext, reference: datetime) -> Judge:
             return Status.UNDETERMINED, Reason.of("no-last-replication")
         limit = max(ctx.lag_floor_seconds, ctx.lag_factor * relationship.frequency_seconds)
         age = max(0, int((reference - last).total_seconds()))
-        facts = {
-            "when": relationship.last_replication_time,
-            "age": age,
-            "limit": int(limit),
-            "frequency": relationship.frequency_seconds,
-            "server": target(relationship),
-        }
+        facts = (
+            ("age", age),
+            ("frequency", relationship.frequency_seconds),
+            ("limit", int(limit)),
+            ("server", target(relationship)),
+            ("when", relationship.last_replication_time),
+        )
         if age > limit:
-            return Status.NONCOMPLIANT, Reason.of("replication-behind", **facts)
-        return Status.COMPLIANT, Reason.of("replication-current", **facts)
+            return Status.NONCOMPLIANT, reason("replication-behind", *facts)
+        return Status.COMPLIANT, reason("replication-current", *facts)
 
     return judge
 

@@ -6,6 +6,7 @@ pieces of time arithmetic the settings need. Pure: "now" arrives in the context.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
@@ -20,20 +21,22 @@ from hvbpa.snapshot import (
     ReplicationMode,
     ReplicationServer,
     ReplicationState,
+    VMState,
     VMType,
     display,
 )
 
-REPLICATED_MODES = frozenset({ReplicationMode.PRIMARY, ReplicationMode.REPLICA, ReplicationMode.EXTENDED_REPLICA})
 DAY = 86400
 
 
 def replicated(vm: VM) -> bool:
     """A real VM in a replication relationship (TestReplica copies are temporary: out of scope)."""
+    # Identity tests: asked for every VM by every rule, and an IntEnum's hash is Python code.
+    mode = vm.replication.mode
     return (
-        vm.type is not VMType.PLANNED
-        and vm.replication.mode in REPLICATED_MODES
+        (mode is ReplicationMode.PRIMARY or mode is ReplicationMode.REPLICA or mode is ReplicationMode.EXTENDED_REPLICA)
         and vm.replication.state is not ReplicationState.DISABLED
+        and vm.type is not VMType.PLANNED
     )
 
 
@@ -44,39 +47,49 @@ def sending(vm: VM) -> tuple[Relationship, ...]:
     Replica over its extended relationship. The receiving end's settings mirror the
     sender's, so judging them there would report every finding twice.
     """
-    if vm.type is VMType.PLANNED or vm.replication.state is ReplicationState.DISABLED:
+    replication = vm.replication
+    if vm.type is VMType.PLANNED or replication.state is ReplicationState.DISABLED:
         return ()
-    mode = vm.replication.mode
-    return tuple(
-        r
-        for r in vm.replication.relationships
-        if (mode is ReplicationMode.PRIMARY and r.type is not RelationshipType.EXTENDED)
-        or (mode is ReplicationMode.REPLICA and r.type is RelationshipType.EXTENDED)
-    )
+    relationships = replication.relationships
+    if replication.mode is ReplicationMode.PRIMARY:
+        if len(relationships) == 1 and relationships[0].type is not RelationshipType.EXTENDED:
+            return relationships  # the usual primary: one simple relationship
+        return tuple(r for r in relationships if r.type is not RelationshipType.EXTENDED)
+    if replication.mode is ReplicationMode.REPLICA:
+        return tuple(r for r in relationships if r.type is RelationshipType.EXTENDED)
+    return ()
 
 
 def target(relationship: Relationship) -> str:
     return relationship.current_replica_server or relationship.replica_server or "?"
 
 
-def vm_verdict(
-    snapshot: HostSnapshot, vm: VM, status: Status, reason: Reason, inferred: str | None = None
-) -> VMVerdict:
-    evidence = {
-        Status.NOT_APPLICABLE: Evidence.NONE,
-        Status.UNDETERMINED: Evidence.UNKNOWN,
-    }.get(status, Evidence.OBSERVED)
-    return VMVerdict(
-        vm_name=vm.name,
-        vm_id=vm.id,
-        host=snapshot.host.name,
-        replication_mode=display(vm.replication.mode),
-        status=status,
-        evidence=evidence,
-        reason=reason,
-        inferred_from=inferred,
-        state=display(vm.state),
-    )
+_EVIDENCE = {Status.NOT_APPLICABLE: Evidence.NONE, Status.UNDETERMINED: Evidence.UNKNOWN}
+
+
+_LABELS: dict[tuple[int, int], tuple[str, str]] = {}
+
+
+def _labels(mode: ReplicationMode, state: VMState) -> tuple[str, str]:
+    """Display names of a (mode, state) pair, keyed by the plain integers (cheaper to hash)."""
+    key = (int(mode), int(state))
+    found = _LABELS.get(key)
+    if found is None:
+        found = _LABELS[key] = (display(mode), display(state))
+    return found
+
+
+@functools.lru_cache(maxsize=8192)
+def reason(code: str, *params: tuple[str, object]) -> Reason:
+    """Reason.of for the verdicts of every VM: thousands share a handful of values (a Replica
+    server's name, a window), so each distinct one is built once."""
+    return Reason.of(code, **dict(params))
+
+
+def vm_verdict(snapshot: HostSnapshot, vm: VM, status: Status, why: Reason, inferred: str | None = None) -> VMVerdict:
+    mode, state = _labels(vm.replication.mode, vm.state)
+    evidence = _EVIDENCE.get(status, Evidence.OBSERVED)
+    return VMVerdict(vm.name, vm.id, snapshot.host.name, mode, status, evidence, why, inferred, (), state)
 
 
 def per_vm(snapshots: Sequence[HostSnapshot], judge: Callable[[HostSnapshot, VM], VMVerdict | None]) -> list[HostCheck]:
@@ -123,6 +136,7 @@ def parse_time(text: str | None) -> datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
+@functools.cache
 def clock(seconds: int) -> str:
     """Seconds since midnight as HH:MM."""
     return f"{seconds // 3600:02d}:{seconds % 3600 // 60:02d}"

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from hvbpa.evaluate.checks import CheckContext, HostCheck, register
-from hvbpa.evaluate.checks.replication_common import per_vm, replicated, section_missing, vm_verdict
+from hvbpa.evaluate.checks.replication_common import per_vm, reason, replicated, section_missing, vm_verdict
 from hvbpa.evaluate.results import Status, VMVerdict
 from hvbpa.i18n import Reason
 from hvbpa.snapshot import (
@@ -60,7 +60,7 @@ def _guest_vss(ctx: CheckContext, vm: VM, hours: int) -> tuple[Status, Reason] |
     if service.primary_status is None:
         return Status.UNDETERMINED, Reason.of("vss-status-unknown")
     if service.primary_status == OperationalStatus.OK:
-        return Status.COMPLIANT, Reason.of("vss-ok")
+        return Status.COMPLIANT, reason("vss-ok")
     return Status.NONCOMPLIANT, Reason.of("vss-not-ok", hours=hours, status=_status_name(service.primary_status))
 
 
@@ -93,7 +93,7 @@ def _vss_verdict(ctx: CheckContext, partners: _Partners, snapshot: HostSnapshot,
             snapshot, vm, Status.UNDETERMINED, Reason.of("setting-not-reported", setting="VSSSnapshotFrequencyHour")
         )
     if hours == 0:
-        return vm_verdict(snapshot, vm, Status.NOT_APPLICABLE, Reason.of("app-consistent-off"))
+        return vm_verdict(snapshot, vm, Status.NOT_APPLICABLE, reason("app-consistent-off"))
     if vm.integration_service(VSS_GUID) is None and snapshot.errors_for("integration_services", vm.id):
         return vm_verdict(snapshot, vm, Status.UNDETERMINED, section_missing(snapshot, "integration_services", vm.id))
     own = _guest_vss(ctx, vm, hours)
@@ -117,9 +117,9 @@ def _paused_verdict(snapshot: HostSnapshot, vm: VM) -> VMVerdict | None:
         return None
     states = [vm.replication.state, *(r.state for r in vm.replication.relationships if r.state is not None)]
     if ReplicationState.SUSPENDED in states:
-        return vm_verdict(snapshot, vm, Status.NONCOMPLIANT, Reason.of("replication-suspended"))
+        return vm_verdict(snapshot, vm, Status.NONCOMPLIANT, reason("replication-suspended"))
     return vm_verdict(
-        snapshot, vm, Status.COMPLIANT, Reason.of("replication-not-paused", state=display(vm.replication.state))
+        snapshot, vm, Status.COMPLIANT, reason("replication-not-paused", ("state", display(vm.replication.state)))
     )
 
 
