@@ -15,8 +15,10 @@ CODES = sorted(
     {
         m
         for p in SRC.rglob("*.py")
-        # Reason.of("code", ...) and the replication checks' host_verdict(Status.X, "code", ...)
-        for m in re.findall(r'(?:Reason\.of|host_verdict)\(\s*(?:Status\.\w+,\s*)?"([a-z0-9-]+)"', p.read_text("utf-8"))
+        # Reason.of("code", ...), and the replication checks' reason("code", ...) and host_verdict(Status.X, "code")
+        for m in re.findall(
+            r'(?:Reason\.of|host_verdict|\breason)\(\s*(?:Status\.\w+,\s*)?"([a-z0-9-]+)"', p.read_text("utf-8")
+        )
     }
 )
 

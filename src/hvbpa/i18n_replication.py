@@ -196,4 +196,5 @@ DURATIONS = ("age", "limit", "frequency")
 
 UI: dict[str, tuple[str, str]] = {
     "host_itself": ("(the host)", "(호스트 자체)"),
+    "vm_group": ("{count} VMs ({names}, ...)", "가상 머신 {count}대({names} 등)"),
 }

@@ -137,3 +137,24 @@ def test_baseline_knows_host_findings(cli: Invoke, tmp_path: Path) -> None:
     result, again = _run(cli, tmp_path, "--baseline", str(made))
     assert result.exit_code == ExitCode.OK
     assert any("1 known finding(s), 0 new, 0 fixed" in note for note in again["notes"])
+
+
+def test_many_vms_undetermined_for_one_reason_are_one_row(cli: Invoke, tmp_path: Path) -> None:
+    """An older collector leaves every VM's compression unknown: one row says so, not one per VM."""
+    from hvbpa.snapshot.synthetic import host_snapshot
+
+    document = host_snapshot("HV-OLDER", 8, mix=False)
+    for vm in document["vms"]:
+        del vm["replication"]["relationships"][0]["compression_enabled"]
+    few = host_snapshot("HV-FEW", 2, mix=False, seed="few")
+    for vm in few["vms"]:
+        del vm["replication"]["relationships"][0]["compression_enabled"]
+    paths = []
+    for doc in (document, few):
+        path = tmp_path / f"{doc['host']['name']}.json"
+        path.write_text(json.dumps(doc), "utf-8")
+        paths.append(str(path))
+    result = cli("evaluate", *paths, "--rule", "HVR007", "--now", FIXED_NOW)
+    rows = [line for line in result.output.splitlines() if "CompressionEnabled" in line]
+    assert len(rows) == 1 + 2, result.output  # HV-OLDER grouped, HV-FEW's two VMs listed
+    assert "HV-OLDER" in rows[0] and "8 VMs (healthy-0000," in rows[0]

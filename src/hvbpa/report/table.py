@@ -13,7 +13,7 @@ from rich.table import Table
 from rich.text import Text
 
 from hvbpa.evaluate import RuleResult, Severity, Status, VMVerdict
-from hvbpa.i18n import reason_text, text
+from hvbpa.i18n import Reason, reason_text, text
 from hvbpa.policy import summarize
 from hvbpa.report.formats import ReportContext
 from hvbpa.snapshot import HostStatus
@@ -80,9 +80,24 @@ def _undetermined(ctx: ReportContext, results: Sequence[RuleResult]) -> Table | 
     for result in verdict_rows:
         assert result.verdict is not None
         table.add_row(result.rule_id, result.host, text("host_itself", lang), reason_text(result.verdict.reason, lang))
+    # Many VMs that could not be judged for the same reason (a host whose collector predates a
+    # rule's data, say) are one row: the table stays readable with many rules and VMs.
+    groups: dict[tuple[str, str, Reason], list[str]] = {}
     for result, vm in rows:
-        table.add_row(result.rule_id, result.host, vm.vm_name, reason_text(vm.reason, lang))
+        groups.setdefault((result.rule_id, result.host, vm.reason), []).append(vm.vm_name)
+    for (rule_id, host, reason), names in groups.items():
+        if len(names) > _GROUPED:
+            shown = ", ".join(names[:_NAMED])
+            label = text("vm_group", lang, count=len(names), names=shown)
+            table.add_row(rule_id, host, label, reason_text(reason, lang))
+        else:
+            for name in names:
+                table.add_row(rule_id, host, name, reason_text(reason, lang))
     return table
+
+
+_GROUPED = 5  # more VMs than this with one reason become one row
+_NAMED = 3  # VM names shown in such a row
 
 
 def _ok_targets(ctx: ReportContext) -> set[str]:
