@@ -80,6 +80,7 @@ def rules_show(rule_id: str, rules_dirs: tuple[Path, ...], lang: str | None) -> 
             ("Applies to", rule.applies_to),
             ("Help", rule.help_url),
             ("Check", rule.check),
+            ("Judged per", rule.scope.value),
         ):
             if value:
                 click.echo(f"{label + ':':<12}{value}")
