@@ -44,7 +44,7 @@ def _app_consistent_hours(vm: VM) -> int | None:
     return max(known) if known else None
 
 
-def _guest_vss(ctx: CheckContext, vm: VM, hours: int) -> tuple[Status, Reason] | None:
+def _guest_vss(ctx: CheckContext, snapshot: HostSnapshot, vm: VM, hours: int) -> tuple[Status, Reason] | None:
     """What the VM's own VSS service says; None when the guest cannot be seen (not running)."""
     service = vm.integration_service(VSS_GUID)
     if service is None:
@@ -58,6 +58,9 @@ def _guest_vss(ctx: CheckContext, vm: VM, hours: int) -> tuple[Status, Reason] |
             "within-grace-period", uptime=int(vm.uptime_seconds), grace=int(ctx.grace_period_seconds)
         )
     if service.primary_status is None:
+        # The status comes from one host-wide query (section "vss"); its failure says why.
+        if snapshot.errors_for("vss", vm.id):
+            return Status.UNDETERMINED, section_missing(snapshot, "vss", vm.id)
         return Status.UNDETERMINED, Reason.of("vss-status-unknown")
     if service.primary_status == OperationalStatus.OK:
         return Status.COMPLIANT, reason("vss-ok")
@@ -96,11 +99,11 @@ def _vss_verdict(ctx: CheckContext, partners: _Partners, snapshot: HostSnapshot,
         return vm_verdict(snapshot, vm, Status.NOT_APPLICABLE, reason("app-consistent-off"))
     if vm.integration_service(VSS_GUID) is None and snapshot.errors_for("integration_services", vm.id):
         return vm_verdict(snapshot, vm, Status.UNDETERMINED, section_missing(snapshot, "integration_services", vm.id))
-    own = _guest_vss(ctx, vm, hours)
+    own = _guest_vss(ctx, snapshot, vm, hours)
     if own is not None:
         return vm_verdict(snapshot, vm, *own)
     for other_snapshot, other in partners.running(snapshot, vm):
-        seen = _guest_vss(ctx, other, hours)
+        seen = _guest_vss(ctx, other_snapshot, other, hours)
         if seen is not None and seen[0] in (Status.COMPLIANT, Status.NONCOMPLIANT):
             return vm_verdict(snapshot, vm, *seen, inferred=f"{other_snapshot.host.name}/{other.name}")
     return vm_verdict(snapshot, vm, Status.UNDETERMINED, Reason.of("vm-not-running", state=display(vm.state)))
