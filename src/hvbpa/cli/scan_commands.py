@@ -160,25 +160,74 @@ def lab() -> None:
     """Lab WinRM hosts on loopback, for trying hvbpa without Windows."""
 
 
-@lab.command("serve")
-@click.argument("fleet", required=False, type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option(
-    "--hosts-out", type=click.Path(dir_okay=False, path_type=Path), help="Write a hosts file for `scan --hosts-file`."
-)
-@click.option("--inventory-out", type=click.Path(dir_okay=False, path_type=Path), help="Write an Ansible inventory.")
-def lab_serve(fleet: Path | None, hosts_out: Path | None, inventory_out: Path | None) -> None:
-    """Run lab hosts in the foreground until Ctrl-C (the demo fleet when FLEET is not given).
+class _ServeCommand(click.Command):
+    """Shows the complete example fleet file after the options, read from the package on demand."""
 
+    def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        super().format_epilog(ctx, formatter)
+        example = Path(__file__).resolve().parents[1] / "lab" / "fleet_example.toml"
+        formatter.write_paragraph()
+        formatter.write_text("Fleet file format (a complete example; also in src/hvbpa/lab/README.md):")
+        formatter.write_paragraph()
+        with formatter.indentation():
+            for line in example.read_text(encoding="utf-8").splitlines():
+                formatter.write(f"{' ' * formatter.current_indent}{line}".rstrip() + "\n")
+
+
+@lab.command("serve", cls=_ServeCommand)
+@click.argument("fleet", required=False)
+@click.option(
+    "--hosts-out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write a hosts file for `hvbpa scan --hosts-file`, once every host listens.",
+)
+@click.option(
+    "--inventory-out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write an Ansible inventory for `hvbpa scan -i`, once every host listens.",
+)
+@click.option(
+    "--address",
+    default="127.0.0.1",
+    show_default=True,
+    help="IPv4 address to listen on (the lab has no real security: keep it on loopback or a lab network).",
+)
+@click.option(
+    "--port",
+    "first_port",
+    type=click.IntRange(1, 65535),
+    help="First port: hosts without a port in the fleet file get this one, the next, ... [default: free ports].",
+)
+def lab_serve(
+    fleet: str | None, hosts_out: Path | None, inventory_out: Path | None, address: str, first_port: int | None
+) -> None:
+    """Run lab hosts in the foreground until Ctrl-C or SIGTERM.
+
+    FLEET is a fleet file, or a bundled fleet: demo (the default; findings, a Replica judged
+    from its primary, a host that refuses connections) or healthy (nothing wrong: a scan
+    exits 0). Once every host listens, the hosts file and inventory are written and a line
+    starting "hvbpa lab: ready" is printed; on stop they are removed with the lab's keys.
     Lab credentials: user labadmin, password Lab-Passw0rd! unless the fleet file says otherwise.
+
+    \b
+    Examples:
+      hvbpa lab serve --hosts-out hosts.txt &
+      HVBPA_PASSWORD='Lab-Passw0rd!' hvbpa scan --hosts-file hosts.txt
+      hvbpa lab serve healthy --inventory-out lab.ini --port 45985
     """
 
     def body() -> int:
         from hvbpa.errors import ConfigError
         from hvbpa.lab import FleetError, LabError, serve
+        from hvbpa.lab.serve import ServeOptions
 
+        options = ServeOptions(hosts_out=hosts_out, inventory_out=inventory_out, bind=address, first_port=first_port)
         try:
-            return serve(fleet, hosts_out, inventory_out=inventory_out)
+            return serve(fleet, options=options)
         except (FleetError, LabError) as exc:
             raise ConfigError(str(exc)) from None
+        except OSError as exc:
+            # Most often a port in use or an address not on this machine.
+            raise ConfigError(f"the lab cannot listen on {address}: {exc.strerror or exc}") from None
 
     run_guarded(body)
