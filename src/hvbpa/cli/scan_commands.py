@@ -218,8 +218,7 @@ def lab_serve(
 
     def body() -> int:
         from hvbpa.errors import ConfigError
-        from hvbpa.lab import FleetError, LabError, serve
-        from hvbpa.lab.serve import ServeOptions
+        from hvbpa.lab import FleetError, LabError, ServeOptions, serve
 
         options = ServeOptions(hosts_out=hosts_out, inventory_out=inventory_out, bind=address, first_port=first_port)
         try:

@@ -13,22 +13,19 @@ from rich.table import Table
 from rich.text import Text
 
 from hvbpa.evaluate import RuleResult, Severity, Status, VMVerdict
-from hvbpa.i18n import reason_text, text
-from hvbpa.policy import summarize
-from hvbpa.report.formats import ReportContext
+from hvbpa.i18n import host_status_text, reason_text, text
+from hvbpa.policy import Summary, summarize
+from hvbpa.report.formats import ReportContext, vm_message_parts
 from hvbpa.snapshot import HostStatus
 
 _SEVERITY_STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFORMATION: "cyan"}
 
 
 def _why(vm: VMVerdict, lang: str) -> Text:
-    line = Text(reason_text(vm.reason, lang))
-    if vm.inferred_from:
-        line.append(f"; {text('inferred', lang, partner=vm.inferred_from)}", style="italic")
-    if vm.failover_addresses:
-        line.append(
-            f"; {text('failover_not_applied', lang, addresses=', '.join(vm.failover_addresses))}", style="magenta"
-        )
+    why, *more = vm_message_parts(vm, lang)
+    line = Text(why)
+    for part in more:
+        line.append(f"; {part}", style="magenta")
     return line
 
 
@@ -89,7 +86,7 @@ def _failed_hosts(ctx: ReportContext) -> Table | None:
     table.add_column(text("status", lang), no_wrap=True)
     table.add_column(text("reason", lang), overflow="fold", ratio=4)
     for host in failed:
-        table.add_row(host.target, Text(host.status.value, style="red"), host.reason)
+        table.add_row(host.target, Text(host_status_text(host.status.value, lang), style="red"), host.reason_in(lang))
     return table
 
 
@@ -108,7 +105,13 @@ def render(ctx: ReportContext) -> str:
     findings = [r for r in shown if r.status is Status.NONCOMPLIANT]
     for rule_id in dict.fromkeys(r.rule_id for r in findings):
         console.print(_findings(ctx, rule_id, [r for r in findings if r.rule_id == rule_id]))
-    if not findings:
+    summary = summarize(ctx.run)
+    if summary.hosts and not summary.hosts_ok:
+        # Nothing was looked at: that, not "no findings", is the news.
+        console.print(text("nothing_scanned", ctx.lang, hosts=summary.hosts), style="bold red")
+    elif not findings and summary.hosts_failed:
+        console.print(text("no_findings_partial", ctx.lang, ok=summary.hosts_ok, hosts=summary.hosts), style="yellow")
+    elif not findings:
         console.print(text("no_findings", ctx.lang), style="bold green")
     for table in (_undetermined(ctx, ctx.run.results), _failed_hosts(ctx)):
         if table is not None:
@@ -116,30 +119,42 @@ def render(ctx: ReportContext) -> str:
             console.print(table)
     for note in ctx.notes:
         console.print(note, style="yellow")
-    summary = summarize(ctx.run)
     console.print()
-    console.print(
-        text(
-            "summary",
-            ctx.lang,
-            hosts=summary.hosts,
-            ok=summary.hosts_ok,
-            failed=summary.hosts_failed,
-            noncompliant=summary.noncompliant,
-            undetermined=summary.undetermined,
-            compliant=summary.compliant,
-            excluded=summary.excluded,
-        )
+    for line in summary_lines(summary, ctx.lang):
+        console.print(line)
+    # rich pads every line to the console width; a pipe or a file must not get trailing spaces.
+    return "\n".join(line.rstrip() for line in buffer.getvalue().split("\n"))
+
+
+def summary_lines(summary: Summary, lang: str) -> list[str]:
+    """The counts at the end of the table, each from :class:`hvbpa.policy.Summary` and nowhere else."""
+    hosts = text("summary_hosts", lang, ok=summary.hosts_ok, hosts=summary.hosts, failed=summary.hosts_failed)
+    if summary.hosts_undetermined:
+        hosts += text("summary_hosts_unjudged", lang, unjudged=summary.hosts_undetermined)
+    vms = text(
+        "summary_vms",
+        lang,
+        judged=summary.vms_judged,
+        vm_noncompliant=summary.vms_noncompliant,
+        vm_undetermined=summary.vms_undetermined,
+        vm_compliant=summary.vms_compliant,
     )
-    # How many VMs stand behind the verdicts: "no findings" over zero VMs is not reassurance.
-    console.print(
-        text(
-            "summary_vms",
-            ctx.lang,
-            judged=summary.vms_noncompliant + summary.vms_undetermined + summary.vms_compliant,
-            vm_noncompliant=summary.vms_noncompliant,
-            vm_undetermined=summary.vms_undetermined,
-            vm_compliant=summary.vms_compliant,
+    accepted = [
+        text(key, lang, count=count)
+        for key, count in (
+            ("summary_vms_excluded", summary.vms_excluded),
+            ("summary_vms_baselined", summary.vms_baselined),
         )
+        if count
+    ]
+    if accepted:
+        vms = vms[:-1] + "".join(f", {part}" for part in accepted) + vms[-1]
+    results = text(
+        "summary",
+        lang,
+        noncompliant=summary.noncompliant,
+        undetermined=summary.undetermined,
+        compliant=summary.compliant,
+        excluded=summary.excluded,
     )
-    return buffer.getvalue()
+    return [hosts, results, vms]
