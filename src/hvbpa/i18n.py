@@ -246,6 +246,21 @@ _UI: dict[str, tuple[str, str]] = {
     "hoststatus_timed_out": ("timed out", "시간 초과"),
     "hoststatus_interrupted": ("interrupted", "중단됨"),
     "hoststatus_internal_error": ("hvbpa error", "hvbpa 오류"),
+    # The stderr line of a run whose reports all went to files
+    "status_see": ("hvbpa: {line}; see {path}", "hvbpa: {line}. {path} 참조"),
+    "status_not_scanned": (
+        "{failed} of {hosts} hosts not scanned ({named})",
+        "호스트 {hosts}대 중 {failed}대 검사 못 함({named})",
+    ),
+    "status_more": ("; and {count} more", "; 그 밖에 {count}대"),
+    "status_not_judged": (
+        "{count} of {hosts} hosts scanned but not judged ({named})",
+        "호스트 {hosts}대 중 {count}대는 검사했으나 판정 불가({named})",
+    ),
+    "status_findings": (
+        "findings at or above {fail_on} on {vms} virtual machine(s), {hosts} host(s)",
+        "{fail_on} 이상의 발견 사항: 가상 머신 {vms}대, 호스트 {hosts}대",
+    ),
     # The CLI's own messages
     "cli_error": ("hvbpa: error: {message}", "hvbpa: 오류: {message}"),
     "cli_interrupted": ("interrupted", "중단되었습니다"),

@@ -96,7 +96,8 @@ def test_json_and_table_in_one_run_files_written(cli: Invoke, tmp_path: Path) ->
     json_out, table_out = tmp_path / "r.json", tmp_path / "r.txt"
     result = cli("evaluate", str(ABSENT), "-o", f"json:{json_out}", "-o", f"table:{table_out}", "--now", FIXED_NOW)
     assert result.exit_code == ExitCode.FINDINGS
-    assert result.output == ""
+    assert result.stdout == ""
+    assert result.stderr == f"hvbpa: findings at or above warning on 1 virtual machine(s), 1 host(s); see {json_out}\n"
     report = json.loads(json_out.read_text("utf-8"))
     validate_report(report)
     assert report["run"]["exit_code"] == 1

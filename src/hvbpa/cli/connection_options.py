@@ -143,16 +143,22 @@ def collect_targets(
     from hvbpa.errors import InputError
     from hvbpa.targets import TargetError, dedupe, parse_target, read_hosts_file, read_inventory
 
+    if limit and not inventories:
+        raise InputError("--limit applies to --inventory")
     try:
         found = [parse_target(h) for h in hosts]
         for path in hosts_files:
             found += read_hosts_file(path)
+        selected = 0
         for path in inventories:
-            found += read_inventory(path, limit)
+            chosen = read_inventory(path, limit)
+            selected += len(chosen)
+            found += chosen
+        if limit and not selected:
+            everyone = sum(len(read_inventory(path, None)) for path in inventories)
+            raise InputError(f"--limit {limit!r} matched none of the {everyone} inventory hosts")
     except TargetError as exc:
         raise InputError(str(exc)) from None
-    if limit and not inventories:
-        raise InputError("--limit applies to --inventory")
     targets = dedupe(found)
     if not targets:
         from hvbpa.i18n import text
@@ -189,7 +195,12 @@ def target_options(fn: F) -> F:
             default=None,
             help="Worker processes sharing the jobs [default: from the scan's size and the CPUs].",
         ),
-        click.option("-q", "--quiet", is_flag=True, help="No progress bar."),
+        click.option(
+            "-q",
+            "--quiet",
+            is_flag=True,
+            help="No progress bar, and no stderr line when every report goes to a file and the run fails.",
+        ),
     ]
     for decorator in reversed(decorators):
         fn = decorator(fn)

@@ -11,7 +11,7 @@ import click
 
 from hvbpa.cli.common import run_guarded
 from hvbpa.cli.index import EXIT_CODES_HELP
-from hvbpa.cli.report_options import ReportSettings, report_options
+from hvbpa.cli.report_options import ReportSettings, quiet_option, report_options
 
 if TYPE_CHECKING:
     pass
@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 @click.command(epilog=EXIT_CODES_HELP)
 @click.argument("snapshots", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
 @report_options
+@quiet_option
 def evaluate(snapshots: tuple[Path, ...], **kwargs: Any) -> None:
     """Evaluate saved host snapshots (JSON, or raw captures from `hvbpa collect --raw`) offline."""
 
@@ -108,6 +109,7 @@ def report() -> None:
 @report.command("merge", epilog=EXIT_CODES_HELP)
 @click.argument("reports", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @report_options
+@quiet_option
 def report_merge(reports: tuple[Path, ...], **kwargs: Any) -> None:
     """Combine JSON reports of separate scans into one, judging replication partners across them."""
 

@@ -10,12 +10,13 @@ tool-execution notification, and it makes the invocation unsuccessful, as exit c
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Any
 
 from hvbpa.evaluate import RuleResult, Severity, Status, VMVerdict
 from hvbpa.i18n import reason_text
-from hvbpa.policy import FINGERPRINT_KEY, finding_fingerprint, run_is_incomplete
+from hvbpa.policy import FINGERPRINT_KEY, finding_fingerprint, run_is_incomplete, summarize
 from hvbpa.report.formats import ReportContext, vm_message
 from hvbpa.snapshot import HostOutcome, HostStatus
 
@@ -188,8 +189,11 @@ def document(ctx: ReportContext) -> dict[str, Any]:
         "logicalLocations": locations.items,
         "results": results,
     }
+    # The same counts as the table and the JSON report, from the one definition of each.
+    properties: dict[str, Any] = {"hvbpa.summary": asdict(summarize(ctx.run))}
     if ctx.notes:
-        sarif_run["properties"] = {"notes": list(ctx.notes)}
+        properties["notes"] = list(ctx.notes)
+    sarif_run["properties"] = properties
     return {"$schema": SARIF_SCHEMA_URI, "version": "2.1.0", "runs": [sarif_run]}
 
 
