@@ -128,12 +128,28 @@ def build_settings(kwargs: dict[str, Any]) -> ConnectionSettings:
     )
 
 
-def with_password(settings: ConnectionSettings) -> ConnectionSettings:
+def with_password(settings: ConnectionSettings, targets: Sequence[Target] = ()) -> ConnectionSettings:
+    """The run's password, unless every host brings its own (ansible_password in the inventory)."""
     from dataclasses import replace
 
-    from hvbpa.collect import Secret
+    from hvbpa.collect import Secret, settings_for
+    from hvbpa.errors import ConfigError
 
-    password = _password(settings.username, settings.transport)
+    if targets and all(
+        settings_for(t, settings).transport in ("kerberos", "certificate") or t.password for t in targets
+    ):
+        return settings
+    vaulted = next((t for t in targets if t.password_vaulted), None)
+    if vaulted is not None:
+        try:
+            password = _password(settings.username, settings.transport)
+        except ConfigError:
+            raise ConfigError(
+                f"{vaulted.password_vaulted}, which hvbpa cannot read: set HVBPA_PASSWORD "
+                "or store the password in the keyring (service hvbpa, key = user name)"
+            ) from None
+    else:
+        password = _password(settings.username, settings.transport)
     return settings if password is None else replace(settings, password=Secret(password))
 
 

@@ -43,7 +43,7 @@ def scan(**kwargs: Any) -> None:
         rules = settings_report.rules()
         connection = build_settings(kwargs)
         check_targets(targets, connection)
-        connection = with_password(connection)
+        connection = with_password(connection, targets)
         return _scan_and_report(
             targets,
             connection,
@@ -112,7 +112,7 @@ def collect(host: str, output: Path, raw: bool, **kwargs: Any) -> None:
         (target,) = collect_targets((host,), (), (), None)
         connection = build_settings(kwargs)
         check_targets((target,), connection)
-        connection = with_password(connection)
+        connection = with_password(connection, (target,))
         collected = collect_host(target, connection)
         outcome = collected.outcome
         if outcome.status is not HostStatus.OK and not (raw and collected.stdout):

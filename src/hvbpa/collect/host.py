@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from hvbpa.collect.delivery import AnswerError, decode_answer, plan_delivery
 from hvbpa.collect.raw import RawResult
 from hvbpa.collect.script import collection_script
-from hvbpa.collect.settings import ConnectionSettings
+from hvbpa.collect.settings import ConnectionSettings, Secret
 from hvbpa.errors import InputError
 from hvbpa.i18n import Reason, reason_text
 from hvbpa.snapshot import HostOutcome, HostSnapshot, HostStatus, parse_snapshot
@@ -34,6 +34,8 @@ def settings_for(target: Target, base: ConnectionSettings) -> ConnectionSettings
         value = getattr(target, name)
         if value is not None:
             changes[name] = value
+    if target.password is not None:
+        changes["password"] = Secret(target.password)
     return replace(base, **changes) if changes else base  # type: ignore[arg-type]
 
 
