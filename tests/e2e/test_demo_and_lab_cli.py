@@ -97,7 +97,7 @@ def test_readme_pairing_lab_serve_hosts_out_then_scan_hosts_file(tmp_path: Path)
 def test_lab_serve_in_the_background_of_a_script_stops_cleanly(tmp_path: Path, stop: signal.Signals) -> None:
     """Started with SIGINT ignored (`hvbpa lab serve &` in a script), it still stops on SIGINT and SIGTERM."""
     hosts = tmp_path / "hosts.txt"
-    server = _start_lab("healthy", "--hosts-out", str(hosts), env=dict(os.environ), ignore_sigint=True)
+    server = _start_lab("--hosts-out", str(hosts), env=dict(os.environ), ignore_sigint=True)
     try:
         _wait_for(hosts, server)
         ca = next(word for word in hosts.read_text("utf-8").split() if word.startswith("ca_trust_path="))
@@ -129,7 +129,7 @@ def test_lab_serve_bind_address_and_first_port(tmp_path: Path) -> None:
     finally:
         server.send_signal(signal.SIGTERM)
         server.communicate(timeout=20)
-    assert urls == [f"http://127.0.0.1:{first}/wsman", f"https://127.0.0.1:{first + 1}/wsman"]
+    assert urls == [f"http://127.0.0.1:{first}/wsman", f"http://127.0.0.1:{first + 1}/wsman"]
 
 
 def test_lab_serve_unknown_fleet_is_one_line(cli: Invoke) -> None:
