@@ -42,7 +42,7 @@ def _gitlab() -> tuple[list[str], dict[str, str]]:
 
 def _free_pair() -> int:
     for _ in range(50):
-        port = random.randint(20000, 60000)  # noqa: S311 - not for security
+        port = random.randint(20000, 60000)
         try:
             with socket.socket() as a, socket.socket() as b:
                 a.bind(("127.0.0.1", port))
