@@ -234,6 +234,22 @@ _UI: dict[str, tuple[str, str]] = {
     "warning": ("Warning", "경고"),
     "information": ("Information", "정보"),
     "excluded": ("Excluded", "제외됨"),
+    # Rule categories, as BPA names them
+    "category_configuration": ("Configuration", "구성"),
+    "category_operation": ("Operation", "작업"),
+    "category_prerequisites": ("Prerequisites", "필수 구성 요소"),
+    "category_security": ("Security", "보안"),
+    "category_performance": ("Performance", "성능"),
+    # `hvbpa rules show` labels
+    "show_severity": ("Severity", "심각도"),
+    "show_category": ("Category", "범주"),
+    "show_model": ("Model", "모델"),
+    "show_applies_to": ("Applies to", "적용 대상"),
+    "show_help": ("Help", "도움말"),
+    "show_check": ("Check", "검사 함수"),
+    "show_issue": ("Issue", "문제"),
+    "show_impact": ("Impact", "영향"),
+    "show_resolution": ("Resolution", "해결 방법"),
     "after_attempts": (" (after {attempts} attempts)", " ({attempts}번 시도 후)"),
     # Host statuses as the table shows them; JSON and the other machine formats keep the codes.
     "hoststatus_ok": ("scanned", "검사함"),
@@ -302,6 +318,88 @@ _UI: dict[str, tuple[str, str]] = {
 }
 
 
+# Hyper-V's own words for replication modes, VM states and replication states (the display
+# spelling of hvbpa.snapshot.enums), in Korean; English shows them as PowerShell does.
+_HYPERV_KO: dict[str, str] = {
+    "None": "복제 안 함",
+    "Primary": "주 서버",
+    "Replica": "복제본",
+    "TestReplica": "테스트 복제본",
+    "ExtendedReplica": "확장 복제본",
+    "Other": "기타",
+    "Running": "실행 중",
+    "Off": "꺼짐",
+    "Stopping": "중지하는 중",
+    "Saved": "저장됨",
+    "Paused": "일시 중지됨",
+    "Starting": "시작하는 중",
+    "Reset": "다시 설정",
+    "Saving": "저장하는 중",
+    "Pausing": "일시 중지하는 중",
+    "Resuming": "다시 시작하는 중",
+    "FastSaved": "빠른 저장됨",
+    "FastSaving": "빠른 저장하는 중",
+    "ForceShutdown": "강제 종료",
+    "ForceReboot": "강제 다시 부팅",
+    "Hibernated": "최대 절전",
+    "ComponentServicing": "구성 요소 서비스 중",
+    "Disabled": "사용 안 함",
+    "ReadyForInitialReplication": "초기 복제 준비됨",
+    "InitialReplicationInProgress": "초기 복제 진행 중",
+    "WaitingForInitialReplication": "초기 복제 대기 중",
+    "Replicating": "복제 중",
+    "PreparedForFailover": "장애 조치 준비됨",
+    "FailedOverWaitingCompletion": "장애 조치됨, 완료 대기 중",
+    "FailedOver": "장애 조치됨",
+    "Suspended": "일시 중단됨",
+    "Error": "오류",
+    "WaitingForStartResynchronize": "다시 동기화 시작 대기 중",
+    "Resynchronizing": "다시 동기화 중",
+    "ResynchronizeSuspended": "다시 동기화 일시 중단됨",
+    "RecoveryInProgress": "복구 진행 중",
+    "FailbackInProgress": "장애 복구 진행 중",
+    "FailbackComplete": "장애 복구 완료",
+    "WaitingForUpdateCompletion": "업데이트 완료 대기 중",
+    "UpdateError": "업데이트 오류",
+    "WaitingForRepurposeCompletion": "용도 변경 완료 대기 중",
+    "PreparedForSyncReplication": "동기 복제 준비됨",
+    "PreparedForGroupReverseReplication": "그룹 역방향 복제 준비됨",
+    "FiredrillInProgress": "테스트 장애 조치 진행 중",
+    # Integration service operational statuses (``Ok`` is how ``OK`` displays)
+    "Ok": "정상",
+    "Degraded": "저하됨",
+    "NonRecoverableError": "복구할 수 없는 오류",
+    "NoContact": "연결 없음",
+    "LostCommunication": "통신 끊김",
+    "ProtocolMismatch": "프로토콜 불일치",
+    "ApplicationCritical": "응용 프로그램 위험",
+    "CommunicationTimedOut": "통신 시간 초과",
+    "CommunicationFailed": "통신 실패",
+    "none": "상태 없음",
+}
+
+# What the collection script gathers, by section name (collect.ps1's errors[].section).
+_SECTIONS_KO = {
+    "vms": "가상 머신 목록",
+    "replication": "복제",
+    "integration_services": "통합 서비스",
+    "kvp": "KVP 게스트 데이터",
+    "network_adapters": "네트워크 어댑터",
+    "failover": "장애 조치 IP 설정",
+    "host": "호스트",
+}
+
+
+def hyperv_text(name: str, lang: str = "en") -> str:
+    """A replication mode, VM state or replication state as the admin's language says it."""
+    if lang != "ko":
+        return name
+    if name.endswith("Critical") and name != "Critical":
+        base = name.removesuffix("Critical")
+        return f"{_HYPERV_KO.get(base, base)}(위험)"
+    return _HYPERV_KO.get(name, name)
+
+
 class _Blank(dict[str, str]):
     """Format parameters where a missing one reads as nothing rather than raising."""
 
@@ -368,6 +466,12 @@ def reason_text(reason: Reason, lang: str = "en") -> str:
     inner = inner_reason(reason)
     if inner is not None:
         params["why"] = reason_text(inner, lang)
+    if "state" in params:
+        params["state"] = hyperv_text(params["state"], lang)
+    if "status" in params and reason.code.startswith("kvp-"):
+        params["status"] = hyperv_text(params["status"], lang)
+    if "section" in params and lang == "ko":
+        params["section"] = _SECTIONS_KO.get(params["section"], params["section"])
     if "status" in params and reason.code == "host-not-collected":
         params["status"] = host_status_text(params["status"], lang)
     for key in ("uptime", "grace"):

@@ -86,7 +86,7 @@ def test_not_json_and_missing_file(cli: Invoke, tmp_path: Path) -> None:
     path.write_text("PS C:\\> oops", "utf-8")
     result = cli("evaluate", str(path))
     assert result.exit_code == ExitCode.USAGE
-    assert "no snapshot in the output" in result.output
+    assert f"{path}: not a snapshot file or a raw capture (it begins 'PS C:\\\\> oops')" in result.output
     missing = cli("evaluate", str(tmp_path / "nope.json"))
     assert missing.exit_code == ExitCode.USAGE
     assert "cannot read" in missing.output

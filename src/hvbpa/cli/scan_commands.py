@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from hvbpa.cli.common import run_guarded
+from hvbpa.cli.common import plain_path_option, run_guarded
 from hvbpa.cli.connection_options import (
     SECURITY_HELP,
     build_settings,
@@ -97,7 +97,8 @@ def _scan_and_report(
     "output",
     required=True,
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Where to write the snapshot ('-' for stdout).",
+    callback=plain_path_option("collect", "the snapshot is always JSON"),
+    help="File to write the snapshot to, always JSON ('-' for stdout). A plain path: no FORMAT: prefix as in scan.",
 )
 @click.option("--raw", is_flag=True, help="Write the host's stdout untouched (replayable by the lab host).")
 @connection_options

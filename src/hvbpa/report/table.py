@@ -13,7 +13,7 @@ from rich.table import Table
 from rich.text import Text
 
 from hvbpa.evaluate import RuleResult, Severity, Status, VMVerdict
-from hvbpa.i18n import host_status_text, reason_text, text
+from hvbpa.i18n import host_status_text, hyperv_text, reason_text, text
 from hvbpa.policy import Summary, summarize
 from hvbpa.report.formats import ReportContext, vm_message_parts
 from hvbpa.snapshot import HostStatus
@@ -49,7 +49,8 @@ def _findings(ctx: ReportContext, rule_id: str, results: Sequence[RuleResult]) -
             name = Text(vm.vm_name, style="bold")
             if result.excluded_by:
                 name.append(f" ({text('excluded', lang)})", style="dim")
-            table.add_row(result.host, name, f"{vm.replication_mode}, {vm.state}", _why(vm, lang))
+            mode = f"{hyperv_text(vm.replication_mode, lang)}, {hyperv_text(vm.state, lang)}"
+            table.add_row(result.host, name, mode, _why(vm, lang))
     return table
 
 
