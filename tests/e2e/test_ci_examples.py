@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import json
 import os
-import random
 import shutil
-import socket
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -19,6 +17,8 @@ from pathlib import Path
 
 import pytest
 import yaml
+
+from tests.e2e.conftest import free_port_pair
 
 ROOT = Path(__file__).resolve().parents[2]
 CI = ROOT / "examples" / "ci"
@@ -40,24 +40,11 @@ def _gitlab() -> tuple[list[str], dict[str, str]]:
     return list(job["script"]), dict(job["variables"])
 
 
-def _free_pair() -> int:
-    for _ in range(50):
-        port = random.randint(20000, 60000)
-        try:
-            with socket.socket() as a, socket.socket() as b:
-                a.bind(("127.0.0.1", port))
-                b.bind(("127.0.0.1", port + 1))
-        except OSError:
-            continue
-        return port
-    raise AssertionError("no two free ports in a row")
-
-
 @pytest.mark.parametrize("job", [_github, _gitlab], ids=["github-actions", "gitlab-ci"])
 def test_ci_job_scans_lab_hosts_and_publishes_junit_and_sarif(job: object, tmp_path: Path) -> None:
     commands, variables = job()  # type: ignore[operator]
     commands = [c for c in commands if c.strip() != "pip install ."]
-    port = _free_pair()
+    port = free_port_pair()
     inventory = (CI / "inventory.yml").read_text("utf-8")
     assert "45985" in inventory and variables["LAB_PORT"] == "45985"
     (tmp_path / "examples" / "ci").mkdir(parents=True)

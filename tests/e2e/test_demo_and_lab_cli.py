@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -15,7 +14,7 @@ import pytest
 
 from hvbpa.exit_codes import ExitCode
 from tests.conftest import Invoke, validate_report
-from tests.e2e.conftest import LAB_ENV
+from tests.e2e.conftest import LAB_ENV, free_port_pair
 
 
 def test_demo_runs_as_designed(cli: Invoke, tmp_path: Path) -> None:
@@ -117,9 +116,7 @@ def test_lab_serve_in_the_background_of_a_script_stops_cleanly(tmp_path: Path, s
 
 def test_lab_serve_bind_address_and_first_port(tmp_path: Path) -> None:
     hosts = tmp_path / "hosts.txt"
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        first = probe.getsockname()[1]
+    first = free_port_pair()
     server = _start_lab(
         "healthy", "--hosts-out", str(hosts), "--address", "127.0.0.1", "--port", str(first), env=dict(os.environ)
     )

@@ -191,7 +191,8 @@ def target_options(fn: F) -> F:
             "hosts_files",
             multiple=True,
             type=click.Path(exists=True, dir_okay=False, path_type=Path),
-            help="One host[:port] per line, # comments.",
+            help="One host[:port] or URL per line, # comments, optionally with that host's transport=, user=, "
+            "ca_trust_path= ... (what `hvbpa lab serve --hosts-out` writes).",
         ),
         click.option(
             "-i",

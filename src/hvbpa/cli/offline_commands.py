@@ -22,7 +22,13 @@ if TYPE_CHECKING:
 @report_options
 @quiet_option
 def evaluate(snapshots: tuple[Path, ...], **kwargs: Any) -> None:
-    """Evaluate saved host snapshots (JSON, or raw captures from `hvbpa collect --raw`) offline."""
+    """Evaluate saved host snapshots (JSON, or raw captures from `hvbpa collect --raw`) offline.
+
+    \b
+    Examples:
+      hvbpa evaluate hv01.json hv02.json
+      hvbpa evaluate snapshots/*.json -o sarif:hvbpa.sarif --fail-on error
+    """
 
     def body() -> int:
         from hvbpa.collect import load_snapshot_file
@@ -149,7 +155,13 @@ def _wrap(text: str, width: int, indent: str, first: str = "") -> list[str]:
 @click.command("schema")
 @click.argument("which", type=click.Choice(("json", "snapshot")))
 def schema(which: str) -> None:
-    """Print a shipped JSON Schema: the JSON report (json) or the host snapshot (snapshot)."""
+    """Print a shipped JSON Schema: the JSON report (json) or the host snapshot (snapshot).
+
+    \b
+    Examples:
+      hvbpa schema json > report-v1.schema.json
+      hvbpa schema snapshot
+    """
     from importlib import resources
 
     name = {"json": "report-v1.schema.json", "snapshot": "snapshot-v1.schema.json"}[which]
@@ -166,7 +178,13 @@ def report() -> None:
 @report_options
 @quiet_option
 def report_merge(reports: tuple[Path, ...], **kwargs: Any) -> None:
-    """Combine JSON reports of separate scans into one, judging replication partners across them."""
+    """Combine JSON reports of separate scans into one, judging replication partners across them.
+
+    \b
+    Examples:
+      hvbpa report merge site-a.json site-b.json -o table -o json:all.json
+      hvbpa report merge all.json --baseline base.json -q -o junit:junit.xml
+    """
 
     def body() -> int:
         from hvbpa.report import load_reports
@@ -195,7 +213,13 @@ def baseline() -> None:
     help="Baseline file to write, always JSON. A plain path: no FORMAT: prefix as in scan.",
 )
 def baseline_create(report_file: Path, output: Path) -> None:
-    """Write a baseline of the findings in a JSON report (use it with --baseline)."""
+    """Write a baseline of the findings in a JSON report (use it with --baseline).
+
+    \b
+    Examples:
+      hvbpa baseline create report.json -o base.json
+      hvbpa scan -i inventory.yml --baseline base.json     # fails only on new findings
+    """
 
     def body() -> int:
         from hvbpa.atomic import write_text_atomic

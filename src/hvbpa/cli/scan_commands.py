@@ -35,7 +35,13 @@ if TYPE_CHECKING:
 @connection_options
 @report_options
 def scan(**kwargs: Any) -> None:
-    """Scan Hyper-V hosts over WinRM and report best-practice findings."""
+    """Scan Hyper-V hosts over WinRM and report best-practice findings.
+
+    \b
+    Examples:
+      HVBPA_USERNAME='CONTOSO\\hvadmin' hvbpa scan hv01 hv02.contoso.com
+      hvbpa scan -i inventory.yml --limit hyperv -q -o json:report.json -o junit:junit.xml
+    """
 
     def body() -> int:
         settings_report = ReportSettings(kwargs)
@@ -103,7 +109,13 @@ def _scan_and_report(
 @click.option("--raw", is_flag=True, help="Write the host's stdout untouched (replayable by the lab host).")
 @connection_options
 def collect(host: str, output: Path, raw: bool, **kwargs: Any) -> None:
-    """Collect one host's snapshot without evaluating it."""
+    """Collect one host's snapshot without evaluating it.
+
+    \b
+    Examples:
+      hvbpa collect hv01 -o hv01.json          # then: hvbpa evaluate hv01.json
+      hvbpa collect hv01 -o hv01.bin --raw     # the host's answer untouched, for a support case
+    """
 
     def body() -> int:
         from hvbpa.atomic import write_bytes_atomic
@@ -137,7 +149,13 @@ def collect(host: str, output: Path, raw: bool, **kwargs: Any) -> None:
 @report_options
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 def demo(quiet: bool, **kwargs: Any) -> None:
-    """Start the built-in lab fleet on loopback, scan it over real WinRM, print the report, stop it."""
+    """Start the built-in lab fleet on loopback, scan it over real WinRM, print the report, stop it.
+
+    \b
+    Examples:
+      hvbpa demo
+      hvbpa demo --lang ko -o table -o json:demo.json
+    """
 
     def body() -> int:
         from hvbpa.lab import run_demo

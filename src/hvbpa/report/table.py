@@ -9,6 +9,7 @@ import io
 from collections.abc import Sequence
 
 from rich.console import Console
+from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
@@ -29,8 +30,52 @@ def _why(vm: VMVerdict, lang: str) -> Text:
     return line
 
 
-def _findings(ctx: ReportContext, rule_id: str, results: Sequence[RuleResult]) -> Table:
-    """One table per rule, as BPA groups results: the rule and its fix on top, one row per affected VM."""
+# Below this width a table leaves the reason a word per line and breaks names: list instead.
+NARROW = 100
+
+
+class _Section:
+    """A titled group of rows, drawn as a table on a wide terminal and as a list on a narrow one.
+
+    Each row is (name, detail, text): ``name`` (host, host/VM) is never broken mid-word,
+    ``detail`` is a short label (mode and state, status), ``text`` gets the rest of the width.
+    """
+
+    def __init__(self, title: Text, headings: tuple[str, ...], caption: str | None = None) -> None:
+        self.title = title
+        self.headings = headings
+        self.caption = caption
+        self.rows: list[tuple[list[Text | str], Text | str]] = []
+
+    def add(self, cells: list[Text | str], why: Text | str) -> None:
+        self.rows.append((cells, why))
+
+    def draw(self, console: Console, narrow: bool) -> None:
+        if not narrow:
+            table = Table(title=self.title, caption=self.caption, title_justify="left", caption_justify="left")
+            for index, heading in enumerate(self.headings[:-1]):
+                # Names and labels keep their words whole; the reason column takes what is left.
+                table.add_column(heading, no_wrap=index < len(self.headings) - 2 or len(self.headings) == 2)
+            table.add_column(self.headings[-1], overflow="fold", ratio=1)
+            for cells, why in self.rows:
+                table.add_row(*cells, why)
+            console.print(table)
+            return
+        console.print(self.title)
+        for cells, why in self.rows:
+            head = Text()
+            for index, cell in enumerate(cells):
+                if index:
+                    head.append("  " if index == len(cells) - 1 else "/")
+                head.append(cell if isinstance(cell, Text) else Text(cell, style="dim" if index else "bold"))
+            console.print(head)
+            console.print(Padding(why if isinstance(why, Text) else Text(why), (0, 0, 0, 4)))
+        if self.caption:
+            console.print(self.caption)
+
+
+def _findings(ctx: ReportContext, rule_id: str, results: Sequence[RuleResult]) -> _Section:
+    """One group per rule, as BPA groups results: the rule and its fix, one row per affected VM."""
     lang = ctx.lang
     rule = ctx.rule(rule_id)
     body = rule.text(lang)
@@ -39,56 +84,49 @@ def _findings(ctx: ReportContext, rule_id: str, results: Sequence[RuleResult]) -
     title.append(f"{rule.id} ", style="bold")
     title.append(f"[{text(severity.value, lang)}] ", style=_SEVERITY_STYLE[severity])
     title.append(body.title, style="bold")
-    table = Table(title=title, caption=body.resolution, title_justify="left", caption_justify="left", show_lines=False)
-    table.add_column(text("host", lang), overflow="fold")
-    table.add_column(text("vm", lang), overflow="fold")
-    table.add_column(text("mode", lang), no_wrap=True)
-    table.add_column(text("why", lang), overflow="fold", ratio=1)
+    headings = (text("host", lang), text("vm", lang), text("mode", lang), text("why", lang))
+    section = _Section(title, headings, caption=body.resolution)
     for result in results:
         for vm in result.affected:
             name = Text(vm.vm_name, style="bold")
             if result.excluded_by:
                 name.append(f" ({text('excluded', lang)})", style="dim")
             mode = f"{hyperv_text(vm.replication_mode, lang)}, {hyperv_text(vm.state, lang)}"
-            table.add_row(result.host, name, mode, _why(vm, lang))
-    return table
+            section.add([result.host, name, mode], _why(vm, lang))
+    return section
 
 
-def _undetermined(ctx: ReportContext, results: Sequence[RuleResult]) -> Table | None:
+def _undetermined(ctx: ReportContext, results: Sequence[RuleResult]) -> _Section | None:
     lang = ctx.lang
     rows = [(r, vm) for r in results for vm in r.undetermined]
     host_rows = [r for r in results if r.reason is not None and r.target in _ok_targets(ctx)]
     if not rows and not host_rows:
         return None
-    table = Table(title=text("undetermined_title", lang), title_justify="left", title_style="bold yellow")
-    table.add_column(text("rule", lang), no_wrap=True)
-    table.add_column(text("host", lang), overflow="fold")
-    table.add_column(text("vm", lang), overflow="fold")
-    table.add_column(text("why", lang), overflow="fold", ratio=4)
+    title = Text(text("undetermined_title", lang), style="bold yellow")
+    section = _Section(title, (text("host", lang), text("vm", lang), text("rule", lang), text("why", lang)))
     for result in host_rows:
         assert result.reason is not None
-        table.add_row(result.rule_id, result.host, "*", reason_text(result.reason, lang))
+        section.add([result.host, "*", result.rule_id], reason_text(result.reason, lang))
     for result, vm in rows:
-        table.add_row(result.rule_id, result.host, vm.vm_name, reason_text(vm.reason, lang))
-    return table
+        section.add([result.host, vm.vm_name, result.rule_id], reason_text(vm.reason, lang))
+    return section
 
 
 def _ok_targets(ctx: ReportContext) -> set[str]:
     return {h.target for h in ctx.run.hosts if h.status is HostStatus.OK}
 
 
-def _failed_hosts(ctx: ReportContext) -> Table | None:
+def _failed_hosts(ctx: ReportContext) -> _Section | None:
     lang = ctx.lang
     failed = [h for h in ctx.run.hosts if h.status is not HostStatus.OK]
     if not failed:
         return None
-    table = Table(title=text("failed_hosts", lang), title_justify="left", title_style="bold red")
-    table.add_column(text("host", lang), overflow="fold")
-    table.add_column(text("status", lang), no_wrap=True)
-    table.add_column(text("reason", lang), overflow="fold", ratio=4)
+    title = Text(text("failed_hosts", lang), style="bold red")
+    section = _Section(title, (text("host", lang), text("status", lang), text("reason", lang)))
     for host in failed:
-        table.add_row(host.target, Text(host_status_text(host.status.value, lang), style="red"), host.reason_in(lang))
-    return table
+        status = Text(host_status_text(host.status.value, lang), style="red")
+        section.add([host.target, status], host.reason_in(lang))
+    return section
 
 
 def render(ctx: ReportContext) -> str:
@@ -104,8 +142,9 @@ def render(ctx: ReportContext) -> str:
     )
     shown = [r for r in ctx.run.results if ctx.show_excluded or not r.excluded_by]
     findings = [r for r in shown if r.status is Status.NONCOMPLIANT]
+    narrow = console.width < NARROW
     for rule_id in dict.fromkeys(r.rule_id for r in findings):
-        console.print(_findings(ctx, rule_id, [r for r in findings if r.rule_id == rule_id]))
+        _findings(ctx, rule_id, [r for r in findings if r.rule_id == rule_id]).draw(console, narrow)
     summary = summarize(ctx.run)
     if summary.hosts and not summary.hosts_ok:
         # Nothing was looked at: that, not "no findings", is the news.
@@ -114,10 +153,10 @@ def render(ctx: ReportContext) -> str:
         console.print(text("no_findings_partial", ctx.lang, ok=summary.hosts_ok, hosts=summary.hosts), style="yellow")
     elif not findings:
         console.print(text("no_findings", ctx.lang), style="bold green")
-    for table in (_undetermined(ctx, ctx.run.results), _failed_hosts(ctx)):
-        if table is not None:
+    for section in (_undetermined(ctx, ctx.run.results), _failed_hosts(ctx)):
+        if section is not None:
             console.print()
-            console.print(table)
+            section.draw(console, narrow)
     for note in ctx.notes:
         console.print(note, style="yellow")
     console.print()
