@@ -146,3 +146,25 @@ def test_lab_serve_help_shows_a_fleet_file_that_loads(cli: Invoke, tmp_path: Pat
     assert all(line.strip() in help_text for line in text.splitlines())
     readme = (example.parent / "README.md").read_text("utf-8")
     assert text in readme, "src/hvbpa/lab/README.md shows the same example"
+
+
+def test_readme_lab_lines_run_verbatim(tmp_path: Path) -> None:
+    """The README's `lab serve` + `scan --hosts-file` block, copied as a reader would, in a script."""
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text("utf-8")
+    block = readme.split("Or run the lab hosts yourself", 1)[1].split("```sh\n", 1)[1].split("```", 1)[0]
+    assert "--hosts-out hosts.txt" in block and "--hosts-file hosts.txt" in block
+    (tmp_path / ".venv" / "bin").mkdir(parents=True)
+    (tmp_path / ".venv" / "bin" / "hvbpa").symlink_to(Path(sys.executable).parent / "hvbpa")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HVBPA_")}
+    done = subprocess.run(
+        ["bash", "-c", block], cwd=tmp_path, env={**env, "NO_COLOR": "1"}, capture_output=True, text=True, timeout=90
+    )
+    # The demo fleet's third host refuses connections by design: the scan reports it and exits 3,
+    # after scanning the NTLM host and the Basic-over-HTTPS host.
+    assert "Hosts: 2 of 3 scanned, 1 not scanned" in done.stdout, done.stdout + done.stderr
+    assert "HV-REP-01" in done.stdout and "connection refused" in done.stdout
+    for _ in range(50):
+        if not (tmp_path / "hosts.txt").exists():
+            break
+        time.sleep(0.1)
+    assert not (tmp_path / "hosts.txt").exists(), "the lab stopped and removed its hosts file"
