@@ -92,7 +92,7 @@ def test_readme_pairing_lab_serve_hosts_out_then_scan_hosts_file(tmp_path: Path)
     assert not hosts.exists() and not inventory.exists(), "files naming a stopped lab are removed"
 
 
-@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT])
+@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT, signal.SIGHUP])
 def test_lab_serve_in_the_background_of_a_script_stops_cleanly(tmp_path: Path, stop: signal.Signals) -> None:
     """Started with SIGINT ignored (`hvbpa lab serve &` in a script), it still stops on SIGINT and SIGTERM."""
     hosts = tmp_path / "hosts.txt"

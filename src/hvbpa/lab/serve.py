@@ -1,4 +1,4 @@
-"""``hvbpa lab serve``: run a fleet in the foreground until Ctrl-C or SIGTERM.
+"""``hvbpa lab serve``: run a fleet in the foreground until Ctrl-C, SIGTERM or SIGHUP.
 
 The click command in hvbpa.cli wraps :func:`serve`; this module prints plain
 text and imports no CLI libraries.
@@ -108,7 +108,7 @@ def _describe(running: RunningFleet, stream: TextIO) -> None:
 
 @contextmanager
 def _stop_on_signals(waiter: threading.Event) -> Iterator[None]:
-    """SIGINT and SIGTERM end the serve loop, so the lab's temporary folder and keys are removed.
+    """SIGINT, SIGTERM and SIGHUP end the serve loop, so the lab's temporary folder and keys are removed.
 
     A shell starts background jobs of a non-interactive script with SIGINT ignored,
     and Python keeps it ignored: the handler is installed whatever was there before.
@@ -120,7 +120,9 @@ def _stop_on_signals(waiter: threading.Event) -> Iterator[None]:
     def handler(_signum: int, _frame: FrameType | None) -> None:
         waiter.set()
 
-    previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM)}
+    # SIGHUP: the terminal it was started from closed (a tmux or ssh session ended).
+    stops = [signal.SIGINT, signal.SIGTERM] + ([signal.SIGHUP] if hasattr(signal, "SIGHUP") else [])
+    previous = {sig: signal.signal(sig, handler) for sig in stops}
     try:
         yield
     finally:
