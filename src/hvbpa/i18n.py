@@ -297,6 +297,16 @@ _UI: dict[str, tuple[str, str]] = {
         "no hosts to scan: name hosts, --hosts-file or --inventory",
         "검사할 호스트가 없습니다. 호스트 이름, --hosts-file 또는 --inventory를 지정하십시오",
     ),
+    "cli_limit_none": (
+        "--limit {limit!r} matched none of the {count} inventory hosts",
+        "--limit {limit!r}에 맞는 호스트가 인벤토리의 {count}대 중에 없습니다",
+    ),
+    "cli_password_unreadable": (
+        "{where}, which hvbpa cannot read: set HVBPA_PASSWORD or store the password in the keyring "
+        "(service hvbpa, key = user name)",
+        "{where}: hvbpa가 읽을 수 없습니다. HVBPA_PASSWORD를 설정하거나 keyring에 암호를 저장하십시오"
+        "(서비스 hvbpa, 키 = 사용자 이름)",
+    ),
     "cli_host_failed": ("hvbpa: {host}: {status}: {reason}", "hvbpa: {host}: {status}: {reason}"),
     "cli_baseline_written": (
         "baseline: {count} finding(s) written to {path}",

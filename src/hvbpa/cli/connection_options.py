@@ -144,10 +144,9 @@ def with_password(settings: ConnectionSettings, targets: Sequence[Target] = ()) 
         try:
             password = _password(settings.username, settings.transport)
         except ConfigError:
-            raise ConfigError(
-                f"{vaulted.password_vaulted}, which hvbpa cannot read: set HVBPA_PASSWORD "
-                "or store the password in the keyring (service hvbpa, key = user name)"
-            ) from None
+            from hvbpa.i18n import text
+
+            raise ConfigError(text("cli_password_unreadable", cli_lang(), where=vaulted.password_vaulted)) from None
     else:
         password = _password(settings.username, settings.transport)
     return settings if password is None else replace(settings, password=Secret(password))
@@ -172,7 +171,9 @@ def collect_targets(
             found += chosen
         if limit and not selected:
             everyone = sum(len(read_inventory(path, None)) for path in inventories)
-            raise InputError(f"--limit {limit!r} matched none of the {everyone} inventory hosts")
+            from hvbpa.i18n import text
+
+            raise InputError(text("cli_limit_none", cli_lang(), limit=limit, count=everyone))
     except TargetError as exc:
         raise InputError(str(exc)) from None
     targets = dedupe(found)

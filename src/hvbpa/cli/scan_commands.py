@@ -220,7 +220,7 @@ class _ServeCommand(click.Command):
 def lab_serve(
     fleet: str | None, hosts_out: Path | None, inventory_out: Path | None, address: str, first_port: int | None
 ) -> None:
-    """Run lab hosts in the foreground until Ctrl-C or SIGTERM.
+    """Run lab hosts in the foreground until Ctrl-C, SIGTERM or SIGHUP.
 
     FLEET is a fleet file, or a bundled fleet: demo (the default; findings, a Replica judged
     from its primary, a host that refuses connections) or healthy (nothing wrong: a scan
