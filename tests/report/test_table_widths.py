@@ -54,3 +54,22 @@ def test_names_stay_whole_and_lines_fit(columns: int, lang: str, monkeypatch: py
         # The reason gets the width (in a 60-column table it had 13 columns, a word a line).
         reasons = [line.strip() for line in lines if line.startswith("    ")]
         assert reasons and sum(_cells(line) for line in reasons) / len(reasons) > 40
+
+
+def test_long_names_give_the_reason_its_room_even_on_a_wide_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    from dataclasses import replace
+
+    from hvbpa.snapshot import HostSnapshot
+
+    monkeypatch.setenv("COLUMNS", "120")
+    monkeypatch.setenv("NO_COLOR", "1")
+    outcome = load_snapshot_file(DEMO / "hv-pri-01.json")
+    assert outcome.snapshot is not None
+    long_vms = tuple(replace(vm, name=f"{vm.name}-{'x' * 40}") for vm in outcome.snapshot.vms)
+    snapshot: HostSnapshot = replace(outcome.snapshot, vms=long_vms)
+    out = _Terminal()
+    options = RunOptions(outputs=(OutputSpec("table", None),), now=NOW)
+    finish([replace(outcome, snapshot=snapshot)], load_rules(()), options, started=NOW, stdout=out)
+    table = out.getvalue()
+    assert f"HV-PRI-01/LEGACY-NT-01-{'x' * 40}" in table, "listed, not squeezed into a table"
+    assert all(len(line) <= 120 for line in table.splitlines())

@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 
+from rich.cells import cell_len
 from rich.console import Console
 from rich.padding import Padding
 from rich.table import Table
@@ -32,13 +33,16 @@ def _why(vm: VMVerdict, lang: str) -> Text:
 
 # Below this width a table leaves the reason a word per line and breaks names: list instead.
 NARROW = 100
+# Nor is a table drawn when long names would leave the reason fewer columns than this.
+MIN_REASON = 40
 
 
 class _Section:
     """A titled group of rows, drawn as a table on a wide terminal and as a list on a narrow one.
 
-    Each row is (name, detail, text): ``name`` (host, host/VM) is never broken mid-word,
-    ``detail`` is a short label (mode and state, status), ``text`` gets the rest of the width.
+    Each row is cells and a reason: the cells (host, VM, then a short label such as mode and
+    state) are never broken mid-word; the narrow form joins them as ``host/VM  label`` on one
+    line and gives the reason the whole width below it.
     """
 
     def __init__(self, title: Text, headings: tuple[str, ...], caption: str | None = None) -> None:
@@ -50,12 +54,20 @@ class _Section:
     def add(self, cells: list[Text | str], why: Text | str) -> None:
         self.rows.append((cells, why))
 
+    def _reason_room(self, width: int) -> int:
+        """Columns left for the reason once the unbroken cells and the borders have theirs."""
+        fixed = 0
+        for index, heading in enumerate(self.headings[:-1]):
+            fixed += max([cell_len(heading)] + [cell_len(str(cells[index])) for cells, _ in self.rows])
+        return width - fixed - 3 * (len(self.headings) + 1)
+
     def draw(self, console: Console, narrow: bool) -> None:
+        narrow = narrow or self._reason_room(console.width) < MIN_REASON
         if not narrow:
             table = Table(title=self.title, caption=self.caption, title_justify="left", caption_justify="left")
-            for index, heading in enumerate(self.headings[:-1]):
+            for heading in self.headings[:-1]:
                 # Names and labels keep their words whole; the reason column takes what is left.
-                table.add_column(heading, no_wrap=index < len(self.headings) - 2 or len(self.headings) == 2)
+                table.add_column(heading, no_wrap=True)
             table.add_column(self.headings[-1], overflow="fold", ratio=1)
             for cells, why in self.rows:
                 table.add_row(*cells, why)
