@@ -23,6 +23,8 @@ def load_snapshot_file(path: Path) -> HostOutcome:
             raise InputError(f"{path}: a raw capture, but {exc}") from None
         start = " ".join(data[:40].decode("utf-8", errors="replace").split())
         raise InputError(f"{path}: not a snapshot file or a raw capture (it begins {start!r})") from None
+    if '"hvbpa.report/' in text[:400]:
+        raise InputError(f"{path}: a JSON report, not a snapshot file: to judge it again, hvbpa report merge {path}")
     try:
         snapshot = parse_snapshot(text, source=str(path))
     except SnapshotError as exc:

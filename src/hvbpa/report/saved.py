@@ -23,6 +23,8 @@ def read_report(path: Path) -> dict[str, Any]:
         document = json.loads(text)
     except json.JSONDecodeError as exc:
         raise InputError(f"{path}: not a JSON report file: {json_problem(exc, text)}") from None
+    if isinstance(document, dict) and str(document.get("schema", "")).startswith("hvbpa.snapshot/"):
+        raise InputError(f"{path}: a host snapshot file, not a JSON report: evaluate it with hvbpa evaluate {path}")
     if not isinstance(document, dict) or document.get("schema") != REPORT_SCHEMA:
         raise InputError(f"{path}: not an hvbpa JSON report file (schema {REPORT_SCHEMA}, from -o json:FILE)")
     return document
