@@ -119,7 +119,9 @@ def collect(host: str, output: Path, raw: bool, **kwargs: Any) -> None:
 
     def body() -> int:
         from hvbpa.atomic import write_bytes_atomic
+        from hvbpa.cli.common import cli_lang
         from hvbpa.collect import collect_host, decode_answer
+        from hvbpa.i18n import host_status_text, text
         from hvbpa.snapshot import HostStatus
 
         (target,) = collect_targets((host,), (), (), None)
@@ -128,8 +130,16 @@ def collect(host: str, output: Path, raw: bool, **kwargs: Any) -> None:
         connection = with_password(connection, (target,))
         collected = collect_host(target, connection)
         outcome = collected.outcome
+        lang = cli_lang()
+        failed = text(
+            "cli_host_failed",
+            lang,
+            host=target.name,
+            status=host_status_text(outcome.status.value, lang),
+            reason=outcome.reason_in(lang),
+        )
         if outcome.status is not HostStatus.OK and not (raw and collected.stdout):
-            click.echo(f"hvbpa: {target.name}: {outcome.status.value}: {outcome.reason}", err=True)
+            click.echo(failed, err=True)
             return int(ExitCode.INCOMPLETE)
         data = collected.stdout if raw else decode_answer(collected.stdout).encode("utf-8")
         if str(output) == "-":
@@ -138,7 +148,7 @@ def collect(host: str, output: Path, raw: bool, **kwargs: Any) -> None:
         else:
             write_bytes_atomic(output, data)
         if outcome.status is not HostStatus.OK:
-            click.echo(f"hvbpa: {target.name}: {outcome.status.value}: {outcome.reason}", err=True)
+            click.echo(failed, err=True)
             return int(ExitCode.INCOMPLETE)
         return int(ExitCode.OK)
 
