@@ -139,16 +139,18 @@ def with_password(settings: ConnectionSettings, targets: Sequence[Target] = ()) 
         settings_for(t, settings).transport in ("kerberos", "certificate") or t.password for t in targets
     ):
         return settings
+    # The keyring and the prompt need a user name: the run's, or the first host's own (user=, ansible_user).
+    username = settings.username or next((t.username for t in targets if t.username), None)
     vaulted = next((t for t in targets if t.password_vaulted), None)
     if vaulted is not None:
         try:
-            password = _password(settings.username, settings.transport)
+            password = _password(username, settings.transport)
         except ConfigError:
             from hvbpa.i18n import text
 
             raise ConfigError(text("cli_password_unreadable", cli_lang(), where=vaulted.password_vaulted)) from None
     else:
-        password = _password(settings.username, settings.transport)
+        password = _password(username, settings.transport)
     return settings if password is None else replace(settings, password=Secret(password))
 
 
