@@ -129,6 +129,12 @@ def test_lab_serve_bind_address_and_first_port(tmp_path: Path) -> None:
     assert urls == [f"http://127.0.0.1:{first}/wsman", f"http://127.0.0.1:{first + 1}/wsman"]
 
 
+def test_lab_serve_output_in_a_missing_folder_fails_before_starting(cli: Invoke, tmp_path: Path) -> None:
+    result = cli("lab", "serve", "--hosts-out", str(tmp_path / "no" / "hosts.txt"))
+    assert result.exit_code == ExitCode.USAGE
+    assert result.output == f"hvbpa: error: {tmp_path / 'no' / 'hosts.txt'}: folder {tmp_path / 'no'} does not exist\n"
+
+
 def test_lab_serve_unknown_fleet_is_one_line(cli: Invoke) -> None:
     result = cli("lab", "serve", "nonesuch")
     assert result.exit_code == ExitCode.USAGE

@@ -21,7 +21,7 @@ from types import FrameType
 from typing import TextIO
 
 from hvbpa.lab.fleet import Fleet, FleetError, find_fleet, load_fleet
-from hvbpa.lab.processes import RunningFleet, start_fleet
+from hvbpa.lab.processes import LabError, RunningFleet, start_fleet
 from hvbpa.lab.server import LOOPBACK
 
 READY = "hvbpa lab: ready"
@@ -55,6 +55,10 @@ def serve(
     fleet = with_ports(load_fleet(find_fleet(None if fleet_spec is None else str(fleet_spec))), opts.first_port)
     waiter = stop or threading.Event()
     outputs = [p for p in (opts.hosts_out, opts.inventory_out) if p is not None]
+    for path in outputs:
+        if not path.parent.resolve().is_dir():
+            # Found now, not after the hosts have started.
+            raise LabError(f"{path}: folder {path.parent} does not exist")
     for path in outputs:
         # A script waiting for the file must not pick up one from an earlier run.
         path.unlink(missing_ok=True)
