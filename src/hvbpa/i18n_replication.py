@@ -131,7 +131,7 @@ REASONS: dict[str, tuple[str, str]] = {
     # --- HVR006 ----------------------------------------------------------------------------
     "replication-suspended": (
         "replication is paused (Suspended): changes pile up on the primary until it is resumed",
-        "복제가 일시 중지되었습니다(Suspended). 다시 시작할 때까지 변경 내용이 주 서버에 쌓입니다",
+        "복제가 일시 중지되었습니다. 다시 시작할 때까지 변경 내용이 주 서버에 쌓입니다",
     ),
     "replication-not-paused": ("replication state is {state}", "복제 상태가 {state}입니다"),
     # --- HVR007 / HVR009 -------------------------------------------------------------------
@@ -197,4 +197,22 @@ DURATIONS = ("age", "limit", "frequency")
 UI: dict[str, tuple[str, str]] = {
     "host_itself": ("(the host)", "(호스트 자체)"),
     "vm_group": ("{count} VMs ({names}, ...)", "가상 머신 {count}대({names} 등)"),
+    "show_judged_per": ("Judged per", "판정 단위"),
+    "summary_host_verdicts": (
+        "Verdicts on hosts (rules judged per host): {noncompliant} with findings, {undetermined} undetermined, "
+        "{compliant} compliant",
+        "호스트 단위 규칙의 판정: 발견 {noncompliant}건, 확인 불가 {undetermined}건, 준수 {compliant}건",
+    ),
+    "judged_per_vm": ("virtual machine", "가상 머신"),
+    "judged_per_host": ("host", "호스트"),
+}
+
+# Korean names of the snapshot sections the replication rules read (for collection errors).
+SECTIONS_KO: dict[str, str] = {
+    "replication_server": "복제본 서버 설정",
+    "authorization_entries": "복제 권한 부여 항목",
+    "certificate": "복제 인증서",
+    "cluster_resources": "클러스터 리소스",
+    "checkpoints": "검사점",
+    "vss": "VSS 통합 서비스 상태",
 }

@@ -21,7 +21,7 @@ def test_rules_list_and_show(cli: Invoke) -> None:
     assert shown.exit_code == 0
     assert "learn.microsoft.com" in shown.output
     assert "Resolution" in shown.output
-    assert "Judged per: vm" in " ".join(shown.output.split())
+    assert "Judged per: virtual machine" in " ".join(shown.output.split())
     assert "Judged per: host" in " ".join(cli("rules", "show", "HVR002").output.split())
     korean = cli("rules", "show", "HVR001", "--lang", "ko")
     assert "Integration Services를 설치" in korean.output

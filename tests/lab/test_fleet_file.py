@@ -132,18 +132,3 @@ def test_demo_fleet() -> None:
     assert (kvp["enabled"], kvp["primary_status"], legacy["kvp"]) == (True, 12, None)
     assert legacy["uptime_seconds"] > 600
     assert legacy["network_adapters"][0]["failover"]["ipv4_address"]
-
-
-def test_relative_times_resolve_when_the_lab_answers() -> None:
-    from datetime import UTC, datetime
-
-    from hvbpa.lab.fleet import resolve_relative_times
-
-    now = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
-    text = '{"a": "lab:now+12d", "b": "lab:now-3h", "c": "lab:now+90m", "d": "lab:nowish"}'
-    assert json.loads(resolve_relative_times(text, now)) == {
-        "a": "2026-12-07T12:00:00Z",
-        "b": "2026-11-25T09:00:00Z",
-        "c": "2026-11-25T13:30:00Z",
-        "d": "lab:nowish",
-    }

@@ -155,33 +155,7 @@ def test_many_vms_undetermined_for_one_reason_are_one_row(cli: Invoke, tmp_path:
         path.write_text(json.dumps(doc), "utf-8")
         paths.append(str(path))
     result = cli("evaluate", *paths, "--rule", "HVR007", "--now", FIXED_NOW)
-    rows = [line for line in result.output.splitlines() if "CompressionEnabled" in line]
-    assert len(rows) == 1 + 2, result.output  # HV-OLDER grouped, HV-FEW's two VMs listed
-    assert "HV-OLDER" in rows[0] and "8 VMs (healthy-0000," in rows[0]
-
-
-def test_version_1_reports_are_still_read(cli: Invoke, tmp_path: Path) -> None:
-    """Reports written before version 2 still merge and still make baselines."""
-    absent = CASES / "absent-with-failover-ip" / "hv01.json"
-    out = tmp_path / "v2.json"
-    cli("evaluate", str(absent), "--rule", "HVR001", "--now", FIXED_NOW, "-o", f"json:{out}")
-    report = json.loads(out.read_text("utf-8"))
-    # What version 1 wrote: no scope, verdict or judged_per, and snapshots without the new sections.
-    report["schema"] = "hvbpa.report/1"
-    for rule in report["rules"]:
-        del rule["judged_per"]
-    for result in report["results"]:
-        del result["scope"], result["verdict"]
-    for host in report["hosts"]:
-        del host["snapshot"]["replication_server"], host["snapshot"]["cluster_resources"]
-    from tests.conftest import shipped_schema
-
-    jsonschema.Draft202012Validator(shipped_schema("report-v1.schema.json")).validate(report)
-    old = tmp_path / "v1.json"
-    old.write_text(json.dumps(report), "utf-8")
-    merged = tmp_path / "merged.json"
-    assert cli("report", "merge", str(old), "-o", f"json:{merged}").exit_code == ExitCode.FINDINGS
-    validate_report(json.loads(merged.read_text("utf-8")))
-    baseline = tmp_path / "baseline.json"
-    assert cli("baseline", "create", str(old), "-o", str(baseline)).exit_code == 0
-    assert len(json.loads(baseline.read_text("utf-8"))["fingerprints"]) == 1
+    flat = " ".join(result.output.split())
+    # HV-OLDER's eight VMs are one entry; HV-FEW's two are listed one by one.
+    assert flat.count("the host did not report CompressionEnabled") == 1 + 2, result.output
+    assert "8 VMs (healthy-0000, healthy-0001, healthy-0002, ...)" in flat

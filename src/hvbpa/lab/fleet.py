@@ -1,29 +1,7 @@
 """Fleet files: which lab hosts to run and how each one misbehaves.
 
-A fleet file is TOML::
-
-    script = "collect.ps1"          # optional: the collection script hosts recognise
-    [defaults]                      # optional: applied to every host
-    transport = "basic-http"        # basic-http | basic-https | ntlm | certificate-https
-    username = "labadmin"
-    password = "Lab-Passw0rd!"
-
-    [[hosts]]
-    name = "HV-PRI-01"
-    port = 0                        # 0 picks a free port
-    snapshot = "hv-pri-01.json"     # relative to the fleet file
-    # raw_output = "capture.bin"    # verbatim stdout bytes instead of a snapshot
-    # latency = 0.2                 # seconds added to every request
-    # refuse = true                 # nothing listens on the port
-    # hang = true                   # accept, never answer
-    # reject_credentials = true     # 401 whatever the credentials
-    # output = "snapshot"           # snapshot | non-json | truncated | huge | clixml-error
-    # huge_output_bytes = 10485760
-    # slow_command = 30             # seconds before the command completes
-    # codepage_default = 437
-    # [hosts.fault]                 # SOAP fault on every Command
-    # code = 2150858843
-    # message = "..."
+A fleet file is TOML; ``fleet_example.toml`` beside this module is a complete,
+commented example (shown by ``hvbpa lab serve --help`` and checked by a test to load).
 
 ``certificate-https`` hosts authenticate by TLS client certificate (pywinrm's
 ``transport="certificate"``): the lab issues each such host's user a client
@@ -32,19 +10,14 @@ only certificates of that CA whose UPN names its user; the password is unused.
 
 Paths are resolved against the fleet file's folder. Lab credentials default to
 ``labadmin`` / ``Lab-Passw0rd!``.
-
-A snapshot may write a time relative to when the lab answers as ``"lab:now+12d"``
-(or ``-3h``, ``+90m``): a certificate that "expires in 12 days" stays so on every run.
 """
 
 from __future__ import annotations
 
 import json
-import re
 import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -108,25 +81,8 @@ class HostConfig:
         if self.snapshot_text is not None:
             return self.snapshot_text
         if self.snapshot is not None:
-            return resolve_relative_times(self.snapshot.read_text(encoding="utf-8"))
+            return self.snapshot.read_text(encoding="utf-8")
         return json.dumps(minimal_snapshot(self.name), ensure_ascii=False)
-
-
-_RELATIVE = re.compile(r'"lab:now([+-])(\d+)([dhm])"')
-_UNITS = {"d": "days", "h": "hours", "m": "minutes"}
-
-
-def resolve_relative_times(text: str, now: datetime | None = None) -> str:
-    """Every ``"lab:now+12d"`` as the ISO 8601 UTC time that far from now."""
-    base = now or datetime.now(UTC)
-
-    def moment(match: re.Match[str]) -> str:
-        sign, amount, unit = match.groups()
-        delta = timedelta(**{_UNITS[unit]: int(amount)})
-        when = base + delta if sign == "+" else base - delta
-        return when.strftime('"%Y-%m-%dT%H:%M:%SZ"')
-
-    return _RELATIVE.sub(moment, text)
 
 
 @dataclass(frozen=True)
@@ -175,6 +131,16 @@ def minimal_snapshot(name: str, vms: list[dict[str, Any]] | None = None) -> dict
         },
         "vms": vms or [],
         "errors": [],
+        # What the collector reads from a host never set up as a Replica server.
+        "replication_server": {
+            "enabled": False,
+            "allowed_authentication": 1,
+            "allowed_from_any_server": False,
+            "certificate_thumbprint": None,
+            "authorization_entries": [],
+            "certificate": None,
+        },
+        "cluster_resources": None,
     }
 
 
@@ -205,7 +171,31 @@ def fleet_from_snapshots(
 
 
 def demo_fleet_path() -> Path:
-    return Path(str(resources.files("hvbpa.lab").joinpath("demo_fleet", "fleet.toml")))
+    return bundled_fleet_path("demo")
+
+
+# Fleets shipped with hvbpa, by the name `hvbpa lab serve NAME` takes.
+BUNDLED_FLEETS = {
+    "demo": "every kind of result: findings, a Replica judged from its primary, a host that refuses connections",
+    "healthy": "nothing wrong: a scan exits 0 (a green CI smoke check)",
+}
+
+
+def bundled_fleet_path(name: str) -> Path:
+    return Path(str(resources.files("hvbpa.lab").joinpath(f"{name}_fleet", "fleet.toml")))
+
+
+def find_fleet(spec: str | None) -> Path:
+    """A fleet file path, or the name of a bundled fleet (None: the demo fleet)."""
+    if spec is None:
+        return demo_fleet_path()
+    if spec in BUNDLED_FLEETS and not Path(spec).exists():
+        return bundled_fleet_path(spec)
+    path = Path(spec)
+    if not path.is_file():
+        known = ", ".join(BUNDLED_FLEETS)
+        raise FleetError(f"{spec}: no such fleet file (or bundled fleet: {known})")
+    return path
 
 
 _HOST_KEYS: dict[str, type | tuple[type, ...]] = {

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from hvbpa.evaluate import Run, Severity, Status
 from hvbpa.exit_codes import ExitCode
+from hvbpa.policy.baseline import BASELINE_LABEL
 from hvbpa.snapshot import HostStatus
 
 FAIL_ON = ("error", "warning", "information", "never")
@@ -14,48 +15,80 @@ FAIL_ON = ("error", "warning", "information", "never")
 
 @dataclass(frozen=True)
 class Summary:
+    """The one definition of every count a report shows (table, JSON, SARIF, JUnit; CSV rows add up to it).
+
+    Results are (rule, host) pairs of scanned hosts: a host that could not be scanned is
+    counted in hosts_failed and nowhere else. VM counts are VM verdicts (one VM under two
+    rules counts twice); excluded and baselined findings keep counting, as such.
+    vms_distinct counts each VM once, however many rules judged it.
+    """
+
     hosts: int
-    hosts_ok: int
-    hosts_failed: int
-    hosts_undetermined: int
+    hosts_ok: int  # scanned
+    hosts_failed: int  # not scanned (unreachable, credentials, ...)
+    hosts_undetermined: int  # scanned but not judged as a whole (no Hyper-V module, no rights)
     noncompliant: int  # (rule, host) results with findings that count
     undetermined: int
     compliant: int
     not_applicable: int
-    excluded: int
+    excluded: int  # (rule, host) results whose findings are excluded or in the baseline
     vms_noncompliant: int
     vms_undetermined: int
     vms_compliant: int
+    vms_excluded: int  # findings accepted in an exclusions file
+    vms_baselined: int  # findings known to the baseline
+    vms_judged: int  # the sum of the five above
+    vms_distinct: int = 0  # VMs with at least one such verdict, each counted once
+    vms_not_applicable: int = 0  # verdicts of rules that do not apply to a VM they looked at
+    # Rules judged per host (no VM list): their verdicts on the hosts themselves.
+    host_verdicts_noncompliant: int = 0
+    host_verdicts_undetermined: int = 0
+    host_verdicts_compliant: int = 0
+    host_verdicts_not_applicable: int = 0
+    host_verdicts_accepted: int = 0  # findings excluded or in the baseline
 
 
 def summarize(run: Run) -> Summary:
     counts = dict.fromkeys(Status, 0)
-    excluded = 0
-    # Each VM once, by its worst verdict over all rules: with many rules, counting verdicts
-    # would report a 4-VM host as dozens of "virtual machines".
-    worst: dict[tuple[str, str], Status] = {}
+    vm_counts = dict.fromkeys(Status, 0)
+    excluded = vms_excluded = vms_baselined = 0
+    ok_targets = {h.target for h in run.hosts if h.status is HostStatus.OK}
+    # With many rules, verdicts outnumber VMs many times over: the VMs themselves, once each.
+    distinct: set[tuple[str, str]] = set()
+    verdicts = dict.fromkeys(Status, 0)
+    accepted_verdicts = 0
     for result in run.results:
+        if result.target not in ok_targets:
+            continue  # the failed host is counted once, in hosts_failed
+        if result.verdict is not None:
+            if result.excluded_by:
+                accepted_verdicts += 1
+            else:
+                verdicts[result.verdict.status] += 1
         if result.excluded_by:
             excluded += 1
+            accepted = len(result.affected)
+            distinct.update((vm.host.lower(), vm.vm_id) for vm in result.affected)
+            if result.excluded_by.startswith(BASELINE_LABEL):
+                vms_baselined += accepted
+            else:
+                vms_excluded += accepted
             continue
         counts[result.status] += 1
         for vm in result.vms:
-            if vm.status is Status.NOT_APPLICABLE:
-                continue
-            key = (vm.host.lower(), vm.vm_id)
-            seen = worst.get(key)
-            if seen is None or vm.status.rank > seen.rank:
-                worst[key] = vm.status
-    vm_counts = dict.fromkeys(Status, 0)
-    for status in worst.values():
-        vm_counts[status] += 1
-    failed = sum(1 for h in run.hosts if h.status is not HostStatus.OK)
-    undetermined_hosts = {r.target for r in run.results if r.reason is not None and r.target}
+            vm_counts[vm.status] += 1
+            if vm.status is not Status.NOT_APPLICABLE:
+                distinct.add((vm.host.lower(), vm.vm_id))
+    undetermined_hosts = {r.target for r in run.results if r.reason is not None and r.target in ok_targets}
+    judged = (
+        vm_counts[Status.NONCOMPLIANT] + vm_counts[Status.UNDETERMINED] + vm_counts[Status.COMPLIANT]
+        + vms_excluded + vms_baselined
+    )  # fmt: skip
     return Summary(
         hosts=len(run.hosts),
-        hosts_ok=len(run.hosts) - failed,
-        hosts_failed=failed,
-        hosts_undetermined=len({h.target for h in run.hosts if h.status is HostStatus.OK} & undetermined_hosts),
+        hosts_ok=sum(h.status is HostStatus.OK for h in run.hosts),
+        hosts_failed=sum(h.status is not HostStatus.OK for h in run.hosts),
+        hosts_undetermined=len(undetermined_hosts),
         noncompliant=counts[Status.NONCOMPLIANT],
         undetermined=counts[Status.UNDETERMINED],
         compliant=counts[Status.COMPLIANT],
@@ -64,6 +97,16 @@ def summarize(run: Run) -> Summary:
         vms_noncompliant=vm_counts[Status.NONCOMPLIANT],
         vms_undetermined=vm_counts[Status.UNDETERMINED],
         vms_compliant=vm_counts[Status.COMPLIANT],
+        vms_excluded=vms_excluded,
+        vms_baselined=vms_baselined,
+        vms_judged=judged,
+        vms_distinct=len(distinct),
+        vms_not_applicable=vm_counts[Status.NOT_APPLICABLE],
+        host_verdicts_noncompliant=verdicts[Status.NONCOMPLIANT],
+        host_verdicts_undetermined=verdicts[Status.UNDETERMINED],
+        host_verdicts_compliant=verdicts[Status.COMPLIANT],
+        host_verdicts_not_applicable=verdicts[Status.NOT_APPLICABLE],
+        host_verdicts_accepted=accepted_verdicts,
     )
 
 

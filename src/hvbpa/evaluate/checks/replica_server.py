@@ -98,6 +98,12 @@ def _expiry(text: str | None) -> datetime | None:
     return parse_time(text)
 
 
+def _reference(ctx: CheckContext, snapshot: HostSnapshot) -> datetime:
+    """When the certificate is judged: the host's clock at collection, so a saved snapshot judged
+    again later (report merge) gives the same verdict; the run's "now" when it is unknown."""
+    return parse_time(snapshot.collected_at) or ctx.now
+
+
 def _certificate_installed(ctx: CheckContext, snapshot: HostSnapshot) -> HostCheck:
     server = _certificate_in_use(snapshot)
     if isinstance(server, HostCheck):
@@ -108,7 +114,7 @@ def _certificate_installed(ctx: CheckContext, snapshot: HostSnapshot) -> HostChe
     if not cert.found:
         return host_verdict(Status.NONCOMPLIANT, "certificate-not-installed", thumbprint=cert.thumbprint)
     expires = _expiry(cert.not_after)
-    if expires is not None and expires <= ctx.now:
+    if expires is not None and expires <= _reference(ctx, snapshot):
         return host_verdict(Status.NONCOMPLIANT, "certificate-expired", date=cert.not_after, **facts)
     if cert.has_private_key is False:
         return host_verdict(Status.NONCOMPLIANT, "certificate-no-private-key", **facts)
@@ -139,7 +145,7 @@ def _certificate_lifetime(ctx: CheckContext, snapshot: HostSnapshot) -> HostChec
     expires = _expiry(cert.not_after)
     if expires is None:
         return host_verdict(Status.UNDETERMINED, "setting-not-reported", setting="NotAfter")
-    days = (expires - ctx.now).total_seconds() / 86400
+    days = (expires - _reference(ctx, snapshot)).total_seconds() / 86400
     facts = {"thumbprint": cert.thumbprint, "subject": cert.subject or "?", "date": cert.not_after}
     if days <= 0:
         # HVR004 reports it as an error; this one says how long ago.
