@@ -144,7 +144,11 @@ def decode_answer(stdout: bytes) -> str:
     if at < 0:
         stripped = text.lstrip("\ufeff \r\n\t")
         if stripped.startswith("{"):
-            return stripped
+            # Plain JSON is the snapshot itself: a byte that is not UTF-8 is an error, never U+FFFD.
+            try:
+                return stdout.decode("utf-8-sig").lstrip("\ufeff \r\n\t")
+            except UnicodeDecodeError as exc:
+                raise AnswerError(f"the snapshot is not UTF-8 (byte {exc.start})") from None
         preview = " ".join(text.split())[:80]
         raise AnswerError(f"no snapshot in the output (it begins {preview!r})" if preview else "the output was empty")
     blob = "".join(text[at + len(OUTPUT_MARKER) :].split())

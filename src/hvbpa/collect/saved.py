@@ -20,5 +20,10 @@ def load_snapshot_file(path: Path) -> HostOutcome:
         text = decode_answer(data)
     except AnswerError as exc:
         raise InputError(f"{path}: {exc}") from None
-    snapshot = parse_snapshot(text, source=str(path))
+    try:
+        snapshot = parse_snapshot(text, source=str(path))
+    except InputError as exc:
+        # A field error names the host the snapshot claims to be; the user needs the file too.
+        message = str(exc)
+        raise InputError(message if str(path) in message else f"{path}: {message}") from None
     return HostOutcome(target=snapshot.host.name, status=HostStatus.OK, snapshot=snapshot)

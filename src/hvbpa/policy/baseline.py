@@ -170,4 +170,4 @@ def apply_baseline(results: Sequence[RuleResult], baseline: Baseline) -> tuple[t
 
 
 def write_baseline(document: Mapping[str, Any]) -> str:
-    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+    return json.dumps(document, ensure_ascii=False, indent=2, allow_nan=False) + "\n"

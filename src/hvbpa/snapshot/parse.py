@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import gc
 import json
+import math
+import re
 from collections.abc import Callable, Mapping
 from enum import IntEnum
 from typing import Any, NoReturn, TypeVar
@@ -78,11 +80,11 @@ class _Fields:
             return value
         self.fail(self.at(key), f"expected {label}, got {_kind(value)}")
 
-    def text(self, key: str, *, required: bool = False) -> str | None:
+    def text(self, key: str, *, required: bool = False, empty: bool = False) -> str | None:
         value = self.required(key) if required else self.data.get(key)
         result: str | None = self._typed(key, value, (str,), "a string")
-        if required and not result:
-            self.fail(self.at(key), "must be a non-empty string")
+        if required and (result is None or (not empty and not result)):
+            self.fail(self.at(key), "must be a non-empty string" if not empty else "must be a string")
         return result
 
     def flag(self, key: str, *, required: bool = False) -> bool | None:
@@ -169,14 +171,82 @@ def parse_snapshot(document: str | bytes, source: str = "snapshot") -> HostSnaps
     collecting = gc.isenabled()
     gc.disable()
     try:
-        try:
-            data = json.loads(document)
-        except json.JSONDecodeError as exc:
-            raise SnapshotError(f"snapshot of host {source!r}: not JSON ({exc.msg} at line {exc.lineno})") from None
+        data = load_json(document, f"snapshot of host {source!r}")
         return snapshot_from_data(data, source)
     finally:
         if collecting:
             gc.enable()
+
+
+# JSON that Python reads but no report may carry: NaN and the infinities print as bare
+# NaN/Infinity (invalid JSON), and a lone surrogate cannot be written as UTF-8 at all.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_LONG_INTEGER = re.compile(r"\d{4301,}")
+
+
+class _NotFinite:
+    """Stands in for NaN/Infinity/1e999 while parsing, so the error can name the field."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+
+def load_json(document: str, what: str) -> Any:
+    """``json.loads`` with everything a strict JSON reader refuses turned into a SnapshotError.
+
+    Refused: NaN/Infinity, numbers too large for a double, integers past Python's
+    4,300-digit limit, nesting past the recursion limit, and unpaired surrogates
+    (escaped or not). The checks cost nothing on the common document.
+    """
+    odd: list[bool] = []
+
+    def constant(text: str) -> object:
+        odd.append(True)
+        return _NotFinite(text)
+
+    def number(text: str) -> object:
+        value = float(text)
+        if math.isfinite(value):
+            return value
+        return constant(text)
+
+    try:
+        data = json.loads(document, parse_constant=constant, parse_float=number)
+    except json.JSONDecodeError as exc:
+        raise SnapshotError(f"{what}: not JSON ({exc.msg} at line {exc.lineno})") from None
+    except RecursionError:
+        raise SnapshotError(f"{what}: nested too deeply") from None
+    except ValueError:  # int() past Python's digit limit
+        match = _LONG_INTEGER.search(document)
+        line = f" at line {document.count(chr(10), 0, match.start()) + 1}" if match else ""
+        raise SnapshotError(f"{what}: an integer has too many digits{line}") from None
+    if odd or _SURROGATE_ESCAPE.search(document) or (not document.isascii() and _SURROGATE.search(document)):
+        found = find_invalid(data)
+        if found is not None:
+            raise SnapshotError(f"{what}: {found[0] or 'document'}: {found[1]}")
+    return data
+
+
+def find_invalid(data: object, path: str = "") -> tuple[str, str] | None:
+    """The first value no JSON writer can write (path, why), walking without recursion."""
+    stack: list[tuple[str, object]] = [(path, data)]
+    while stack:
+        where, value = stack.pop()
+        if isinstance(value, _NotFinite):
+            return where, f"{value.text} is not a finite number"
+        if isinstance(value, float) and not math.isfinite(value):
+            return where, f"{value} is not a finite number"
+        if isinstance(value, str) and _SURROGATE.search(value):
+            return where, "the text holds an unpaired surrogate (not valid Unicode)"
+        if isinstance(value, dict):
+            for key, item in reversed(value.items()):
+                if _SURROGATE.search(key):
+                    return where, "a key holds an unpaired surrogate (not valid Unicode)"
+                stack.append((f"{where}.{key}" if where else key, item))
+        elif isinstance(value, list):
+            stack.extend((f"{where}[{i}]", item) for i, item in reversed(list(enumerate(value))))
+    return None
 
 
 def snapshot_from_data(data: object, source: str = "snapshot") -> HostSnapshot:
@@ -290,7 +360,8 @@ def snapshot_from_data(data: object, source: str = "snapshot") -> HostSnapshot:
         state = f.enum("state", VMState, required=True)
         assert state is not None
         return VM(
-            name=f.text("name", required=True) or "",
+            # Hyper-V keeps a VM whose name is empty; the schema and the fast path accept it too.
+            name=f.text("name", required=True, empty=True) or "",
             id=f.guid("id"),
             state=state,
             replication=replication(f.required("replication"), f.at("replication")),
@@ -314,9 +385,17 @@ def snapshot_from_data(data: object, source: str = "snapshot") -> HostSnapshot:
             vm_id.lower() if vm_id else None,
         )
 
+    facts = host(root.required("host"), "host")
+    vms = root.items("vms", vm, required=True)
+    seen: dict[str, int] = {}
+    for index, item in enumerate(vms):
+        first = seen.setdefault(item.id, index)
+        if first != index:
+            # Keyed by VMId downstream: the second would silently replace the first and could hide a finding.
+            root.fail(f"vms[{index}].id", f"{item.id} is also the id of vms[{first}]")
     return HostSnapshot(
-        host=host(root.required("host"), "host"),
-        vms=root.items("vms", vm, required=True),
+        host=facts,
+        vms=vms,
         errors=root.items("errors", error, required=True),
         collected_at=root.text("collected_at"),
         collector_version=root.text("collector_version"),
