@@ -19,11 +19,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from hvbpa.durations import parse_duration
 from hvbpa.errors import ConfigError
 
 CONFIG_FILE = "hvbpa.toml"
 _TOML_POSITION = re.compile(r"\s*\(at line (\d+), column \d+\)")
-_DURATION = re.compile(r"^\s*\d+(\.\d+)?\s*[smhSMH]?\s*$")
 _SECRET = re.compile(r"pass(word|wd)?$|secret|token|credential", re.IGNORECASE)
 _REFUSED = {
     "insecure-skip-tls-verify": "turning off certificate checks must be asked for on each command line",
@@ -83,7 +83,7 @@ def _choice(*allowed: str) -> Check:
 
 def _integer(low: int, high: int) -> Check:
     def check(value: object) -> object:
-        if isinstance(value, str) and value.strip().isdigit():
+        if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit() and len(value) < 12:
             value = int(value)
         if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
             raise _Invalid(f"expected a whole number from {low} to {high}, got {value!r}")
@@ -92,12 +92,16 @@ def _integer(low: int, high: int) -> Check:
     return check
 
 
-def _duration(value: object) -> object:
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        value = str(value)
-    if not isinstance(value, str) or not _DURATION.match(value):
-        raise _Invalid(f"expected a duration like 90s, 10m or 1h, got {value!r}")
-    return value.strip()
+def _duration(default_unit: str) -> Check:
+    def check(value: object) -> object:
+        try:
+            parse_duration(value, default_unit)
+        except ValueError as exc:
+            raise _Invalid(str(exc)) from None
+        # click converts it again, with the option's own type, from default_map.
+        return str(value).strip()
+
+    return check
 
 
 def _flag(value: object) -> object:
@@ -133,7 +137,7 @@ SETTINGS = (
     Setting("rules-dir", "rules_dirs", _many),
     Setting("rule", "only_rules", _many),
     Setting("skip-rule", "skip_rules", _many),
-    Setting("grace-period", "grace_period", _duration),
+    Setting("grace-period", "grace_period", _duration("m")),
     Setting("fail-on", "fail_on", _choice("error", "warning", "information", "never")),
     Setting("exit-zero", "exit_zero", _flag),
     Setting("lang", "lang", _choice("en", "ko")),
@@ -142,8 +146,9 @@ SETTINGS = (
     Setting("baseline", "baseline", _text),
     Setting("jobs", "jobs", _integer(1, 512)),
     Setting("quiet", "quiet", _flag),
-    Setting("timeout", "timeout", _duration),
-    Setting("connect-timeout", "connect_timeout", _duration),
+    Setting("timeout", "timeout", _duration("s")),
+    Setting("connect-timeout", "connect_timeout", _duration("s")),
+    Setting("operation-timeout", "operation_timeout", _duration("s")),
     Setting("retries", "retries", _integer(0, 10)),
     Setting("transport", "transport", _choice("ntlm", "kerberos", "credssp", "certificate", "basic")),
     Setting("scheme", "scheme", _choice("http", "https")),

@@ -146,6 +146,17 @@ _UI: dict[str, tuple[str, str]] = {
     # The CLI's own messages
     "cli_error": ("hvbpa: error: {message}", "hvbpa: 오류: {message}"),
     "cli_interrupted": ("interrupted", "중단되었습니다"),
+    "cli_terminated": ("terminated (SIGTERM)", "종료되었습니다(SIGTERM)"),
+    "cli_internal_error": (
+        "hvbpa: internal error, please report it: {what} ({where})",
+        "hvbpa: 내부 오류입니다. 알려 주십시오: {what} ({where})",
+    ),
+    "cli_traceback_in": (
+        "full traceback in {path}; HVBPA_DEBUG=1 prints it",
+        "전체 traceback: {path}, HVBPA_DEBUG=1이면 화면에 출력합니다",
+    ),
+    "cli_traceback_debug": ("set HVBPA_DEBUG=1 to see the traceback", "HVBPA_DEBUG=1로 traceback을 볼 수 있습니다"),
+    "cli_traceback_above": ("traceback above", "traceback은 위에 있습니다"),
     "cli_interrupted_report": (
         "hvbpa: interrupted; the report above covers the hosts that finished",
         "hvbpa: 중단되었습니다. 위 보고서는 검사를 마친 호스트만 다룹니다",

@@ -44,22 +44,69 @@ def run_guarded(body: Callable[[], int]) -> NoReturn:
         # Raised by option checks inside a command: one line, like every other input error.
         die(exc.format_message())
     except KeyboardInterrupt:
-        from hvbpa.i18n import text
-
-        die(text("cli_interrupted", cli_lang()), ExitCode.INTERRUPTED)
+        interrupted()
+    except Exception as exc:  # a bug: one line and its own exit code, never a traceback
+        internal_error(exc)
     sys.exit(code)
 
 
-def parse_duration(value: str, option: str, default_unit: str = "m") -> float:
-    """``10m``, ``600s``, ``1h``, or a bare number in ``default_unit``."""
-    units = {"s": 1.0, "m": 60.0, "h": 3600.0}
-    text = value.strip().lower()
-    scale = units.get(text[-1:])
-    number = text[:-1] if scale else text
-    try:
-        amount = float(number)
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not a duration like 10m, 600s or 1h", param_hint=option) from None
-    if amount < 0:
-        raise click.BadParameter("must not be negative", param_hint=option)
-    return amount * (scale or units[default_unit])
+def interrupted() -> NoReturn:
+    from hvbpa.i18n import text
+    from hvbpa.signals import terminated
+
+    if terminated():
+        die(text("cli_terminated", cli_lang()), ExitCode.TERMINATED)
+    die(text("cli_interrupted", cli_lang()), ExitCode.INTERRUPTED)
+
+
+def internal_error(exc: BaseException) -> NoReturn:
+    """One line saying what failed and where the traceback is; exit 4, never 1 (findings)."""
+    import tempfile
+    import traceback
+
+    from hvbpa.i18n import text
+
+    lang = cli_lang()
+    detail = "".join(traceback.format_exception(exc))
+    if os.environ.get("HVBPA_DEBUG", "").strip() not in ("", "0"):
+        sys.stderr.write(detail)
+        where = text("cli_traceback_above", lang)
+    else:
+        try:
+            fd, path = tempfile.mkstemp(prefix="hvbpa-traceback-", suffix=".txt")
+            with os.fdopen(fd, "w", encoding="utf-8", errors="backslashreplace") as handle:
+                handle.write(detail)
+            where = text("cli_traceback_in", lang, path=path)
+        except OSError:
+            where = text("cli_traceback_debug", lang)
+    message = " ".join(str(exc).split())
+    what = f"{exc.__class__.__name__}: {message[:200]}" if message else exc.__class__.__name__
+    click.echo(text("cli_internal_error", lang, what=what, where=where), err=True)
+    sys.exit(int(ExitCode.INTERNAL))
+
+
+class Duration(click.ParamType[float]):
+    """A duration option (``90s``, ``10m``, ``1h``, or a bare number in ``default_unit``), in seconds.
+
+    One type for every duration option, so each accepts the same forms and refuses the
+    same values (zero, negative, inf, nan, 1e400) as a usage error at parse time.
+    """
+
+    name = "duration"
+
+    def __init__(self, default_unit: str = "s", longest: float | None = None) -> None:
+        self.default_unit = default_unit
+        self.longest = longest
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> float:
+        if isinstance(value, float):
+            return value  # already converted (a default_map value or a re-parse)
+        from hvbpa.durations import parse_duration
+
+        try:
+            seconds = parse_duration(value, self.default_unit)
+        except ValueError as exc:
+            self.fail(str(exc), param, ctx)
+        if self.longest is not None and seconds > self.longest:
+            self.fail(f"{value} is longer than {self.longest:g} s", param, ctx)
+        return seconds

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from hvbpa.cli.common import FAIL_ON, FORMAT_NAMES, F, parse_duration
+from hvbpa.cli.common import FAIL_ON, FORMAT_NAMES, Duration, F
 
 if TYPE_CHECKING:
     from hvbpa.evaluate import Rule
@@ -43,6 +43,7 @@ def report_options(fn: F) -> F:
         click.option("--skip-rule", "skip_rules", multiple=True, metavar="ID", help="Do not run this rule."),
         click.option(
             "--grace-period",
+            type=Duration("m"),
             default="10m",
             show_default=True,
             help="Uptime before a VM without integration services counts as lacking them (10m, 600s, 1h).",
@@ -92,7 +93,7 @@ class ReportSettings:
         self.rules_dirs: Sequence[Path] = kwargs["rules_dirs"]
         self.only_rules: Sequence[str] = kwargs["only_rules"]
         self.skip_rules: Sequence[str] = kwargs["skip_rules"]
-        self.grace_seconds = parse_duration(kwargs["grace_period"], "--grace-period")
+        self.grace_seconds: float = kwargs["grace_period"]
         self.fail_on: str = kwargs["fail_on"]
         self.exit_zero: bool = kwargs["exit_zero"]
         self.lang: str = kwargs["lang"] or default_lang(os.environ)
