@@ -47,6 +47,18 @@ def read_toml(path: Path, what: str) -> tuple[dict[str, Any], str]:
         why = _TOML_POSITION.sub("", message)
         where = f"{path}:{found.group(1)}" if found else str(path)
         raise ConfigError(f"{where}: not valid TOML: {why}") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: not valid TOML: nested too deeply") from None
+    except ValueError as exc:  # int() past Python's 4,300-digit limit
+        raise ConfigError(f"{path}: not valid TOML: {toml_value_error(content, exc)}") from None
+
+
+def toml_value_error(content: str, exc: ValueError) -> str:
+    """tomllib's own ValueError (not TOMLDecodeError): an integer too long for int(), with its line."""
+    match = re.search(r"\d[\d_]{4300,}", content)
+    if match is None:
+        return " ".join(str(exc).split())[:120]
+    return f"an integer has too many digits (line {content.count(chr(10), 0, match.start()) + 1})"
 
 
 def key_line(lines: Sequence[str], key: str, start: int = 0, end: int | None = None) -> int:

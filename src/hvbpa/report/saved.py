@@ -2,22 +2,51 @@
 
 from __future__ import annotations
 
+import functools
 import json
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from hvbpa.errors import InputError
 from hvbpa.report.json_report import REPORT_SCHEMA
+from hvbpa.strict_json import StrictJSONError, strict_loads
 
 
 def read_report(path: Path) -> dict[str, Any]:
     """The document, or a one-line InputError that names the file."""
     try:
-        document = json.loads(path.read_text("utf-8-sig"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: cannot read ({exc.__class__.__name__})") from None
-    except json.JSONDecodeError as exc:
-        raise InputError(f"{path}: not JSON ({exc.msg} at line {exc.lineno})") from None
+        document = strict_loads(path.read_text("utf-8-sig"))
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path}: not UTF-8 (byte {exc.start})") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read ({exc.strerror or exc.__class__.__name__})") from None
+    except StrictJSONError as exc:
+        raise InputError(f"{path}: {exc}") from None
     if not isinstance(document, dict) or document.get("schema") != REPORT_SCHEMA:
         raise InputError(f"{path}: not an hvbpa JSON report (schema {REPORT_SCHEMA})")
+    problem = _schema_problem(document)
+    if problem:
+        raise InputError(f"{path}: not a valid hvbpa JSON report: {problem}")
     return document
+
+
+@functools.cache
+def _validator() -> Any:
+    import jsonschema
+
+    schema = json.loads(resources.files("hvbpa.schemas").joinpath("report-v1.schema.json").read_text("utf-8"))
+    return jsonschema.Draft202012Validator(schema)
+
+
+def _schema_problem(document: dict[str, Any]) -> str | None:
+    """The first place the document breaks the shipped schema, on one line (a run that is a
+    list, hosts that are a mapping...), so no later step meets a type it does not expect."""
+    import jsonschema
+
+    error = jsonschema.exceptions.best_match(_validator().iter_errors(document))
+    if error is None:
+        return None
+    where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.absolute_path).lstrip(".")
+    message = " ".join(error.message.split())
+    return f"{where or 'document'}: {message[:160]}"

@@ -9,9 +9,6 @@ a 1,024-VM host must parse in milliseconds; the tests check that both agree.
 from __future__ import annotations
 
 import gc
-import json
-import math
-import re
 from collections.abc import Callable, Mapping
 from enum import IntEnum
 from typing import Any, NoReturn, TypeVar
@@ -42,6 +39,7 @@ from hvbpa.snapshot.model import (
     Relationship,
     Replication,
 )
+from hvbpa.strict_json import StrictJSONError, strict_loads
 
 T = TypeVar("T")
 E = TypeVar("E", bound=IntEnum)
@@ -178,75 +176,12 @@ def parse_snapshot(document: str | bytes, source: str = "snapshot") -> HostSnaps
             gc.enable()
 
 
-# JSON that Python reads but no report may carry: NaN and the infinities print as bare
-# NaN/Infinity (invalid JSON), and a lone surrogate cannot be written as UTF-8 at all.
-_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
-_SURROGATE = re.compile("[\ud800-\udfff]")
-_LONG_INTEGER = re.compile(r"\d{4301,}")
-
-
-class _NotFinite:
-    """Stands in for NaN/Infinity/1e999 while parsing, so the error can name the field."""
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-
-
 def load_json(document: str, what: str) -> Any:
-    """``json.loads`` with everything a strict JSON reader refuses turned into a SnapshotError.
-
-    Refused: NaN/Infinity, numbers too large for a double, integers past Python's
-    4,300-digit limit, nesting past the recursion limit, and unpaired surrogates
-    (escaped or not). The checks cost nothing on the common document.
-    """
-    odd: list[bool] = []
-
-    def constant(text: str) -> object:
-        odd.append(True)
-        return _NotFinite(text)
-
-    def number(text: str) -> object:
-        value = float(text)
-        if math.isfinite(value):
-            return value
-        return constant(text)
-
+    """Strict JSON (see :mod:`hvbpa.strict_json`), its errors as SnapshotError."""
     try:
-        data = json.loads(document, parse_constant=constant, parse_float=number)
-    except json.JSONDecodeError as exc:
-        raise SnapshotError(f"{what}: not JSON ({exc.msg} at line {exc.lineno})") from None
-    except RecursionError:
-        raise SnapshotError(f"{what}: nested too deeply") from None
-    except ValueError:  # int() past Python's digit limit
-        match = _LONG_INTEGER.search(document)
-        line = f" at line {document.count(chr(10), 0, match.start()) + 1}" if match else ""
-        raise SnapshotError(f"{what}: an integer has too many digits{line}") from None
-    if odd or _SURROGATE_ESCAPE.search(document) or (not document.isascii() and _SURROGATE.search(document)):
-        found = find_invalid(data)
-        if found is not None:
-            raise SnapshotError(f"{what}: {found[0] or 'document'}: {found[1]}")
-    return data
-
-
-def find_invalid(data: object, path: str = "") -> tuple[str, str] | None:
-    """The first value no JSON writer can write (path, why), walking without recursion."""
-    stack: list[tuple[str, object]] = [(path, data)]
-    while stack:
-        where, value = stack.pop()
-        if isinstance(value, _NotFinite):
-            return where, f"{value.text} is not a finite number"
-        if isinstance(value, float) and not math.isfinite(value):
-            return where, f"{value} is not a finite number"
-        if isinstance(value, str) and _SURROGATE.search(value):
-            return where, "the text holds an unpaired surrogate (not valid Unicode)"
-        if isinstance(value, dict):
-            for key, item in reversed(value.items()):
-                if _SURROGATE.search(key):
-                    return where, "a key holds an unpaired surrogate (not valid Unicode)"
-                stack.append((f"{where}.{key}" if where else key, item))
-        elif isinstance(value, list):
-            stack.extend((f"{where}[{i}]", item) for i, item in reversed(list(enumerate(value))))
-    return None
+        return strict_loads(document)
+    except StrictJSONError as exc:
+        raise SnapshotError(f"{what}: {exc}") from None
 
 
 def snapshot_from_data(data: object, source: str = "snapshot") -> HostSnapshot:

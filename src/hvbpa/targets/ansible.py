@@ -32,6 +32,7 @@ from hvbpa.targets.model import (
     check_address,
     parse_port,
     read_text,
+    shown,
 )
 from hvbpa.targets.vars_dirs import VarsDirs
 from hvbpa.targets.yaml_inventory import parse_yaml
@@ -158,7 +159,7 @@ class _HostVars:
             return None
         name, value, where = found
         if isinstance(value, bool) or not isinstance(value, str | int):
-            raise self.error(where, f"{name} must be a string, got {value!r}")
+            raise self.error(where, f"{name} must be a string, got {shown(value)}")
         text = str(value).strip()
         if "{{" in text or "{%" in text:
             raise self.error(where, f"{name} is a Jinja2 template, which hvbpa does not evaluate: {text!r}")
@@ -246,11 +247,11 @@ def _transport(variables: _HostVars, plugin: _Plugin) -> str | None:
     words: list[str] = []
     for item in items:
         if not isinstance(item, str):
-            raise variables.error(where, f"{name} must be a string or a list of strings, got {value!r}")
+            raise variables.error(where, f"{name} must be a string or a list of strings, got {shown(value)}")
         words.extend(word.strip().lower() for word in item.split(",") if word.strip())
     for word in words:
         if "{{" in word or "{%" in word:
-            raise variables.error(where, f"{name} is a Jinja2 template, which hvbpa does not evaluate: {value!r}")
+            raise variables.error(where, f"{name} is a Jinja2 template, which hvbpa does not evaluate: {shown(value)}")
         if word == "negotiate":
             return None
         word = _TRANSPORT_ALIASES.get(word, word)
@@ -258,4 +259,5 @@ def _transport(variables: _HostVars, plugin: _Plugin) -> str | None:
             return word
     if not words:
         return None
-    raise variables.error(where, f"{name} names no transport hvbpa supports ({', '.join(TRANSPORTS)}), got {value!r}")
+    supported = ", ".join(TRANSPORTS)
+    raise variables.error(where, f"{name} names no transport hvbpa supports ({supported}), got {shown(value)}")

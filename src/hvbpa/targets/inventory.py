@@ -13,7 +13,7 @@ import string
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-from hvbpa.targets.model import TargetError, split_host_port
+from hvbpa.targets.model import TargetError, shown, split_host_port
 
 # A [01:99999999] typo must not exhaust memory; no Hyper-V fleet has this many hosts.
 MAX_RANGE_HOSTS = 10_000
@@ -87,12 +87,13 @@ class Inventory:
     def set_group_var(self, group: str, key: str, value: Value) -> None:
         if key == "ansible_group_priority":
             # As in ansible-core: a priority, not a variable.
+            raw = value.value
             try:
-                self.group(group).priority = int(str(value.value))
+                if isinstance(raw, bool) or not isinstance(raw, int | str) or len(str(raw)) > 18:
+                    raise ValueError
+                self.group(group).priority = int(raw)
             except ValueError:
-                raise TargetError(
-                    value.where, f"ansible_group_priority must be a number, got {value.value!r}"
-                ) from None
+                raise TargetError(value.where, f"ansible_group_priority must be a number, got {shown(raw)}") from None
         else:
             self.group(group).vars[key] = value
 

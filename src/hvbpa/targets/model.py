@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import reprlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -219,3 +220,12 @@ def read_text(path: Path) -> str:
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         raise TargetError(f"{path}:{line}", "not UTF-8 text (save the file as UTF-8)") from None
+
+
+_SHOWN = reprlib.Repr()
+_SHOWN.maxlevel, _SHOWN.maxstring, _SHOWN.maxother, _SHOWN.maxlist, _SHOWN.maxdict = 3, 80, 80, 5, 5
+
+
+def shown(value: object) -> str:
+    """A value in an error message, bounded: a YAML alias graph can make a list of 10**9 items."""
+    return _SHOWN.repr(value)
