@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections.abc import Callable
 from typing import Any, NoReturn, TypeVar
@@ -25,10 +26,19 @@ def cli_lang() -> str:
     return default_lang(os.environ)
 
 
+# Anything that would break the message's one line (str.splitlines splits on all of these)
+# or drive the terminal: a file can put any of them in a key or value that an error quotes.
+_NOT_ONE_LINE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def one_line(message: str) -> str:
+    return _NOT_ONE_LINE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), message)
+
+
 def die(message: str, code: ExitCode = ExitCode.USAGE) -> NoReturn:
     from hvbpa.i18n import text
 
-    click.echo(text("cli_error", cli_lang(), message=message), err=True)
+    click.echo(text("cli_error", cli_lang(), message=one_line(message)), err=True)
     sys.exit(int(code))
 
 
@@ -45,9 +55,18 @@ def run_guarded(body: Callable[[], int]) -> NoReturn:
         die(exc.format_message())
     except KeyboardInterrupt:
         interrupted()
+    except OSError as exc:  # the file system said no (a path too long, a full disk): the user's to fix
+        die(os_error(exc))
     except Exception as exc:  # a bug: one line and its own exit code, never a traceback
         internal_error(exc)
     sys.exit(code)
+
+
+def os_error(exc: OSError) -> str:
+    name = str(exc.filename) if exc.filename is not None else ""
+    shown = name if len(name) <= 120 else name[:119] + "…"
+    why = exc.strerror or exc.__class__.__name__
+    return f"{shown}: {why}" if shown else why
 
 
 def interrupted() -> NoReturn:
@@ -81,7 +100,7 @@ def internal_error(exc: BaseException) -> NoReturn:
             where = text("cli_traceback_debug", lang)
     message = " ".join(str(exc).split())
     what = f"{exc.__class__.__name__}: {message[:200]}" if message else exc.__class__.__name__
-    click.echo(text("cli_internal_error", lang, what=what, where=where), err=True)
+    click.echo(one_line(text("cli_internal_error", lang, what=what, where=where)), err=True)
     sys.exit(int(ExitCode.INTERNAL))
 
 

@@ -14,7 +14,7 @@ from typing import Any
 import click
 
 from hvbpa import __version__
-from hvbpa.cli.common import die, internal_error, interrupted
+from hvbpa.cli.common import die, internal_error, interrupted, os_error
 from hvbpa.cli.index import COMMANDS, EXIT_CODES_HELP, MAIN_HELP, MAX_WIDTH
 
 
@@ -61,6 +61,8 @@ class LazyGroup(click.Group):
             die(" ".join(exc.format_message().split()))
         except (click.exceptions.Abort, KeyboardInterrupt):
             interrupted()
+        except OSError as exc:
+            die(os_error(exc))
         except Exception as exc:
             internal_error(exc)
         raise SystemExit(result if isinstance(result, int) else 0)

@@ -7,6 +7,7 @@ site judged from its primary at another) are made again across all of them.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -38,14 +39,24 @@ def _host(report: Path, host: dict[str, Any]) -> HostOutcome:
     )
 
 
+def _time(path: Path, document: dict[str, Any], key: str) -> str:
+    """run.started or run.finished, checked: the merged run's start is parsed from it."""
+    text = str(document["run"][key])
+    try:
+        datetime.fromisoformat(text)
+    except ValueError:
+        raise InputError(f"{path}: run.{key}: {text[:40]!r} is not an ISO 8601 time") from None
+    return text
+
+
 def load_reports(paths: Sequence[Path]) -> tuple[list[HostOutcome], str]:
     """Every host of every report; a host in several reports counts once, from the newest report."""
     dated: list[tuple[str, int, HostOutcome]] = []
     earliest = ""
     for order, path in enumerate(paths):
         document = read_report(path)
-        finished = str(document.get("run", {}).get("finished", ""))
-        started = str(document.get("run", {}).get("started", ""))
+        finished = _time(path, document, "finished")
+        started = _time(path, document, "started")
         earliest = min(earliest, started) if earliest else started
         for host in document.get("hosts", []):
             dated.append((finished, order, _host(path, host)))

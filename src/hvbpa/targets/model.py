@@ -223,9 +223,10 @@ def read_text(path: Path) -> str:
 
 
 _SHOWN = reprlib.Repr()
-_SHOWN.maxlevel, _SHOWN.maxstring, _SHOWN.maxother, _SHOWN.maxlist, _SHOWN.maxdict = 3, 80, 80, 5, 5
+_SHOWN.maxlevel, _SHOWN.maxstring, _SHOWN.maxother, _SHOWN.maxlist, _SHOWN.maxdict = 2, 80, 80, 4, 4
 
 
 def shown(value: object) -> str:
     """A value in an error message, bounded: a YAML alias graph can make a list of 10**9 items."""
-    return _SHOWN.repr(value)
+    text = _SHOWN.repr(value)
+    return text if len(text) <= 100 else text[:99] + "…"

@@ -44,6 +44,17 @@ def _is_null(node: yaml.Node | None) -> bool:
     return node is None or (isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:null")
 
 
+def _loader(text: str, label: str) -> _Loader:
+    """The loader; PyYAML checks the characters already here, so a control character fails here."""
+    try:
+        return _Loader(text)
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, max(0, exc.position)) + 1
+        raise TargetError(
+            f"{label}:{line}", f"invalid YAML: control character {exc.character!r} is not allowed"
+        ) from None
+
+
 @contextmanager
 def _reading(loader: _Loader, label: str, text: str) -> Iterator[None]:
     try:
@@ -71,7 +82,7 @@ def _reading(loader: _Loader, label: str, text: str) -> Iterator[None]:
 
 
 def parse_yaml(text: str, label: str) -> Inventory:
-    loader = _Loader(text)
+    loader = _loader(text, label)
     with _reading(loader, label, text):
         root = loader.get_single_node()
         inventory = Inventory(label)
@@ -93,7 +104,7 @@ def parse_yaml(text: str, label: str) -> Inventory:
 
 def parse_vars(text: str, label: str) -> dict[str, Value]:
     """The variables of a group_vars or host_vars file, each with the line that set it."""
-    loader = _Loader(text)
+    loader = _loader(text, label)
     try:
         with _reading(loader, label, text):
             root = loader.get_single_node()
