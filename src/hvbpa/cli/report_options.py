@@ -84,12 +84,14 @@ def report_options(fn: F) -> F:
 class ReportSettings:
     """The report options, checked, before any host is contacted."""
 
-    def __init__(self, kwargs: dict[str, Any]) -> None:
+    def __init__(self, kwargs: dict[str, Any], inputs: Sequence[Path] = ()) -> None:
+        """``inputs``: the files the command reads (snapshots, reports), which no -o may replace."""
         from hvbpa.i18n import default_lang
         from hvbpa.report import check_outputs, parse_output
 
         self.outputs: list[OutputSpec] = [parse_output(v) for v in kwargs["outputs"] or ("table",)]
-        check_outputs(self.outputs)
+        policy_files = [p for p in (kwargs["exclusions"], kwargs["baseline"]) if p is not None]
+        check_outputs(self.outputs, [*inputs, *policy_files])
         self.rules_dirs: Sequence[Path] = kwargs["rules_dirs"]
         self.only_rules: Sequence[str] = kwargs["only_rules"]
         self.skip_rules: Sequence[str] = kwargs["skip_rules"]

@@ -109,6 +109,10 @@ def collect(host: str, output: Path, raw: bool, **kwargs: Any) -> None:
         from hvbpa.collect import collect_host, decode_answer
         from hvbpa.snapshot import HostStatus
 
+        if str(output) != "-":
+            from hvbpa.report import OutputSpec, check_outputs
+
+            check_outputs([OutputSpec("snapshot", output)])  # before the host is contacted, not after
         (target,) = collect_targets((host,), (), (), None)
         connection = build_settings(kwargs)
         check_targets((target,), connection)
