@@ -15,4 +15,4 @@ class ExitCode(IntEnum):
     # A bug in hvbpa: never 1, so a CI job cannot mistake a crash for findings.
     INTERNAL = 4
     INTERRUPTED = 130  # Ctrl-C (128 + SIGINT)
-    TERMINATED = 143  # SIGTERM (128 + SIGTERM), handled like Ctrl-C
+    TERMINATED = 143  # SIGTERM (128 + 15), handled like Ctrl-C

@@ -161,6 +161,10 @@ _UI: dict[str, tuple[str, str]] = {
         "hvbpa: interrupted; the report above covers the hosts that finished",
         "hvbpa: 중단되었습니다. 위 보고서는 검사를 마친 호스트만 다룹니다",
     ),
+    "cli_terminated_report": (
+        "hvbpa: terminated (SIGTERM); the report above covers the hosts that finished",
+        "hvbpa: 종료되었습니다(SIGTERM). 위 보고서는 검사를 마친 호스트만 다룹니다",
+    ),
     "cli_tls_off": (
         "hvbpa: WARNING: TLS certificate validation is OFF (--insecure-skip-tls-verify): "
         "the hosts' identity is not checked.",

@@ -33,6 +33,7 @@ class RunOptions:
     notes: tuple[str, ...] = field(default=())
     exclusions: tuple[Exclusion, ...] = ()
     baseline: Baseline | None = None
+    stopped: ExitCode | None = None  # INTERRUPTED or TERMINATED: the run's code whatever it found
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,8 @@ def finish(
     code = exit_code(run, options.fail_on)
     if options.exit_zero and code is ExitCode.FINDINGS:
         code = ExitCode.OK
+    if options.stopped is not None:
+        code = options.stopped
     ctx = ReportContext(
         run=run,
         rules=tuple(rules),

@@ -143,11 +143,19 @@ class ReportSettings:
             now=self.now,
         )
 
-    def finish(self, outcomes: Sequence[HostOutcome], rules: Sequence[Rule], started: datetime) -> int:
-        """Evaluate, write every report, and return the exit code."""
+    def finish(
+        self, outcomes: Sequence[HostOutcome], rules: Sequence[Rule], started: datetime, stopped: int | None = None
+    ) -> int:
+        """Evaluate, write every report, and return the exit code (``stopped``: the signal's, 130 or 143)."""
+        from dataclasses import replace
+
+        from hvbpa.exit_codes import ExitCode
         from hvbpa.pipeline import finish
 
-        return int(finish(outcomes, rules, self.run_options(), started=started, stdout=sys.stdout).exit_code)
+        options = self.run_options()
+        if stopped is not None:
+            options = replace(options, stopped=ExitCode(stopped))
+        return int(finish(outcomes, rules, options, started=started, stdout=sys.stdout).exit_code)
 
 
 def _parse_now(value: str | None) -> datetime | None:

@@ -81,11 +81,15 @@ def _scan_and_report(
     try:
         collected = scan_hosts(targets, connection, jobs=jobs, processes=processes, observer=observer(quiet))
     except Interrupted as stop:
-        report.finish(stop.outcomes, rules, started)
+        from hvbpa.signals import terminated
+
+        code = ExitCode.TERMINATED if terminated() else ExitCode.INTERRUPTED
+        report.finish(stop.outcomes, rules, started, code)
         from hvbpa.i18n import text
 
-        click.echo(text("cli_interrupted_report", report.lang), err=True)
-        return int(ExitCode.INTERRUPTED)
+        note = "cli_terminated_report" if code is ExitCode.TERMINATED else "cli_interrupted_report"
+        click.echo(text(note, report.lang), err=True)
+        return int(code)
     return report.finish([c.outcome for c in collected], rules, started)
 
 

@@ -80,3 +80,18 @@ class ConnectionSettings:
         extra = {"kerberos": "requests_kerberos", "credssp": "requests_credssp"}.get(self.transport)
         if extra and importlib.util.find_spec(extra) is None:
             raise ConfigError(f"the {self.transport} transport needs an extra: pip install 'hvbpa[{self.transport}]'")
+
+
+def stop_grace(settings: ConnectionSettings) -> float:
+    """How long Ctrl-C or SIGTERM waits for requests in flight to end and their shells to go.
+
+    A Receive in flight ends within the operation timeout (the host answers then), and
+    deleting the shell takes a request more; the README promises the operation timeout.
+    """
+    return float(settings.operation_timeout)
+
+
+def reap_allowance(grace: float) -> float:
+    """The end of the grace kept for deleting the shells still open: enough for a delete
+    request on a busy machine, while the rest lets a host that is about to finish finish."""
+    return min(1.0, grace / 2)
