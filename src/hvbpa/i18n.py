@@ -170,6 +170,12 @@ _UI: dict[str, tuple[str, str]] = {
         "the hosts' identity is not checked.",
         "hvbpa: 경고: TLS 인증서 검증이 꺼져 있습니다(--insecure-skip-tls-verify). 호스트의 신원을 확인하지 않습니다.",
     ),
+    "cli_tls_off_inventory": (
+        "hvbpa: WARNING: TLS certificate validation is OFF for {hosts} "
+        "(ansible_winrm_server_cert_validation=ignore in the inventory): their identity is not checked.",
+        "hvbpa: 경고: {hosts}의 TLS 인증서 검증이 꺼져 있습니다(인벤토리의 "
+        "ansible_winrm_server_cert_validation=ignore). 호스트의 신원을 확인하지 않습니다.",
+    ),
     "cli_no_password": (
         "no password: set HVBPA_PASSWORD, store one with keyring, or run in a terminal to be asked",
         "암호가 없습니다. HVBPA_PASSWORD를 설정하거나 keyring에 저장하거나 터미널에서 실행해 입력하십시오",

@@ -34,6 +34,7 @@ class RunOptions:
     exclusions: tuple[Exclusion, ...] = ()
     baseline: Baseline | None = None
     stopped: ExitCode | None = None  # INTERRUPTED or TERMINATED: the run's code whatever it found
+    tls_unverified: tuple[str, ...] = ()  # targets scanned without certificate validation
 
 
 @dataclass(frozen=True)
@@ -81,6 +82,7 @@ def finish(
         show_excluded=options.show_excluded,
         json_snapshots=options.json_snapshots,
         notes=notes,
+        tls_unverified=options.tls_unverified,
     )
     color = stdout.isatty() and "NO_COLOR" not in os.environ
     if stdout.isatty():

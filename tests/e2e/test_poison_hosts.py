@@ -58,3 +58,18 @@ def test_poison_hosts_are_bad_output_and_the_rest_are_reported(
         assert words in host["reason"] and "\n" not in host["reason"], (name, host["reason"])
     assert by_name["P-utf8"]["status"] == "bad_output"
     assert "not UTF-8" in by_name["P-utf8"]["reason"]
+
+
+def test_an_unwritable_report_fails_before_any_host_is_contacted(
+    cli: Invoke, lab_fleet: StartFleet, tmp_path: Path
+) -> None:
+    running = lab_fleet(HostConfig("HV-W", snapshot_text=host_snapshot_json("HV-W", 1)))
+    good = tmp_path / "good.json"
+    result = cli(
+        "scan", f"127.0.0.1:{running.hosts[0].port}", "-q", "-o", f"json:{good}", "-o", "sarif:/proc/hvbpa.sarif",
+        *BASIC_HTTP, env=LAB_ENV,
+    )  # fmt: skip
+    assert result.exit_code == ExitCode.USAGE
+    assert "/proc/hvbpa.sarif" in result.output and len(result.output.strip().splitlines()) == 1
+    assert running.stats()["HV-W"].get("requests", 0) == 0
+    assert not good.exists()

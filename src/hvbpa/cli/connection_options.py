@@ -208,6 +208,30 @@ SECURITY_HELP = (
 )
 
 
+def tls_unverified(targets: Sequence[Target], base: ConnectionSettings) -> tuple[str, ...]:
+    """The targets that will be scanned over https without checking the host's certificate.
+
+    --insecure-skip-tls-verify has warned already; an inventory that turns the check off
+    for its hosts gets the same warning here, naming them, so no switch is ever silent.
+    """
+    from hvbpa.collect import settings_for
+
+    unverified: list[str] = []
+    from_inventory: list[str] = []
+    for target in targets:
+        effective = settings_for(target, base)
+        if effective.server_cert_validation == "ignore" and effective.effective_scheme() == "https":
+            unverified.append(target.name)
+            if base.server_cert_validation != "ignore":
+                from_inventory.append(target.name)
+    if from_inventory:
+        from hvbpa.i18n import text
+
+        shown = ", ".join(from_inventory[:5]) + (f" (+{len(from_inventory) - 5})" if len(from_inventory) > 5 else "")
+        click.echo(text("cli_tls_off_inventory", cli_lang(), hosts=shown), err=True)
+    return tuple(unverified)
+
+
 def check_targets(targets: Sequence[Target], base: ConnectionSettings) -> None:
     """Every host's own settings (inventory variables win) must be safe before any is contacted."""
     from hvbpa.collect import settings_for

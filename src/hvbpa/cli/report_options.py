@@ -109,6 +109,7 @@ class ReportSettings:
         self.exclusions_path: Path | None = kwargs["exclusions"]
         self.baseline_path: Path | None = kwargs["baseline"]
         self.exclusions, self.baseline = self._load_policy_files()
+        self.tls_unverified: tuple[str, ...] = ()  # set by scan, for the report's run section
 
     def _load_policy_files(self) -> tuple[tuple[Exclusion, ...], Baseline | None]:
         """Loaded before any host is contacted, so a bad file costs nothing but exit 2."""
@@ -141,6 +142,7 @@ class ReportSettings:
             json_snapshots=self.json_snapshots,
             grace_seconds=self.grace_seconds,
             now=self.now,
+            tls_unverified=self.tls_unverified,
         )
 
     def finish(

@@ -18,6 +18,7 @@ from hvbpa.cli.connection_options import (
     collect_targets,
     connection_options,
     target_options,
+    tls_unverified,
     with_password,
 )
 from hvbpa.cli.index import EXIT_CODES_HELP
@@ -43,7 +44,9 @@ def scan(**kwargs: Any) -> None:
         rules = settings_report.rules()
         connection = build_settings(kwargs)
         check_targets(targets, connection)
+        settings_report.tls_unverified = tls_unverified(targets, connection)
         connection = with_password(connection)
+        check_targets(targets, connection)  # again with the password: can each host's transport send it?
         return _scan_and_report(
             targets,
             connection,
@@ -121,6 +124,7 @@ def collect(host: str, output: Path, raw: bool, **kwargs: Any) -> None:
         connection = build_settings(kwargs)
         check_targets((target,), connection)
         connection = with_password(connection)
+        check_targets((target,), connection)
         collected = collect_host(target, connection)
         outcome = collected.outcome
         if outcome.status is not HostStatus.OK and not (raw and collected.stdout):

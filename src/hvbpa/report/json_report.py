@@ -87,6 +87,7 @@ def document(ctx: ReportContext) -> dict[str, Any]:
             "lang": ctx.lang,
             "fail_on": ctx.fail_on,
             "exit_code": ctx.exit_code,
+            "tls_unverified_hosts": list(ctx.tls_unverified),
         },
         "summary": asdict(summarize(run)),
         "rules": [

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import re
 import reprlib
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -32,10 +33,15 @@ class Target:
     source: str = "command line"  # e.g. "hosts.txt:12" or "inventory.yml: host web01"
 
 
+_QUOTED_USERINFO = re.compile(r"""(['"])([A-Za-z][A-Za-z0-9+.-]*://)?[^'"/@\s]*@""")
+
+
 class TargetError(ValueError):
     """A target that cannot be used; str() is ``where: message`` on one line."""
 
     def __init__(self, where: str, message: str) -> None:
+        # Any quoted value with user information in it (an ansible_host of user:pass@host...) is redacted.
+        message = _QUOTED_USERINFO.sub(lambda m: f"{m.group(1)}{m.group(2) or ''}***@", message)
         super().__init__(f"{where}: {message}")
         self.where = where
         self.message = message
@@ -51,9 +57,12 @@ def parse_target(text: str, source: str = "command line") -> Target:
     if not entry:
         raise TargetError(source, "empty host name")
     if any(ch.isspace() for ch in entry):
-        raise TargetError(source, f"host name must not contain spaces: {entry!r}")
+        raise TargetError(source, f"host name must not contain spaces: {redact(entry)!r}")
     if "://" in entry:
         return _parse_url(entry, source)
+    if "@" in entry:
+        # user@host or user:password@host: never echoed, the part before '@' may be a password.
+        raise TargetError(source, f"a user name goes in --username, not in the host: {redact(entry)!r}")
     address, port = split_host_port(entry, source)
     return Target(name=entry, address=address, port=port, source=source)
 
@@ -65,12 +74,12 @@ def _parse_url(entry: str, source: str) -> Target:
     try:
         parts = urlsplit(entry)
     except ValueError as exc:
-        raise TargetError(source, f"not a valid URL: {entry!r} ({exc})") from None
+        raise TargetError(source, f"not a valid URL: {redact(entry)!r} ({exc})") from None
     # Target has no path field, so any other endpoint would be silently replaced by /wsman.
     if parts.path.rstrip("/").lower() not in ("", "/wsman"):
         raise TargetError(source, f"URL path must be /wsman, got {parts.path!r}")
     if parts.query or parts.fragment or entry.endswith(("?", "#")):
-        raise TargetError(source, f"URL must not have a query or fragment: {entry!r}")
+        raise TargetError(source, f"URL must not have a query or fragment: {redact(entry)!r}")
     userinfo, at, hostport = parts.netloc.rpartition("@")
     username = None
     if at:
@@ -78,9 +87,19 @@ def _parse_url(entry: str, source: str) -> Target:
             raise TargetError(source, "a password in a URL would end up in reports and logs; remove it")
         username = unquote(userinfo) or None
     if not hostport:
-        raise TargetError(source, f"URL has no host: {entry!r}")
+        raise TargetError(source, f"URL has no host: {redact(entry)!r}")
     address, port = split_host_port(hostport, source)
-    return Target(name=entry, address=address, port=port, scheme=scheme, username=username, source=source)
+    # The name reports and messages show: the endpoint without its user (that is in username).
+    name = f"{scheme}://{hostport}{parts.path}" if at else entry
+    return Target(name=name, address=address, port=port, scheme=scheme, username=username, source=source)
+
+
+_USERINFO = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*://)?[^/@]*@")
+
+
+def redact(text: str) -> str:
+    """A target as it may be printed: whatever comes before an '@' (a user, a password) is hidden."""
+    return _USERINFO.sub(lambda m: f"{m.group(1) or ''}***@", text, count=1)
 
 
 def parse_port(text: str, where: str, what: str = "port") -> int:
