@@ -120,9 +120,10 @@ def scan_hosts(
         grace = stop_grace(settings)
         grace_ends = time.monotonic() + grace
         allowance = reap_allowance(grace)
+        delete_open_shells(allowance, only_waiting=True)
         for worker in workers:
             worker.join(timeout=max(0.0, grace_ends - allowance - time.monotonic()))
-        delete_open_shells(allowance)
+        delete_open_shells(max(0.1, grace_ends - time.monotonic()))
         for worker in workers:
             worker.join(timeout=max(0.0, grace_ends - time.monotonic()))
         while True:
@@ -137,11 +138,11 @@ def scan_hosts(
     return [results[i] for i in range(len(targets))]
 
 
-def delete_open_shells(timeout: float) -> None:
+def delete_open_shells(timeout: float, *, only_waiting: bool = False) -> None:
     """Delete this process's open shells, if it ever opened one (pywinrm is not imported for nothing)."""
     wsman = sys.modules.get("hvbpa.collect.wsman")
     if wsman is not None:
-        wsman.delete_open_shells(timeout)
+        wsman.delete_open_shells(timeout, only_waiting=only_waiting)
 
 
 def _scan_with_processes(

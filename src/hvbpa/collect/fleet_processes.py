@@ -76,10 +76,14 @@ def _on_cancel(cancel: _CancelView, settings: ConnectionSettings) -> None:
 def _delete_open_shells(settings: ConnectionSettings) -> None:
     wsman = sys.modules.get("hvbpa.collect.wsman")
     if wsman is not None:
-        # A host about to finish gets most of the grace to do so; what is still open then goes.
+        # Long-running commands go at once; a host about to finish gets most of the grace to
+        # do so, and what is still open then goes.
         grace = stop_grace(settings)
-        time.sleep(grace - reap_allowance(grace))
-        wsman.delete_open_shells(reap_allowance(grace))
+        allowance = reap_allowance(grace)
+        ends = time.monotonic() + grace
+        wsman.delete_open_shells(allowance, only_waiting=True)
+        time.sleep(max(0.0, ends - allowance - time.monotonic()))
+        wsman.delete_open_shells(max(0.1, ends - time.monotonic()))
 
 
 def _worker(

@@ -171,19 +171,22 @@ def clean_stderr(stderr: bytes) -> str:
 
 
 # Shells open in this process, so Ctrl-C and SIGTERM can delete them at once rather than
-# wait for each Receive in flight to time out: {shell id: (address, settings)}.
+# wait for each Receive in flight to time out: {shell id: (address, settings)}. A shell in
+# _WAITING has had a Receive time out: its command runs long, and waiting gains nothing.
 _OPEN_SHELLS: dict[str, tuple[str, ConnectionSettings]] = {}
+_WAITING: set[str] = set()
 _OPEN_LOCK = threading.Lock()
 
 
-def delete_open_shells(timeout: float) -> int:
-    """Delete every shell this process has open, in parallel, within ``timeout`` seconds.
+def delete_open_shells(timeout: float, *, only_waiting: bool = False) -> int:
+    """Delete the shells this process has open, in parallel, within ``timeout`` seconds.
 
-    Each delete goes over a new connection (the scan's own is busy with its Receive).
-    Returns how many shells were open.
+    ``only_waiting``: just those whose command is known to run long (a Receive timed out);
+    the others may be about to finish. Each delete goes over a new connection (the scan's
+    own is busy with its Receive). Returns how many shells were to be deleted.
     """
     with _OPEN_LOCK:
-        shells = list(_OPEN_SHELLS.items())
+        shells = [(k, v) for k, v in _OPEN_SHELLS.items() if not only_waiting or k in _WAITING]
     if not shells:
         return 0
     quick = timeout if timeout > 0 else 1.0
@@ -272,6 +275,8 @@ def run_delivery(
             try:
                 out, err, exit_code, finished = call(protocol.get_command_output_raw, shell_id, command_id)
             except WinRMOperationTimeoutError:
+                with _OPEN_LOCK:
+                    _WAITING.add(shell_id)
                 continue  # the command is still running; the budget decides when to stop
             stdout += out
             stderr += err
@@ -298,6 +303,7 @@ def run_delivery(
     finally:
         with _OPEN_LOCK:
             still_open = _OPEN_SHELLS.pop(shell_id, None) is not None
+            _WAITING.discard(shell_id)
         # No Signal first: deleting the shell ends its command too, one request fewer.
         if still_open:
             count += _delete_shell(protocol, shell_id, settings, address)

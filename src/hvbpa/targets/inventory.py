@@ -224,7 +224,8 @@ class Inventory:
         return results
 
 
-_SUBSCRIPT = re.compile(r"^(.+)\[(?:(-?[0-9]+)|([0-9]+)([:-])([0-9]*))\]$")
+# Bounded digits: a subscript is an index into a list of hosts, never a 5,000-digit int().
+_SUBSCRIPT = re.compile(r"^(.+)\[(?:(-?[0-9]{1,9})|([0-9]{1,9})([:-])([0-9]{0,9}))\]$")
 
 
 def _split_subscript(expr: str) -> tuple[str, tuple[int, int | None] | None]:
@@ -274,6 +275,8 @@ def expand_ranges(pattern: str, where: str) -> list[str]:
     step_text = bounds[2] if len(bounds) == 3 else "1"
     if not end:
         raise TargetError(where, f"host range has no end: '[{spec}]'")
+    if any(len(bound) > 9 for bound in bounds):
+        raise TargetError(where, f"host range bounds are too large: {shown(spec)}")
     if not (step_text.isascii() and step_text.isdigit() and int(step_text) > 0):
         raise TargetError(where, f"host range step must be a positive number, got {step_text!r}")
     step = int(step_text)

@@ -103,8 +103,8 @@ def redact(text: str) -> str:
 
 
 def parse_port(text: str, where: str, what: str = "port") -> int:
-    if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= 65535:
-        raise TargetError(where, f"{what} must be 1-65535, got {text!r}")
+    if not (text.isascii() and text.isdigit()) or len(text) > 5 or not 1 <= int(text) <= 65535:
+        raise TargetError(where, f"{what} must be 1-65535, got {shown(text)}")
     return int(text)
 
 
