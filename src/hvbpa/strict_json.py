@@ -23,10 +23,17 @@ _LONG_INTEGER = re.compile(r"\d{4301,}")
 class StrictJSONError(ValueError):
     """Not strict JSON; the message is one line, without the file name (the caller adds it)."""
 
-    def __init__(self, message: str, line: int | None = None, reason: str | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        line: int | None = None,
+        reason: str | None = None,
+        decode: json.JSONDecodeError | None = None,
+    ) -> None:
         super().__init__(message)
         self.line = line
         self.reason = reason or message  # without the line, for callers that print file:line first
+        self.decode = decode  # the syntax error itself, for callers that describe it their own way
 
 
 class _NotFinite:
@@ -50,7 +57,7 @@ def strict_loads(document: str) -> Any:
     try:
         data = json.loads(document, parse_constant=constant, parse_float=number)
     except json.JSONDecodeError as exc:
-        raise StrictJSONError(f"not JSON ({exc.msg} at line {exc.lineno})", exc.lineno, exc.msg) from None
+        raise StrictJSONError(f"not JSON ({exc.msg} at line {exc.lineno})", exc.lineno, exc.msg, exc) from None
     except RecursionError:
         raise StrictJSONError("nested too deeply") from None
     except ValueError:  # int() past Python's digit limit

@@ -9,6 +9,8 @@ from typing import Any
 
 import jsonschema
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from hvbpa.snapshot.enums import ReplicationMode, VMState, parse_enum
 from hvbpa.snapshot.parse import SnapshotError, parse_snapshot, snapshot_from_data
@@ -101,3 +103,15 @@ def test_fast_path_takes_the_common_shape() -> None:
     document["vms"][0]["state"] = "Running"
     assert snapshot_fastpath.vm(document["vms"][0]) is None
     assert snapshot_from_data(document).vms[0].state is VMState.RUNNING
+
+
+@given(st.integers(min_value=1, max_value=400))
+def test_a_cut_off_snapshot_file_reads_as_truncated(cut: int) -> None:
+    from hvbpa.snapshot import json_problem
+
+    document = json.dumps({"schema": "hvbpa.snapshot/1", "vms": [{"name": "a" * 30, "n": i} for i in range(9)]})
+    cut = min(cut, len(document) - 1)
+    try:
+        json.loads(document[:cut])
+    except json.JSONDecodeError as exc:
+        assert json_problem(exc, document[:cut]).startswith("truncated JSON at line 1")

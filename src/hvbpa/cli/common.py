@@ -129,3 +129,19 @@ class Duration(click.ParamType[float]):
         if self.longest is not None and seconds > self.longest:
             self.fail(f"{value} is longer than {self.longest:g} s", param, ctx)
         return seconds
+
+
+def plain_path_option(command: str, what: str) -> Callable[[click.Context, click.Parameter, Any], Any]:
+    """A callback for ``-o FILE`` of commands that write one kind of file, unlike ``scan -o FORMAT[:PATH]``."""
+
+    def check(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+        name, colon, rest = str(value).partition(":")
+        if value is not None and colon and name.lower() in FORMAT_NAMES:
+            raise click.BadParameter(
+                f"{command} -o takes a file name ({what}), not FORMAT:PATH as scan does: -o {rest or 'FILE'}",
+                ctx=ctx,
+                param=param,
+            )
+        return value
+
+    return check

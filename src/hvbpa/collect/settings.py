@@ -79,7 +79,10 @@ class ConnectionSettings:
         if self.transport == "certificate" and not (self.cert_pem and self.cert_key_pem):
             raise ConfigError("certificate transport needs --cert-pem and --cert-key-pem")
         if self.transport != "kerberos" and self.transport != "certificate" and not self.username:
-            raise ConfigError(f"{self.transport} needs a user name (--username or HVBPA_USERNAME)")
+            raise ConfigError(
+                "no user name: set HVBPA_USERNAME or pass --username (DOMAIN\\user or user@domain); "
+                "a hosts-file line may say user=, an inventory ansible_user"
+            )
         if self.transport == "basic" and self.password is not None:
             try:
                 # requests sends Basic credentials as Latin-1; anything else would fail on every host.

@@ -10,24 +10,30 @@ from typing import Any
 
 from hvbpa.errors import InputError
 from hvbpa.report.json_report import REPORT_SCHEMA
+from hvbpa.snapshot import json_problem
 from hvbpa.strict_json import StrictJSONError, strict_loads
 
 
 def read_report(path: Path) -> dict[str, Any]:
     """The document, or a one-line InputError that names the file."""
     try:
-        document = strict_loads(path.read_text("utf-8-sig"))
-    except UnicodeDecodeError as exc:
-        raise InputError(f"{path}: not UTF-8 (byte {exc.start})") from None
+        text = path.read_text("utf-8-sig")
     except OSError as exc:
-        raise InputError(f"{path}: cannot read ({exc.strerror or exc.__class__.__name__})") from None
+        raise InputError(f"{path}: cannot read the file ({exc.strerror or exc.__class__.__name__})") from None
+    except UnicodeDecodeError:
+        raise InputError(f"{path}: not a JSON report file (not UTF-8 text)") from None
+    try:
+        document = strict_loads(text)
     except StrictJSONError as exc:
-        raise InputError(f"{path}: {exc}") from None
+        problem = json_problem(exc.decode, text) if exc.decode else str(exc)
+        raise InputError(f"{path}: not a JSON report file: {problem}") from None
+    if isinstance(document, dict) and str(document.get("schema", "")).startswith("hvbpa.snapshot/"):
+        raise InputError(f"{path}: a host snapshot file, not a JSON report: evaluate it with hvbpa evaluate {path}")
     if not isinstance(document, dict) or document.get("schema") != REPORT_SCHEMA:
-        raise InputError(f"{path}: not an hvbpa JSON report (schema {REPORT_SCHEMA})")
-    problem = _schema_problem(document)
-    if problem:
-        raise InputError(f"{path}: not a valid hvbpa JSON report: {problem}")
+        raise InputError(f"{path}: not an hvbpa JSON report file (schema {REPORT_SCHEMA}, from -o json:FILE)")
+    broken = _schema_problem(document)
+    if broken:
+        raise InputError(f"{path}: not a valid hvbpa JSON report: {broken}")
     return document
 
 
