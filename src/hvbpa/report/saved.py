@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
+from datetime import datetime
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -31,7 +32,7 @@ def read_report(path: Path) -> dict[str, Any]:
         raise InputError(f"{path}: a host snapshot file, not a JSON report: evaluate it with hvbpa evaluate {path}")
     if not isinstance(document, dict) or document.get("schema") != REPORT_SCHEMA:
         raise InputError(f"{path}: not an hvbpa JSON report file (schema {REPORT_SCHEMA}, from -o json:FILE)")
-    broken = _schema_problem(document)
+    broken = _schema_problem(document) or _times_problem(document)
     if broken:
         raise InputError(f"{path}: not a valid hvbpa JSON report: {broken}")
     return document
@@ -56,3 +57,14 @@ def _schema_problem(document: dict[str, Any]) -> str | None:
     where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.absolute_path).lstrip(".")
     message = " ".join(error.message.split())
     return f"{where or 'document'}: {message[:160]}"
+
+
+def _times_problem(document: dict[str, Any]) -> str | None:
+    """The schema says date-time, which jsonschema leaves unchecked; merge and baseline read them."""
+    for key in ("started", "finished"):
+        value = document["run"][key]
+        try:
+            datetime.fromisoformat(value)
+        except ValueError:
+            return f"run.{key}: {value[:40]!r} is not an ISO 8601 time"
+    return None
