@@ -51,6 +51,10 @@ def test_inventory_that_skips_certificate_checks_warns_and_is_recorded(
     validate_report(report)
     assert report["run"]["tls_unverified_hosts"] == ["HV-IGNORED"]
     assert {h["status"] for h in report["hosts"]} == {"ok"}
+    # A merged report keeps the record.
+    merged = tmp_path / "merged.json"
+    assert cli("report", "merge", str(out), "-q", "-o", f"json:{merged}").exit_code in (0, 1)
+    assert read_report(merged)["run"]["tls_unverified_hosts"] == ["HV-IGNORED"]
 
 
 def test_the_command_line_switch_is_recorded_too(cli: Invoke, lab_fleet: StartFleet, tmp_path: Path) -> None:

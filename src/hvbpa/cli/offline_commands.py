@@ -190,7 +190,9 @@ def report_merge(reports: tuple[Path, ...], **kwargs: Any) -> None:
         from hvbpa.report import load_reports
 
         settings = ReportSettings(kwargs, inputs=reports)
-        outcomes, started = load_reports(reports)
+        unverified: list[str] = []
+        outcomes, started = load_reports(reports, unverified)
+        settings.tls_unverified = tuple(unverified)
         when = datetime.fromisoformat(started) if started else (settings.now or datetime.now(UTC))
         return settings.finish(outcomes, settings.rules(), when)
 
