@@ -139,16 +139,18 @@ class AnswerError(ValueError):
 
 def decode_answer(stdout: bytes) -> str:
     """The JSON text from the host's stdout. Plain JSON output is accepted too."""
-    text = stdout.decode("utf-8", errors="replace")
+    try:
+        text, not_utf8 = stdout.decode("utf-8"), None
+    except UnicodeDecodeError as exc:
+        text, not_utf8 = stdout.decode("utf-8", errors="replace"), exc
     at = text.find(OUTPUT_MARKER)
     if at < 0:
         stripped = text.lstrip("\ufeff \r\n\t")
         if stripped.startswith("{"):
             # Plain JSON is the snapshot itself: a byte that is not UTF-8 is an error, never U+FFFD.
-            try:
-                return stdout.decode("utf-8-sig").lstrip("\ufeff \r\n\t")
-            except UnicodeDecodeError as exc:
-                raise AnswerError(f"the snapshot is not UTF-8 (byte {exc.start})") from None
+            if not_utf8 is not None:
+                raise AnswerError(f"the snapshot is not UTF-8 (byte {not_utf8.start})")
+            return stripped
         preview = " ".join(text.split())[:80]
         raise AnswerError(f"no snapshot in the output (it begins {preview!r})" if preview else "the output was empty")
     blob = "".join(text[at + len(OUTPUT_MARKER) :].split())
