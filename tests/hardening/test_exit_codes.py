@@ -92,3 +92,15 @@ def test_duration_variables_are_checked_alike(cli: Invoke, value: str) -> None:
     result = cli("evaluate", SNAPSHOT, env={"HVBPA_GRACE_PERIOD": value})
     assert result.exit_code == ExitCode.USAGE
     assert "HVBPA_GRACE_PERIOD" in result.output
+
+
+def test_ctrl_c_at_the_password_prompt_is_an_interruption(cli: Invoke, monkeypatch: pytest.MonkeyPatch) -> None:
+    import click
+
+    def aborted(*args: object, **kwargs: object) -> str:
+        raise click.exceptions.Abort  # what click.prompt raises on Ctrl-C
+
+    monkeypatch.setattr("hvbpa.cli.connection_options._password", aborted)
+    result = cli("scan", "hv01", "-u", "someone")
+    assert result.exit_code == ExitCode.INTERRUPTED, result.output
+    assert "interrupted" in result.output and "internal error" not in result.output

@@ -50,10 +50,10 @@ def run_guarded(body: Callable[[], int]) -> NoReturn:
         code = body()
     except HvbpaError as exc:
         die(str(exc), exc.exit_code)
-    except click.BadParameter as exc:
+    except click.ClickException as exc:
         # Raised by option checks inside a command: one line, like every other input error.
-        die(exc.format_message())
-    except KeyboardInterrupt:
+        die(" ".join(exc.format_message().split()))
+    except (KeyboardInterrupt, click.exceptions.Abort):  # Abort: Ctrl-C at the password prompt
         interrupted()
     except OSError as exc:  # the file system said no (a path too long, a full disk): the user's to fix
         die(os_error(exc))
