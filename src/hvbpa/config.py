@@ -80,6 +80,9 @@ class _Invalid(ValueError):
 def _text(value: object) -> str:
     if not isinstance(value, str) or not value.strip():
         raise _Invalid("expected a non-empty string")
+    if any(ord(ch) < 0x20 or ch == "\x7f" for ch in value):
+        # A path or name never holds one, and a NUL would fail deep inside the OS call.
+        raise _Invalid(f"control character in {value!r}")
     return value.strip()
 
 
@@ -129,6 +132,8 @@ def _many(value: object) -> object:
     items = [v.strip() for v in value.split(",")] if isinstance(value, str) else value
     if not isinstance(items, list) or not items or not all(isinstance(i, str) and i.strip() for i in items):
         raise _Invalid("expected a list of non-empty strings")
+    for item in items:
+        _text(item)
     return tuple(i.strip() for i in items)
 
 
