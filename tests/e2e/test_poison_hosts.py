@@ -73,3 +73,31 @@ def test_an_unwritable_report_fails_before_any_host_is_contacted(
     assert "/proc/hvbpa.sarif" in result.output and len(result.output.strip().splitlines()) == 1
     assert running.stats()["HV-W"].get("requests", 0) == 0
     assert not good.exists()
+
+
+def test_damaged_and_oversized_compressed_answers_are_bad_output(
+    cli: Invoke, lab_fleet: StartFleet, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import base64
+    import gzip
+
+    from hvbpa.collect import delivery
+
+    monkeypatch.setattr(delivery, "MAX_SNAPSHOT_BYTES", 1024 * 1024)
+    good = base64.b64encode(gzip.compress(host_snapshot_json("X", 1).encode())).decode()
+    damaged = tmp_path / "damaged.bin"
+    damaged.write_bytes((delivery.OUTPUT_MARKER + good[:40] + "A" * 40 + good[80:]).encode())
+    bomb = tmp_path / "bomb.bin"
+    bomb.write_bytes((delivery.OUTPUT_MARKER + base64.b64encode(gzip.compress(b" " * 3_000_000)).decode()).encode())
+    running = lab_fleet(
+        HostConfig("DAMAGED", raw_output=damaged), HostConfig("BOMB", raw_output=bomb),
+        HostConfig("FINE", snapshot_text=host_snapshot_json("FINE", 2)),
+    )  # fmt: skip
+    targets = {f"127.0.0.1:{h.port}": h.name for h in running.hosts}
+    out = tmp_path / "r.json"
+    result = cli("scan", *targets, "-q", "--processes", "1", "-o", f"json:{out}", *BASIC_HTTP, env=LAB_ENV)
+    assert result.exit_code == ExitCode.INCOMPLETE, result.output
+    hosts = {targets[h["target"]]: h for h in json.loads(out.read_text("utf-8"))["hosts"]}
+    assert hosts["FINE"]["status"] == "ok"
+    assert hosts["DAMAGED"]["status"] == "bad_output", hosts["DAMAGED"]
+    assert hosts["BOMB"]["status"] == "bad_output" and "larger than 1 MB" in hosts["BOMB"]["reason"], hosts["BOMB"]

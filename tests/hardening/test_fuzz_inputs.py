@@ -20,6 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from hvbpa.cli.main import main
+from hvbpa.collect.delivery import encode_answer
 from hvbpa.evaluate.ruleset import shipped_rules_dir
 from hvbpa.snapshot.synthetic import host_snapshot_json
 from tests.conftest import CASES, FIXED_NOW, validate_report
@@ -98,6 +99,19 @@ CONFIG_SEED = 'fail-on = "error"\njobs = 8\ntimeout = "90s"\ngrace-period = "15m
 def test_snapshot_files(text: str) -> None:
     with folder() as where:
         path, out = where / "snap.json", where / "out.json"
+        path.write_bytes(writable(text))
+        check(run("evaluate", str(path), "--now", FIXED_NOW, "-o", f"json:{out}"), out)
+
+
+RAW_SEED = encode_answer(host_snapshot_json("HV-RAW", 2)) + "\r\n"
+
+
+@FUZZ
+@given(text=mutated(RAW_SEED))
+def test_raw_captures(text: str) -> None:
+    """What `hvbpa collect --raw` saves: the host's stdout, decoded exactly as a live answer is."""
+    with folder() as where:
+        path, out = where / "capture.bin", where / "out.json"
         path.write_bytes(writable(text))
         check(run("evaluate", str(path), "--now", FIXED_NOW, "-o", f"json:{out}"), out)
 
