@@ -51,7 +51,10 @@ def _start_scan(running: RunningFleet, out: Path, processes: str) -> subprocess.
 def _wait_for_open_shells(running: RunningFleet, scan: subprocess.Popen[str], count: int) -> None:
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
-        if sum(s.get("open_shells", 0) for s in running.stats().values()) == count:
+        stats = running.stats()
+        # FAST finished (its shell deleted after its four requests): the signal must not race it.
+        fast_done = stats["FAST"].get("requests", 0) >= 4 and stats["FAST"].get("open_shells", 0) == 0
+        if fast_done and sum(stats[f"SLOW{i}"].get("open_shells", 0) for i in range(3)) == count:
             return
         time.sleep(0.05)
     scan.kill()
