@@ -111,7 +111,11 @@ def test_a_password_in_a_target_is_never_echoed(cli: Invoke, target: str, tmp_pa
     hosts.write_text(target + "\n", "utf-8")
     inventory = tmp_path / "inv.ini"
     inventory.write_text(f"hv01 ansible_host={target}\n", "utf-8")
-    for args in (["scan", target], ["scan", "--hosts-file", str(hosts)], ["scan", "-i", str(inventory)]):
+    labelled = tmp_path / "inv.yml"  # the inventory name itself, a label with ansible_host beside it
+    label = target.rpartition(":")[2]  # "s3cr3t-pw@hv01" or a part of a URL: a name of its own
+    labelled.write_text(f'all:\n  hosts:\n    "{label}":\n      ansible_host: 10.0.0.1\n', "utf-8")
+    commands = (["scan", target], ["scan", "--hosts-file", str(hosts)], ["scan", "-i", str(inventory)])
+    for args in (*commands, ["scan", "-i", str(labelled), "--transport", "basic", "--scheme", "http"]):
         result = cli(*args, env=LAB_ENV)
         assert result.exit_code == ExitCode.USAGE, (args, result.output)
         assert "s3cr3t" not in result.output, result.output

@@ -34,6 +34,7 @@ from hvbpa.targets.model import (
     check_address,
     parse_port,
     read_text,
+    redact,
     shown,
 )
 from hvbpa.targets.vars_dirs import VarsDirs
@@ -219,7 +220,8 @@ def _target(host: str, merged: dict[str, Value], defined_at: str, label: str) ->
     cert_key_pem = variables.text(plugin.cert_key_pem) if plugin.cert_key_pem else None
     password, vaulted = _password(variables, plugin)
     return Target(
-        name=host,
+        # An inventory name is only a label, but one with user information is never printed as is.
+        name=redact(host),
         address=address,
         port=port,
         transport=_transport(variables, plugin),
@@ -229,7 +231,7 @@ def _target(host: str, merged: dict[str, Value], defined_at: str, label: str) ->
         ca_trust_path=ca_trust_path[1] if ca_trust_path else None,
         cert_pem=cert_pem[1] if cert_pem else None,
         cert_key_pem=cert_key_pem[1] if cert_key_pem else None,
-        source=f"{label}: host {host}",
+        source=f"{label}: host {redact(host)}",
         password=password,
         password_vaulted=vaulted,
     )
