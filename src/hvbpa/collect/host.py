@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, replace
 
-from hvbpa.collect.delivery import AnswerError, decode_answer, plan_delivery
+from hvbpa.collect.delivery import LANGUAGE_MODE_EXIT, AnswerError, decode_answer, language_mode, plan_delivery
 from hvbpa.collect.raw import RawResult
 from hvbpa.collect.script import collection_script
 from hvbpa.collect.settings import ConnectionSettings
@@ -72,6 +72,13 @@ def interpret(target: Target, raw: RawResult) -> Collected:
             raw.stdout,
         )
 
+    mode = language_mode(raw.stdout) if raw.exit_code == LANGUAGE_MODE_EXIT else None
+    if mode is not None:
+        return outcome(
+            HostStatus.SCRIPT_FAILED,
+            f"PowerShell runs in Constrained Language Mode ({mode}), which an AppLocker or WDAC policy sets; "
+            "the collection script needs FullLanguage for this account's remote sessions",
+        )
     if raw.status is not HostStatus.OK:
         return outcome(raw.status, raw.reason)
     try:

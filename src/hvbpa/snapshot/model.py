@@ -31,6 +31,8 @@ class HostFacts:
     os_build: str | None = None
     ps_version: str | None = None
     cluster_name: str | None = None
+    # The cluster's nodes (collector 0.2+): Get-VM on one node lists only the VMs it owns.
+    cluster_nodes: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True, slots=True)
