@@ -19,9 +19,9 @@ from hvbpa.collect import collection_script, delivery
 from hvbpa.lab.pwsh import Job, RunResult, locate_powershell, run_many
 from hvbpa.lab.standin_host import comparable, expected_snapshot
 from hvbpa.snapshot import HostSnapshot, parse_snapshot
+from tests.powershell.runs import RUNS_PROPERTY
 
 REQUIRE_VAR = "HVBPA_REQUIRE_PWSH"
-RUNS_PROPERTY = "powershell_runs"
 
 
 def require_powershell(environ: Mapping[str, str] | None = None) -> Path:
@@ -48,21 +48,6 @@ def counted(request: pytest.FixtureRequest) -> Callable[[int], None]:
         request.node.user_properties.append((RUNS_PROPERTY, runs))
 
     return count
-
-
-_passed_runs: list[int] = []
-
-
-def pytest_runtest_logreport(report: pytest.TestReport) -> None:
-    # Runs in the controller with xdist too: user_properties travel with the report.
-    if report.when == "call" and report.passed:
-        _passed_runs.extend(int(v) for k, v in report.user_properties if k == RUNS_PROPERTY)
-
-
-def pytest_terminal_summary(terminalreporter: Any) -> None:
-    located = locate_powershell()
-    where = located.path if located.path is not None else located.how
-    terminalreporter.write_line(f"PowerShell runs passed: {sum(_passed_runs)} (PowerShell: {where})")
 
 
 def default_plan() -> delivery.Delivery:

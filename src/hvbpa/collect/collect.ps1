@@ -331,7 +331,7 @@ if ($vms.Count -gt 0) {
 $root = [ordered]@{
     schema = 'hvbpa.snapshot/1'
     collected_at = $collectedAt
-    collector_version = '0.2.0'
+    collector_version = '0.1.0'
     host = $hostInfo
     vms = $vmOut
     errors = $errors

@@ -183,7 +183,7 @@ def decode_answer(stdout: bytes, *, bare_json: bool = False) -> str:
     start = at + len(OUTPUT_MARKER)
     end = text.find(END_MARKER, start)
     if end < 0:
-        raise AnswerError("the snapshot has no end marker: the output was cut short")
+        raise AnswerError("the compressed snapshot is damaged or truncated (no end marker)")
     blob = "".join(text[start:end].split())
     try:
         raw = gzip.decompress(base64.b64decode(blob, validate=True))

@@ -179,7 +179,7 @@ def _run(
     command: list[str], stdin: bytes | None, timeout: float, *, env: Mapping[str, str] | None
 ) -> subprocess.CompletedProcess[bytes]:
     try:
-        return subprocess.run(  # noqa: S603 - our own PowerShell and scripts
+        return subprocess.run(
             command,
             input=stdin if stdin is not None else b"",
             capture_output=True,

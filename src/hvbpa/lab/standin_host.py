@@ -76,7 +76,8 @@ def describe(
             played[key] = value
     cluster = None
     if host.get("cluster_name"):
-        cluster = {"name": host["cluster_name"], "nodes": list(cluster_nodes or [name])}
+        nodes = cluster_nodes or host.get("cluster_nodes") or [name]
+        cluster = {"name": host["cluster_name"], "nodes": list(nodes)}
     return {
         "computer": {
             "DNSHostName": name,
@@ -132,6 +133,7 @@ def expected_data(description: Mapping[str, Any]) -> dict[str, Any]:
         "is_admin": bool(identity["is_admin"]),
         "is_hyperv_admin": bool(identity["is_hyperv_admin"]),
         "cluster_name": cluster["name"] if cluster and not faults.get("cluster") else None,
+        "cluster_nodes": list(cluster["nodes"]) if cluster and not faults.get("cluster") else None,
     }
     can_collect = True
     if faults.get("module_list"):

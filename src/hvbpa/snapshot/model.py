@@ -31,7 +31,7 @@ class HostFacts:
     os_build: str | None = None
     ps_version: str | None = None
     cluster_name: str | None = None
-    # The cluster's nodes (collector 0.2+): Get-VM on one node lists only the VMs it owns.
+    # The cluster's node names (absent from older snapshots): Get-VM on one node lists only the VMs it owns.
     cluster_nodes: tuple[str, ...] | None = None
 
 
