@@ -9,7 +9,7 @@ and the terminal summary states the total of those that passed.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +19,6 @@ from hvbpa.collect import collection_script, delivery
 from hvbpa.lab.pwsh import Job, RunResult, locate_powershell, run_many
 from hvbpa.lab.standin_host import comparable, expected_snapshot
 from hvbpa.snapshot import HostSnapshot, parse_snapshot
-from tests.powershell.runs import RUNS_PROPERTY
 
 REQUIRE_VAR = "HVBPA_REQUIRE_PWSH"
 
@@ -38,16 +37,6 @@ def require_powershell(environ: Mapping[str, str] | None = None) -> Path:
 @pytest.fixture(scope="session")
 def pwsh() -> Path:
     return require_powershell()
-
-
-@pytest.fixture
-def counted(request: pytest.FixtureRequest) -> Callable[[int], None]:
-    """Call with the number of PowerShell runs the test checked; counted if the test passes."""
-
-    def count(runs: int) -> None:
-        request.node.user_properties.append((RUNS_PROPERTY, runs))
-
-    return count
 
 
 def default_plan() -> delivery.Delivery:

@@ -6,6 +6,7 @@ the controller, which is where reports arrive and the summary is written.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -13,6 +14,17 @@ import pytest
 from hvbpa.lab.pwsh import locate_powershell
 
 RUNS_PROPERTY = "powershell_runs"
+
+
+@pytest.fixture
+def counted(request: pytest.FixtureRequest) -> Callable[[int], None]:
+    """Call with the number of PowerShell runs the test checked; counted if the test passes."""
+
+    def count(runs: int) -> None:
+        request.node.user_properties.append((RUNS_PROPERTY, runs))
+
+    return count
+
 
 _passed_runs: list[int] = []
 

@@ -166,7 +166,14 @@ def lab() -> None:
     "--hosts-out", type=click.Path(dir_okay=False, path_type=Path), help="Write a hosts file for `scan --hosts-file`."
 )
 @click.option("--inventory-out", type=click.Path(dir_okay=False, path_type=Path), help="Write an Ansible inventory.")
-def lab_serve(fleet: Path | None, hosts_out: Path | None, inventory_out: Path | None) -> None:
+@click.option(
+    "--powershell/--canned",
+    "powershell",
+    default=None,
+    help="Run collect.ps1 in real PowerShell against Hyper-V stand-ins on every host, or answer with canned "
+    "snapshots (default: what the fleet file's 'execute' says; canned when it says nothing).",
+)
+def lab_serve(fleet: Path | None, hosts_out: Path | None, inventory_out: Path | None, powershell: bool | None) -> None:
     """Run lab hosts in the foreground until Ctrl-C (the demo fleet when FLEET is not given).
 
     Lab credentials: user labadmin, password Lab-Passw0rd! unless the fleet file says otherwise.
@@ -177,7 +184,8 @@ def lab_serve(fleet: Path | None, hosts_out: Path | None, inventory_out: Path | 
         from hvbpa.lab import FleetError, LabError, serve
 
         try:
-            return serve(fleet, hosts_out, inventory_out=inventory_out)
+            execute = None if powershell is None else ("powershell" if powershell else "canned")
+            return serve(fleet, hosts_out, inventory_out=inventory_out, execute=execute)
         except (FleetError, LabError) as exc:
             raise ConfigError(str(exc)) from None
 

@@ -20,6 +20,8 @@ A fleet file is TOML::
     # output = "snapshot"           # snapshot | non-json | truncated | huge | clixml-error
     # huge_output_bytes = 10485760
     # slow_command = 30             # seconds before the command completes
+    # execute = "canned"            # canned | powershell | auto: run collect.ps1 in real PowerShell
+    #                               # against stand-ins of Hyper-V built from the snapshot
     # codepage_default = 437
     # [hosts.fault]                 # SOAP fault on every Command
     # code = 2150858843
@@ -53,6 +55,7 @@ HTTPS_TRANSPORTS = ("basic-https", "certificate-https")
 # The domain of the UPN in the client certificates the lab issues.
 CERTIFICATE_DOMAIN = "lab.example"
 OUTPUT_MODES = ("snapshot", "non-json", "truncated", "huge", "clixml-error")
+EXECUTE_MODES = ("canned", "powershell", "auto")
 HUGE_OUTPUT_BYTES = 10 * 1024 * 1024
 
 
@@ -87,6 +90,7 @@ class HostConfig:
     output: str = "snapshot"
     huge_output_bytes: int = HUGE_OUTPUT_BYTES
     slow_command: float = 0.0
+    execute: str = "canned"  # see hvbpa.lab.executed
 
     @property
     def scheme(self) -> str:
@@ -202,6 +206,7 @@ _HOST_KEYS: dict[str, type | tuple[type, ...]] = {
     "output": str,
     "huge_output_bytes": int,
     "slow_command": (int, float),
+    "execute": str,
 }
 _DEFAULT_KEYS = {k: v for k, v in _HOST_KEYS.items() if k not in ("name", "port", "snapshot", "raw_output")}
 
@@ -308,6 +313,8 @@ def _check_host(host: HostConfig, where: str) -> None:
         raise FleetError(f"{where}.name: must not be empty")
     if host.transport not in TRANSPORTS:
         raise FleetError(f"{where}.transport: {host.transport!r} is not one of {', '.join(TRANSPORTS)}")
+    if host.execute not in EXECUTE_MODES:
+        raise FleetError(f"{where}.execute: {host.execute!r} is not one of {', '.join(EXECUTE_MODES)}")
     if host.output not in OUTPUT_MODES:
         raise FleetError(f"{where}.output: {host.output!r} is not one of {', '.join(OUTPUT_MODES)}")
     if not 0 <= host.port <= 65535:

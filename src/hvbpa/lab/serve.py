@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import sys
 import threading
+from dataclasses import replace
 from pathlib import Path
 from typing import TextIO
 
+from hvbpa.lab.executed import runs_powershell
 from hvbpa.lab.fleet import demo_fleet_path, load_fleet
 from hvbpa.lab.processes import start_fleet
 
@@ -21,6 +23,7 @@ def serve(
     *,
     inventory_out: Path | None = None,
     processes: bool = True,
+    execute: str | None = None,
     out: TextIO | None = None,
     stop: threading.Event | None = None,
 ) -> int:
@@ -31,6 +34,9 @@ def serve(
     """
     stream = out or sys.stdout
     fleet = load_fleet(fleet_path or demo_fleet_path())
+    if execute is not None:
+        # --powershell / --canned: one choice for every host, over the fleet file's.
+        fleet = replace(fleet, hosts=tuple(replace(h, execute=execute) for h in fleet.hosts))
     with start_fleet(fleet, processes=processes) as running:
         stream.write(f"hvbpa lab: {len(running.hosts)} host(s) from {fleet.source}\n")
         for host in running.hosts:
@@ -40,6 +46,9 @@ def serve(
             if host.client_cert_pem:
                 logon = f"{host.username}  client certificate {host.client_cert_pem} key {host.client_key_pem}"
             stream.write(f"  {host.name:<20} {where:<36} {host.transport:<12} {logon}{extra}\n")
+        played = [h.name for h in fleet.hosts if runs_powershell(h)]
+        if played:
+            stream.write(f"collect.ps1 runs in PowerShell (Hyper-V stand-ins) on: {', '.join(played)}\n")
         if hosts_out is not None:
             running.write_hosts_file(hosts_out)
             stream.write(f"hosts file: {hosts_out}\n")
