@@ -92,7 +92,8 @@ class RunResult:
     stdout: str
     error: str | None
     calls: Mapping[str, int] = field(default_factory=dict)
-    seconds: float = 0.0
+    seconds: float = 0.0  # the whole delivery: bootstrap, script, stand-ins
+    standin_seconds: float = 0.0  # of which the stand-ins answering
 
     @property
     def total_calls(self) -> int:
@@ -131,6 +132,7 @@ def run_many(pwsh: Path, jobs: Sequence[Job], *, timeout: float = 600.0) -> list
             error=item.get("error"),
             calls={str(k): int(v) for k, v in (item.get("calls") or {}).items()},
             seconds=float(item.get("seconds") or 0.0),
+            standin_seconds=float(item.get("standin_seconds") or 0.0),
         )
         for item in loaded
     ]

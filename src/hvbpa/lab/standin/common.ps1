@@ -5,15 +5,19 @@
 # collection script calls the stand-ins with -ErrorVariable, which would also collect an
 # exception caught inside the callee and report it as a spurious collection error.
 
-if ($null -eq ('Microsoft.HyperV.PowerShell.VMState' -as [type])) {
-    Add-Type -TypeDefinition ([IO.File]::ReadAllText((Join-Path $PSScriptRoot '../../HyperVTypes.cs')))
-}
+. (Join-Path $PSScriptRoot 'types.ps1')
 
 function hvsHost { return $global:HvbpaStandIn }
 
 function hvsCount([string]$what) {
     $calls = $global:HvbpaStandInCalls
     if ($null -ne $calls) { $calls[$what] = 1 + [int]$calls[$what] }
+    return [Diagnostics.Stopwatch]::StartNew()
+}
+
+# Time spent answering inside the stand-ins, so a benchmark can tell it from the script's own.
+function hvsSpent($clock) {
+    if ($null -ne $clock) { $global:HvbpaStandInSeconds += $clock.Elapsed.TotalSeconds }
 }
 
 function hvsFault([string]$kind, [string]$key) {

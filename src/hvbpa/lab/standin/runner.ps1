@@ -30,6 +30,7 @@ foreach ($job in @($all)) {
         error = $failure
         calls = (hvsCalls)
         seconds = $clock.Elapsed.TotalSeconds
+        standin_seconds = $global:HvbpaStandInSeconds
     })
 }
 [IO.File]::WriteAllText($Results, (ConvertTo-Json -InputObject $out.ToArray() -Depth 5 -Compress))

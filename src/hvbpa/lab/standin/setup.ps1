@@ -3,9 +3,7 @@
 # runner.ps1 (many hosts in turn in one process: the test suite).
 
 $script:hvsRoot = $PSScriptRoot
-if ($null -eq ('Microsoft.HyperV.PowerShell.VMState' -as [type])) {
-    Add-Type -TypeDefinition ([IO.File]::ReadAllText((Join-Path $PSScriptRoot 'HyperVTypes.cs')))
-}
+. (Join-Path $PSScriptRoot 'types.ps1')
 
 function hvsUseHost($description) {
     $sep = [IO.Path]::PathSeparator
@@ -17,6 +15,7 @@ function hvsUseHost($description) {
     Remove-Module -Name Hyper-V, HvbpaCim -Force -ErrorAction SilentlyContinue
     $global:HvbpaStandIn = $description
     $global:HvbpaStandInCalls = @{}
+    $global:HvbpaStandInSeconds = 0.0
     [Microsoft.HyperV.PowerShell.VMIntegrationComponent]::StatusQueries = 0
     # The identity seam of collect.ps1 (its "caller's roles" comment): who the caller is.
     $global:HvbpaCallerRoles = @{

@@ -34,7 +34,7 @@ function Get-CimInstance {
         [string[]]$Property,
         [string]$Filter
     )
-    hvsCount ('Get-CimInstance ' + $ClassName)
+    $clock = hvsCount ('Get-CimInstance ' + $ClassName)
     hvsNoise 'Get-CimInstance'
     $h = hvsHost
     $denied = hvsFault 'denied' $ClassName
@@ -106,6 +106,7 @@ function Get-CimInstance {
         }
         default { hvsCimError $PSCmdlet 'Invalid class ' '0x80041010' 'MetadataError' $ClassName }
     }
+    hvsSpent $clock
 }
 
 Export-ModuleMember -Function Get-CimInstance

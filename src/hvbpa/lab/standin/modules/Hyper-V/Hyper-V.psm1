@@ -74,7 +74,7 @@ function hvsVmError($cmdlet, [string]$name, $vm) {
 function Get-VM {
     [CmdletBinding()]
     param([Parameter(Position = 0)][string[]]$Name)
-    hvsCount 'Hyper-V\Get-VM'
+    $clock = hvsCount 'Hyper-V\Get-VM'
     hvsNoise 'Get-VM'
     hvsDenied $PSCmdlet 'Get-VM'
     hvsVmObjects
@@ -82,12 +82,13 @@ function Get-VM {
         if ($Name -and $Name -notcontains $vm.Name) { continue }
         if (-not (hvsVmError $PSCmdlet 'Get-VM' $vm)) { $vm }
     }
+    hvsSpent $clock
 }
 
 function Get-VMReplication {
     [CmdletBinding()]
     param([Parameter(Position = 0)][object[]]$VM)
-    hvsCount 'Hyper-V\Get-VMReplication'
+    $clock = hvsCount 'Hyper-V\Get-VMReplication'
     hvsNoise 'Get-VMReplication'
     hvsDenied $PSCmdlet 'Get-VMReplication'
     hvsVmObjects
@@ -114,12 +115,13 @@ function Get-VMReplication {
             $o
         }
     }
+    hvsSpent $clock
 }
 
 function Get-VMIntegrationService {
     [CmdletBinding()]
     param([Parameter(Position = 0)][object[]]$VM, [string[]]$Name)
-    hvsCount 'Hyper-V\Get-VMIntegrationService'
+    $clock = hvsCount 'Hyper-V\Get-VMIntegrationService'
     hvsNoise 'Get-VMIntegrationService'
     hvsDenied $PSCmdlet 'Get-VMIntegrationService'
     hvsVmObjects
@@ -137,12 +139,13 @@ function Get-VMIntegrationService {
             New-Object Microsoft.HyperV.PowerShell.VMIntegrationComponent ([guid]$vm.VMId), $vm.Name, ([string]$s.name), $id, ([bool]$s.enabled), $status.ToArray()
         }
     }
+    hvsSpent $clock
 }
 
 function Get-VMNetworkAdapter {
     [CmdletBinding()]
     param([Parameter(Position = 0)][object[]]$VM, [switch]$All)
-    hvsCount 'Hyper-V\Get-VMNetworkAdapter'
+    $clock = hvsCount 'Hyper-V\Get-VMNetworkAdapter'
     hvsNoise 'Get-VMNetworkAdapter'
     hvsDenied $PSCmdlet 'Get-VMNetworkAdapter'
     hvsVmObjects
@@ -166,13 +169,14 @@ function Get-VMNetworkAdapter {
             $o
         }
     }
+    hvsSpent $clock
 }
 
 # The real output does not name the adapter: one settings object per adapter, in order.
 function Get-VMNetworkAdapterFailoverConfiguration {
     [CmdletBinding()]
     param([Parameter(Position = 0)][object[]]$VMNetworkAdapter)
-    hvsCount 'Hyper-V\Get-VMNetworkAdapterFailoverConfiguration'
+    $clock = hvsCount 'Hyper-V\Get-VMNetworkAdapterFailoverConfiguration'
     hvsNoise 'Get-VMNetworkAdapterFailoverConfiguration'
     hvsDenied $PSCmdlet 'Get-VMNetworkAdapterFailoverConfiguration'
     foreach ($a in @($VMNetworkAdapter)) {
@@ -198,6 +202,7 @@ function Get-VMNetworkAdapterFailoverConfiguration {
         $o.PSObject.TypeNames.Insert(0, 'Microsoft.HyperV.PowerShell.VMNetworkAdapterFailoverSetting')
         $o
     }
+    hvsSpent $clock
 }
 
 $missing = @()
