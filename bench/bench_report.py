@@ -208,7 +208,12 @@ def _powershell(section: dict[str, Any]) -> list[str]:
     )
     calls = section["host_side"][0]["by_call"]
     out += ["", "Calls per host: " + ", ".join(f"{k} {v}" for k, v in calls.items()) + "."]
-    out += ["", "A scan of a few lab hosts, all at once (jobs = hosts), canned answers vs the real script:", ""]
+    out += [
+        "",
+        "A scan of a few lab hosts, all at once (jobs = hosts), canned answers vs the real script "
+        "(lab CPU is the lab's own; the PowerShell processes it starts are not in it):",
+        "",
+    ]
     out += _table(
         ["answers", "hosts", "VMs/host", "wall s", "client CPU s", "lab CPU s", "statuses"],
         [

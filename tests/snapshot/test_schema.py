@@ -9,6 +9,8 @@ from typing import Any
 
 import jsonschema
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from hvbpa.snapshot.enums import ReplicationMode, VMState, parse_enum
 from hvbpa.snapshot.parse import SnapshotError, parse_snapshot, snapshot_from_data
@@ -101,3 +103,34 @@ def test_fast_path_takes_the_common_shape() -> None:
     document["vms"][0]["state"] = "Running"
     assert snapshot_fastpath.vm(document["vms"][0]) is None
     assert snapshot_from_data(document).vms[0].state is VMState.RUNNING
+
+
+# cluster_nodes: absent from older snapshots, a list of names from newer ones. Schema and
+# parser must take and refuse the same values.
+cluster_node_values = st.one_of(
+    st.none(),
+    st.lists(st.one_of(st.text(max_size=12), st.integers(), st.none()), max_size=4),
+    st.text(max_size=5),
+    st.integers(),
+)
+
+
+@given(value=cluster_node_values)
+def test_cluster_nodes_schema_and_parser_agree(value: object) -> None:
+    document = host_snapshot("HV-C", 1, mix=False)
+    document["host"]["cluster_name"] = "CL-1"
+    document["host"]["cluster_nodes"] = value
+    valid = VALIDATOR.is_valid(document)
+    try:
+        parsed = snapshot_from_data(document, "HV-C")
+    except SnapshotError:
+        assert not valid
+    else:
+        assert valid
+        assert parsed.host.cluster_nodes == (None if value is None else tuple(value))  # type: ignore[arg-type]
+
+
+def test_old_snapshots_have_no_cluster_nodes() -> None:
+    document = host_snapshot("HV-OLD", 1, mix=False)
+    assert "cluster_nodes" not in document["host"]
+    assert snapshot_from_data(document, "HV-OLD").host.cluster_nodes is None
