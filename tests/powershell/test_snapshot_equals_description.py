@@ -29,7 +29,13 @@ def ran(pwsh: Path) -> dict[str, tuple[dict[str, Any], RunResult]]:
     return {name: (DESCRIPTIONS[name], result) for name, result in zip(names, results, strict=True)}
 
 
-EXACT = sorted(n for n in DESCRIPTIONS if n != MISSING)
+NODES_DENIED = "cluster-nodes-denied"
+_clustered = hosts.small("NODE-X")
+_clustered["host"]["cluster_name"] = "CLUSTER-2"
+DESCRIPTIONS[NODES_DENIED] = describe(
+    _clustered, cluster_nodes=["NODE-X", "NODE-Y"], faults={"denied": {"MSCluster_Node": "Access denied "}}
+)
+EXACT = sorted(n for n in DESCRIPTIONS if n not in (MISSING, NODES_DENIED))
 
 
 @pytest.mark.parametrize("name", EXACT)
@@ -132,4 +138,12 @@ def test_noise_on_other_streams_leaves_stdout_to_the_answer(
 ) -> None:
     _, result = ran["noise"]
     assert result.stdout.startswith("hvbpa:gz64:") and result.stdout.endswith(":hvbpa:end"), result.stdout[:200]
+    counted(1)
+
+
+def test_cluster_nodes_denied_keeps_the_cluster_name(ran: dict[str, Any], counted: Callable[[int], None]) -> None:
+    got = _got(ran, NODES_DENIED)
+    assert (got.host.cluster_name, got.host.cluster_nodes) == ("CLUSTER-2", None)
+    assert [(e.section, e.message) for e in got.errors] == [("host", "Access denied ")]
+    assert len(got.vms) == 4
     counted(1)

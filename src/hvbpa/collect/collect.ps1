@@ -84,19 +84,22 @@ try {
     # Get-VM lists only the VMs this node owns: the node names let a report say which nodes
     # of the cluster were not scanned.
     $cl = @(Get-CimInstance -Namespace root\MSCluster -ClassName MSCluster_Cluster)
-    if ($cl.Count -gt 0) {
-        $hostInfo['cluster_name'] = hvStr $cl[0].Name
-        $nodes = New-Object 'Collections.Generic.List[object]'
-        foreach ($n in @(Get-CimInstance -Namespace root\MSCluster -ClassName MSCluster_Node)) { [void]$nodes.Add((hvStr $n.Name)) }
-        $hostInfo['cluster_nodes'] = $nodes
-    }
+    if ($cl.Count -gt 0) { $hostInfo['cluster_name'] = hvStr $cl[0].Name }
 } catch {
     # Only cluster nodes have this namespace: "invalid namespace" (WBEM_E_INVALID_NAMESPACE,
     # 0x8004100E; the message is localized, the id is not) is the normal, standalone case.
     # Anything else (access denied...) is recorded, not taken to mean "not a cluster".
-    $hostInfo['cluster_name'] = $null
-    $hostInfo['cluster_nodes'] = $null
     if ([string]$_.FullyQualifiedErrorId -notmatch '0x8004100e') { hvErr 'host' $null ([string]$_) }
+}
+if ($null -ne $hostInfo['cluster_name']) {
+    try {
+        $nodes = New-Object 'Collections.Generic.List[object]'
+        foreach ($n in @(Get-CimInstance -Namespace root\MSCluster -ClassName MSCluster_Node)) {
+            $nn = hvStr $n.Name
+            if ($null -ne $nn) { [void]$nodes.Add($nn) }
+        }
+        $hostInfo['cluster_nodes'] = $nodes
+    } catch { hvErr 'host' $null ([string]$_) }
 }
 
 $canCollect = $true
