@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 from hvbpa.snapshot import KVP_GUID, HostSnapshot, dump_snapshot, snapshot_from_data
@@ -234,8 +235,6 @@ def expected_snapshot(description: Mapping[str, Any]) -> HostSnapshot:
 def comparable(snapshot: HostSnapshot) -> HostSnapshot:
     """What a comparison with :func:`expected_snapshot` looks at: not the clock, the
     collector's version or the PowerShell version, and errors in any order."""
-    from dataclasses import replace
-
     return replace(
         snapshot,
         collected_at=None,
