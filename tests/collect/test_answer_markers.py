@@ -73,3 +73,13 @@ def test_arbitrary_output_gives_text_or_one_line_error(stdout: bytes) -> None:
         decode_answer(stdout)
     except AnswerError as exc:
         assert "\n" not in str(exc)
+
+
+@given(
+    before=noise.filter(lambda s: delivery.LANGUAGE_MODE_MARKER not in s),
+    mode=st.from_regex(r"[A-Za-z]{1,20}", fullmatch=True),
+    after=noise,
+)
+def test_language_mode_is_the_word_after_its_marker(before: str, mode: str, after: str) -> None:
+    stdout = (before + delivery.LANGUAGE_MODE_MARKER + mode + "\r\n" + after).encode("utf-8")
+    assert delivery.language_mode(stdout) == mode
