@@ -35,7 +35,11 @@ _clustered["host"]["cluster_name"] = "CLUSTER-2"
 DESCRIPTIONS[NODES_DENIED] = describe(
     _clustered, cluster_nodes=["NODE-X", "NODE-Y"], faults={"denied": {"MSCluster_Node": "Access denied "}}
 )
-EXACT = sorted(n for n in DESCRIPTIONS if n not in (MISSING, NODES_DENIED))
+NO_NAMESPACE = "no-virtualization-namespace"
+DESCRIPTIONS[NO_NAMESPACE] = describe(
+    hosts.small("HV-NO-V2"), faults={"missing_namespaces": ["root\\virtualization\\v2"]}
+)
+EXACT = sorted(n for n in DESCRIPTIONS if n not in (MISSING, NODES_DENIED, NO_NAMESPACE))
 
 
 @pytest.mark.parametrize("name", EXACT)
@@ -146,4 +150,21 @@ def test_cluster_nodes_denied_keeps_the_cluster_name(ran: dict[str, Any], counte
     assert (got.host.cluster_name, got.host.cluster_nodes) == ("CLUSTER-2", None)
     assert [(e.section, e.message) for e in got.errors] == [("host", "Access denied ")]
     assert len(got.vms) == 4
+    counted(1)
+
+
+def test_missing_namespace_costs_the_kvp_section_not_the_status(
+    ran: dict[str, Any], counted: Callable[[int], None]
+) -> None:
+    description, result = ran[NO_NAMESPACE]
+    got = snapshot_of(result)
+    assert [(e.section, e.message) for e in got.errors] == [("kvp", "Invalid namespace ")]
+    assert all(vm.kvp is None for vm in got.vms)
+    # The Data Exchange status still arrives, read from each VM's service instead.
+    wanted = {
+        vm["id"]: next(s["primary_status"] for s in vm["integration_services"] if s["guid"].lower() == KVP_GUID)
+        for vm in description["vms"]
+    }
+    assert {vm.id: vm.integration_service(KVP_GUID).primary_status for vm in got.vms} == wanted  # type: ignore[union-attr]
+    assert result.calls["WMI query: integration service status getter"] == 2 * len(got.vms)
     counted(1)

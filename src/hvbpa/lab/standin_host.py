@@ -4,9 +4,10 @@ report for them.
 A description is the lab's host data (a snapshot) turned into what a Hyper-V host holds:
 the computer's name and domain, the caller's roles, whether the Hyper-V module is there,
 the cluster and its nodes, every VM as Get-VM and CIM would show it, plus faults to play
-(a missing cmdlet, access denied, an error for one VM, Get-Module failing, noise on the
-other output streams). ``standin/*.ps1`` reads it; :func:`expected_snapshot` says what
-the script must print for it, so a test can compare the two.
+(a missing cmdlet, access denied, an error for one VM, a CIM namespace that does not
+exist, Get-Module failing, noise on the other output streams). ``standin/*.ps1`` reads
+it; :func:`expected_snapshot` says what the script must print for it, so a test can
+compare the two.
 """
 
 from __future__ import annotations

@@ -43,6 +43,15 @@ function Get-CimInstance {
         return
     }
     $ns = $Namespace.ToLowerInvariant().Replace('/', '\')
+    if ($null -ne $h.faults) {
+        foreach ($gone in @($h.faults.missing_namespaces)) {
+            if ($null -ne $gone -and ([string]$gone).ToLowerInvariant() -eq $ns) {
+                hvsCimError $PSCmdlet 'Invalid namespace ' '0x8004100e' 'MetadataError' $Namespace
+                hvsSpent $clock
+                return
+            }
+        }
+    }
     switch ($ClassName) {
         'Win32_OperatingSystem' {
             hvsCim $ClassName ([ordered]@{ Caption = $h.os.Caption; BuildNumber = $h.os.BuildNumber; Version = $h.os.Version })
