@@ -151,7 +151,8 @@ def expected_data(description: Mapping[str, Any]) -> dict[str, Any]:
     vms: list[dict[str, Any]] = []
     if can_collect:
         vms = _expected_vms(description, errors)
-    if faults.get("module_list") and description["module"] and "Get-VM" not in (faults.get("denied") or {}):
+    answered = can_collect and "Get-VM" not in (faults.get("denied") or {})
+    if faults.get("module_list") and description["module"] and answered:
         host["hyperv_module"] = True  # Get-VM answered: the module is evidently there
     return {
         "schema": "hvbpa.snapshot/1",
