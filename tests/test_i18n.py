@@ -43,3 +43,34 @@ def test_duration_text() -> None:
 ])  # fmt: skip
 def test_default_language(environ: dict[str, str], lang: str) -> None:
     assert i18n.default_lang(environ) == lang
+
+
+def _words(english: str) -> bool:
+    """Whether a text has words to translate, beyond placeholders, options and punctuation."""
+    bare = re.sub(r"\{[^}]*\}|--[a-z-]+|hvbpa|HTTP|WinRM|TLS", "", english)
+    return bool(re.search(r"[A-Za-z]{3,}", bare))
+
+
+@pytest.mark.parametrize("key", sorted({**i18n._UI, **i18n._REASONS}))
+def test_every_text_with_words_has_korean(key: str) -> None:
+    english, korean = {**i18n._UI, **i18n._REASONS}[key]
+    if _words(english):
+        assert any("\uac00" <= ch <= "\ud7a3" for ch in korean), f"{key}: no Korean text"
+    assert set(re.findall(r"\{(\w+)\}", english)) == set(re.findall(r"\{(\w+)\}", korean)), key
+
+
+def test_every_host_status_has_words_in_both_languages() -> None:
+    from hvbpa.snapshot import HostStatus
+
+    for status in HostStatus:
+        assert i18n.host_status_text(status.value, "en") != status.value or " " not in status.value
+        assert any("\uac00" <= ch <= "\ud7a3" for ch in i18n.host_status_text(status.value, "ko")), status
+
+
+def test_a_host_failure_nested_in_a_result_is_translated_whole() -> None:
+    inner = Reason.of("host-refused", port=5985)
+    outer = i18n.nest("host-not-collected", inner, status="unreachable", why="connection refused on port 5985")
+    assert (
+        i18n.reason_text(outer, "en") == "the host could not be scanned (unreachable: connection refused on port 5985)"
+    )
+    assert i18n.reason_text(outer, "ko") == "호스트를 검사하지 못했습니다(연결 불가: 포트 5985에서 연결을 거부했습니다)"

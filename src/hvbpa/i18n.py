@@ -103,6 +103,90 @@ _REASONS: dict[str, tuple[str, str]] = {
         "the host could not be scanned ({status}: {why})",
         "호스트를 검사하지 못했습니다({status}: {why})",
     ),
+    # Why a host could not be scanned: one plain sentence per kind of failure (hvbpa.collect.wsman).
+    "host-refused": ("connection refused on port {port}", "포트 {port}에서 연결을 거부했습니다"),
+    "host-connect-timeout": (
+        "no answer to the connection on port {port} (host down or a firewall in the way)",
+        "포트 {port}로 연결했으나 응답이 없습니다(호스트가 꺼져 있거나 방화벽이 막고 있음)",
+    ),
+    "host-unresolved": ("the name {address} could not be resolved", "이름 {address}을(를) 확인할 수 없습니다"),
+    "host-reset": (
+        "port {port} closed the connection: it may expect HTTPS or another transport "
+        "(--scheme/--transport, or scheme=/transport= in the hosts file)",
+        "포트 {port}가 연결을 끊었습니다. HTTPS나 다른 전송 방식을 기대할 수 있습니다"
+        "(--scheme/--transport 또는 호스트 파일의 scheme=/transport=)",
+    ),
+    "host-connect-failed": (
+        "the connection to port {port} failed ({detail})",
+        "포트 {port} 연결에 실패했습니다({detail})",
+    ),
+    "host-bad-address": (
+        "{address} is not a valid host name or address",
+        "{address}은(는) 올바른 호스트 이름이나 주소가 아닙니다",
+    ),
+    "host-tls-name": (
+        "the host's TLS certificate is not valid for the name {name} that was used to connect",
+        "호스트의 TLS 인증서가 연결에 사용한 이름 {name}에 유효하지 않습니다",
+    ),
+    "host-tls-untrusted": (
+        "the host's TLS certificate is not trusted ({detail}): give its CA with --ca-trust-path",
+        "호스트의 TLS 인증서를 신뢰할 수 없습니다({detail}). --ca-trust-path로 CA를 지정하십시오",
+    ),
+    "host-tls-expired": ("the host's TLS certificate has expired", "호스트의 TLS 인증서가 만료되었습니다"),
+    "host-tls-plain": (
+        "port {port} does not speak TLS (is it an http port?)",
+        "포트 {port}는 TLS를 사용하지 않습니다(http 포트인지 확인)",
+    ),
+    "host-tls-handshake": (
+        "the host ended the TLS handshake (does it trust the client certificate's CA?)",
+        "호스트가 TLS 핸드셰이크를 끊었습니다(클라이언트 인증서의 CA를 신뢰하는지 확인)",
+    ),
+    "host-tls-failed": ("the TLS handshake failed ({detail})", "TLS 핸드셰이크에 실패했습니다({detail})"),
+    "host-latin1": (
+        "the user name or password has characters Basic authentication cannot send (Latin-1 only): use NTLM or "
+        "Kerberos",
+        "사용자 이름이나 암호에 Basic 인증으로 보낼 수 없는 문자가 있습니다(Latin-1만 가능). NTLM이나 Kerberos를 "
+        "사용하십시오",
+    ),
+    "host-credentials": (
+        "the host rejected the credentials of {user} (HTTP 401)",
+        "호스트가 {user}의 자격 증명을 거부했습니다(HTTP 401)",
+    ),
+    "host-access-denied": (
+        "access denied (WinRM fault 5): {user} logged on but may not use WinRM here; make it a local "
+        "administrator, or a member of Remote Management Users and Hyper-V Administrators",
+        "액세스가 거부되었습니다(WinRM 오류 5). {user}(으)로 로그온했지만 WinRM을 사용할 권한이 없습니다. 로컬 "
+        "관리자로 만들거나 Remote Management Users와 Hyper-V Administrators 그룹에 추가하십시오",
+    ),
+    "host-winrm-fault": ("WinRM fault {fault}: {message}", "WinRM 오류 {fault}: {message}"),
+    "host-http-error": ("the WinRM service answered HTTP {http}", "WinRM 서비스가 HTTP {http}로 응답했습니다"),
+    "host-read-timeout": (
+        "the host stopped answering (read timed out)",
+        "호스트가 응답을 멈췄습니다(읽기 시간 초과)",
+    ),
+    "host-deadline": ("no answer within the {seconds} s deadline", "제한 시간 {seconds}초 안에 응답이 없습니다"),
+    "host-interrupted": (
+        "interrupted before the scan of this host finished",
+        "이 호스트의 검사가 끝나기 전에 중단되었습니다",
+    ),
+    "host-worker-ended": ("the scan worker ended early", "검사 작업자 프로세스가 일찍 끝났습니다"),
+    "host-too-big": ("the output exceeds {mb} MB", "출력이 {mb}MB를 넘습니다"),
+    "host-script-failed": (
+        "the collection script exited with code {exit}: {detail}",
+        "수집 스크립트가 코드 {exit}로 끝났습니다: {detail}",
+    ),
+    "host-bad-output": ("the host's answer is not a snapshot: {detail}", "호스트의 응답이 스냅숏이 아닙니다: {detail}"),
+    "host-internal": (
+        "hvbpa failed on this host ({detail}); please report it",
+        "hvbpa가 이 호스트에서 실패했습니다({detail}). 문제를 보고해 주십시오",
+    ),
+    "host-request-failed": ("the WinRM request failed ({detail})", "WinRM 요청이 실패했습니다({detail})"),
+    "host-language-mode": (
+        "PowerShell runs in Constrained Language Mode ({mode}), which an AppLocker or WDAC policy sets; "
+        "the collection script needs FullLanguage for this account's remote sessions",
+        "PowerShell이 제한된 언어 모드({mode})로 실행됩니다(AppLocker 또는 WDAC 정책). 수집 스크립트는 "
+        "이 계정의 원격 세션에서 FullLanguage 모드가 필요합니다",
+    ),
 }
 
 _UI: dict[str, tuple[str, str]] = {
@@ -118,11 +202,22 @@ _UI: dict[str, tuple[str, str]] = {
     "undetermined_title": ("Could not determine", "확인할 수 없음"),
     "failed_hosts": ("Hosts that could not be scanned", "검사하지 못한 호스트"),
     "reason": ("Reason", "이유"),
+    "summary_hosts": (
+        "Hosts: {ok} of {hosts} scanned, {failed} not scanned",
+        "호스트: {hosts}대 중 {ok}대 검사, {failed}대 검사 못 함",
+    ),
+    "summary_hosts_unjudged": (", {unjudged} scanned but not judged", ", {unjudged}대는 검사했으나 판정 불가"),
     "summary": (
-        "{hosts} host(s), {ok} scanned, {failed} failed; results by rule and host: {noncompliant} with findings, "
-        "{undetermined} undetermined, {compliant} compliant, {excluded} excluded",
-        "호스트 {hosts}대 중 {ok}대 검사, {failed}대 실패; 규칙·호스트별 결과: 발견 {noncompliant}건, "
-        "확인 불가 {undetermined}건, 준수 {compliant}건, 제외 {excluded}건",
+        "Results by rule and host: {noncompliant} with findings, {undetermined} undetermined, {compliant} compliant, "
+        "{excluded} excluded",
+        "규칙·호스트별 결과: 발견 {noncompliant}건, 확인 불가 {undetermined}건, 준수 {compliant}건, 제외 {excluded}건",
+    ),
+    "summary_vms_excluded": ("{count} excluded", "제외 {count}대"),
+    "summary_vms_baselined": ("{count} in the baseline", "기준선에 있음 {count}대"),
+    "nothing_scanned": ("0 of {hosts} hosts scanned.", "호스트 {hosts}대 중 검사한 호스트가 없습니다."),
+    "no_findings_partial": (
+        "No findings on the {ok} of {hosts} hosts scanned.",
+        "검사한 호스트 {ok}대(전체 {hosts}대)에서 발견 사항이 없습니다.",
     ),
     "summary_vms": (
         "Virtual machines judged: {judged} ({vm_noncompliant} with findings, {vm_undetermined} undetermined, "
@@ -131,6 +226,8 @@ _UI: dict[str, tuple[str, str]] = {
     ),
     "no_findings": ("No findings.", "발견 사항이 없습니다."),
     "inferred": ("judged from its partner {partner}", "파트너 {partner}의 상태로 판단"),
+    "inferred_primary": ("judged from its primary {partner}: {why}", "주 가상 머신 {partner}의 상태로 판단: {why}"),
+    "inferred_replica": ("judged from its Replica {partner}: {why}", "복제본 {partner}의 상태로 판단: {why}"),
     "failover_not_applied": (
         "the configured failover address {addresses} will not be applied",
         "설정된 장애 조치 주소 {addresses}은(는) 적용되지 않습니다",
@@ -143,6 +240,49 @@ _UI: dict[str, tuple[str, str]] = {
     "warning": ("Warning", "경고"),
     "information": ("Information", "정보"),
     "excluded": ("Excluded", "제외됨"),
+    # Rule categories, as BPA names them
+    "category_configuration": ("Configuration", "구성"),
+    "category_operation": ("Operation", "작업"),
+    "category_prerequisites": ("Prerequisites", "필수 구성 요소"),
+    "category_security": ("Security", "보안"),
+    "category_performance": ("Performance", "성능"),
+    # `hvbpa rules show` labels
+    "show_severity": ("Severity", "심각도"),
+    "show_category": ("Category", "범주"),
+    "show_model": ("Model", "모델"),
+    "show_applies_to": ("Applies to", "적용 대상"),
+    "show_help": ("Help", "도움말"),
+    "show_check": ("Check", "검사 함수"),
+    "show_issue": ("Issue", "문제"),
+    "show_impact": ("Impact", "영향"),
+    "show_resolution": ("Resolution", "해결 방법"),
+    "after_attempts": (" (after {attempts} attempts)", " ({attempts}번 시도 후)"),
+    # Host statuses as the table shows them; JSON and the other machine formats keep the codes.
+    "hoststatus_ok": ("scanned", "검사함"),
+    "hoststatus_unreachable": ("unreachable", "연결 불가"),
+    "hoststatus_auth_failed": ("authentication failed", "인증 실패"),
+    "hoststatus_tls_error": ("TLS error", "TLS 오류"),
+    "hoststatus_winrm_fault": ("WinRM fault", "WinRM 오류"),
+    "hoststatus_script_failed": ("script failed", "스크립트 실패"),
+    "hoststatus_bad_output": ("bad output", "잘못된 출력"),
+    "hoststatus_timed_out": ("timed out", "시간 초과"),
+    "hoststatus_interrupted": ("interrupted", "중단됨"),
+    "hoststatus_internal_error": ("hvbpa error", "hvbpa 오류"),
+    # The stderr line of a run whose reports all went to files
+    "status_see": ("hvbpa: {line}; see {path}", "hvbpa: {line}. {path} 참조"),
+    "status_not_scanned": (
+        "{failed} of {hosts} hosts not scanned ({named})",
+        "호스트 {hosts}대 중 {failed}대 검사 못 함({named})",
+    ),
+    "status_more": ("; and {count} more", "; 그 밖에 {count}대"),
+    "status_not_judged": (
+        "{count} of {hosts} hosts scanned but not judged ({named})",
+        "호스트 {hosts}대 중 {count}대는 검사했으나 판정 불가({named})",
+    ),
+    "status_findings": (
+        "findings at or above {fail_on} on {vms} virtual machine(s), {hosts} host(s)",
+        "{fail_on} 이상의 발견 사항: 가상 머신 {vms}대, 호스트 {hosts}대",
+    ),
     # The CLI's own messages
     "cli_error": ("hvbpa: error: {message}", "hvbpa: 오류: {message}"),
     "cli_interrupted": ("interrupted", "중단되었습니다"),
@@ -163,6 +303,16 @@ _UI: dict[str, tuple[str, str]] = {
         "no hosts to scan: name hosts, --hosts-file or --inventory",
         "검사할 호스트가 없습니다. 호스트 이름, --hosts-file 또는 --inventory를 지정하십시오",
     ),
+    "cli_limit_none": (
+        "--limit {limit!r} matched none of the {count} inventory hosts",
+        "--limit {limit!r}에 맞는 호스트가 인벤토리의 {count}대 중에 없습니다",
+    ),
+    "cli_password_unreadable": (
+        "{where}, which hvbpa cannot read: set HVBPA_PASSWORD or store the password in the keyring "
+        "(service hvbpa, key = user name)",
+        "{where}: hvbpa가 읽을 수 없습니다. HVBPA_PASSWORD를 설정하거나 keyring에 암호를 저장하십시오"
+        "(서비스 hvbpa, 키 = 사용자 이름)",
+    ),
     "cli_host_failed": ("hvbpa: {host}: {status}: {reason}", "hvbpa: {host}: {status}: {reason}"),
     "cli_baseline_written": (
         "baseline: {count} finding(s) written to {path}",
@@ -182,6 +332,88 @@ _UI: dict[str, tuple[str, str]] = {
         "hvbpa demo: 설계대로 실행되었습니다(실제 호스트였다면 종료 코드 {code}). 실습 호스트를 멈췄습니다.",
     ),
 }
+
+
+# Hyper-V's own words for replication modes, VM states and replication states (the display
+# spelling of hvbpa.snapshot.enums), in Korean; English shows them as PowerShell does.
+_HYPERV_KO: dict[str, str] = {
+    "None": "복제 안 함",
+    "Primary": "주 서버",
+    "Replica": "복제본",
+    "TestReplica": "테스트 복제본",
+    "ExtendedReplica": "확장 복제본",
+    "Other": "기타",
+    "Running": "실행 중",
+    "Off": "꺼짐",
+    "Stopping": "중지하는 중",
+    "Saved": "저장됨",
+    "Paused": "일시 중지됨",
+    "Starting": "시작하는 중",
+    "Reset": "다시 설정",
+    "Saving": "저장하는 중",
+    "Pausing": "일시 중지하는 중",
+    "Resuming": "다시 시작하는 중",
+    "FastSaved": "빠른 저장됨",
+    "FastSaving": "빠른 저장하는 중",
+    "ForceShutdown": "강제 종료",
+    "ForceReboot": "강제 다시 부팅",
+    "Hibernated": "최대 절전",
+    "ComponentServicing": "구성 요소 서비스 중",
+    "Disabled": "사용 안 함",
+    "ReadyForInitialReplication": "초기 복제 준비됨",
+    "InitialReplicationInProgress": "초기 복제 진행 중",
+    "WaitingForInitialReplication": "초기 복제 대기 중",
+    "Replicating": "복제 중",
+    "PreparedForFailover": "장애 조치 준비됨",
+    "FailedOverWaitingCompletion": "장애 조치됨, 완료 대기 중",
+    "FailedOver": "장애 조치됨",
+    "Suspended": "일시 중단됨",
+    "Error": "오류",
+    "WaitingForStartResynchronize": "다시 동기화 시작 대기 중",
+    "Resynchronizing": "다시 동기화 중",
+    "ResynchronizeSuspended": "다시 동기화 일시 중단됨",
+    "RecoveryInProgress": "복구 진행 중",
+    "FailbackInProgress": "장애 복구 진행 중",
+    "FailbackComplete": "장애 복구 완료",
+    "WaitingForUpdateCompletion": "업데이트 완료 대기 중",
+    "UpdateError": "업데이트 오류",
+    "WaitingForRepurposeCompletion": "용도 변경 완료 대기 중",
+    "PreparedForSyncReplication": "동기 복제 준비됨",
+    "PreparedForGroupReverseReplication": "그룹 역방향 복제 준비됨",
+    "FiredrillInProgress": "테스트 장애 조치 진행 중",
+    # Integration service operational statuses (``Ok`` is how ``OK`` displays)
+    "Ok": "정상",
+    "Degraded": "저하됨",
+    "NonRecoverableError": "복구할 수 없는 오류",
+    "NoContact": "연결 없음",
+    "LostCommunication": "통신 끊김",
+    "ProtocolMismatch": "프로토콜 불일치",
+    "ApplicationCritical": "응용 프로그램 위험",
+    "CommunicationTimedOut": "통신 시간 초과",
+    "CommunicationFailed": "통신 실패",
+    "none": "상태 없음",
+}
+
+# What the collection script gathers, by section name (collect.ps1's errors[].section).
+_SECTIONS_KO = {
+    "vms": "가상 머신 목록",
+    "replication": "복제",
+    "integration_services": "통합 서비스",
+    "kvp": "KVP 게스트 데이터",
+    "network_adapters": "네트워크 어댑터",
+    "failover": "장애 조치 IP 설정",
+    "host": "호스트",
+}
+
+
+def hyperv_text(name: str, lang: str = "en") -> str:
+    """A replication mode, VM state or replication state as the admin's language says it."""
+    if lang != "ko":
+        return name
+    if name.endswith("Critical") and name != "Critical":
+        base = name.removesuffix("Critical")
+        return f"{_HYPERV_KO.get(base, base)}(위험)"
+    return _HYPERV_KO.get(name, name)
 
 
 class _Blank(dict[str, str]):
@@ -222,14 +454,48 @@ def duration_text(seconds: int, lang: str = "en") -> str:
     return " ".join(parts) or ("0초" if lang == "ko" else "0 s")
 
 
+def nest(code: str, inner: Reason | None, **params: object) -> Reason:
+    """A reason that quotes another (why a host was not scanned), still translatable as a whole."""
+    if inner is not None:
+        params["why_code"] = inner.code
+        params.update({f"why.{key}": value for key, value in inner.params})
+    return Reason.of(code, **params)
+
+
+def inner_reason(reason: Reason) -> Reason | None:
+    params = dict(reason.params)
+    if "why_code" not in params:
+        return None
+    return Reason.of(params["why_code"], **{k[4:]: v for k, v in params.items() if k.startswith("why.")})
+
+
+def host_status_text(status: str, lang: str = "en") -> str:
+    pair = _UI.get(f"hoststatus_{status}")
+    return _pick(pair, lang) if pair else status
+
+
 def reason_text(reason: Reason, lang: str = "en") -> str:
     pair = _REASONS.get(reason.code)
     if pair is None:
         return reason.code
     params = dict(reason.params)
+    inner = inner_reason(reason)
+    if inner is not None:
+        params["why"] = reason_text(inner, lang)
+    if "state" in params:
+        params["state"] = hyperv_text(params["state"], lang)
+    if "status" in params and reason.code.startswith("kvp-"):
+        params["status"] = hyperv_text(params["status"], lang)
+    if "section" in params and lang == "ko":
+        params["section"] = _SECTIONS_KO.get(params["section"], params["section"])
+    if "status" in params and reason.code == "host-not-collected":
+        params["status"] = host_status_text(params["status"], lang)
     for key in ("uptime", "grace"):
         if params.get(key, "").isdigit():
             params[key] = duration_text(int(params[key]), lang)
     message = params.get("message", "")
     params["message_suffix"] = f": {message}" if message else ""
-    return _pick(pair, lang).format_map(_Blank(params))
+    sentence = _pick(pair, lang).format_map(_Blank(params))
+    if params.get("attempts"):
+        sentence += text("after_attempts", lang, attempts=params["attempts"])
+    return sentence

@@ -16,7 +16,7 @@ from hvbpa import __version__
 from hvbpa.evaluate import EvaluationOptions, Rule, Run, analyze
 from hvbpa.exit_codes import ExitCode
 from hvbpa.policy import Baseline, Exclusion, apply_baseline, apply_exclusions, exit_code
-from hvbpa.report import OutputSpec, ReportContext, write_outputs
+from hvbpa.report import OutputSpec, ReportContext, status_line, write_outputs
 from hvbpa.snapshot import HostOutcome
 
 
@@ -76,7 +76,9 @@ def finish(
     *,
     started: datetime,
     stdout: TextIO,
+    stderr: TextIO | None = None,
 ) -> Finished:
+    """``stderr``: where a run whose reports all went to files says in one line why it failed (None: quiet)."""
     now = options.now or datetime.now(UTC)
     run = analyze(
         outcomes,
@@ -112,4 +114,8 @@ def finish(
     if stdout.isatty():
         ctx = replace(ctx, width=shutil.get_terminal_size().columns)
     write_outputs(options.outputs, ctx, stdout, stdout_color=color)
+    line = status_line(run, code, options.fail_on, options.outputs, options.lang)
+    if line and stderr is not None:
+        stderr.write(line + "\n")
+        stderr.flush()
     return Finished(run, code)

@@ -14,7 +14,7 @@ from tests.conftest import Invoke
     ("args", "env", "message"),
     [
         (["hv01", "--transport", "basic", "--scheme", "http"], {}, "clear text"),
-        (["hv01"], {"HVBPA_USERNAME": ""}, "needs a user name"),
+        (["hv01"], {"HVBPA_USERNAME": ""}, "hv01: no user name: set HVBPA_USERNAME or pass --username"),
         (["hv01", "--transport", "certificate"], {}, "--cert-pem"),
         (["hv01", "--timeout", "soon"], {}, "not a duration"),
         ([], {}, "no hosts to scan"),
@@ -28,6 +28,20 @@ def test_bad_connection_settings_exit_2(cli: Invoke, args: list[str], env: dict[
     assert result.exit_code == ExitCode.USAGE, result.output
     assert message in result.output
     assert result.output.strip().count("\n") == 0
+
+
+def test_missing_user_name_names_no_transport_the_admin_did_not_choose(cli: Invoke) -> None:
+    result = cli("scan", "hv01", env={"HVBPA_USERNAME": "", "HVBPA_PASSWORD": "x"})
+    assert result.exit_code == ExitCode.USAGE
+    assert "ntlm" not in result.output
+
+
+def test_limit_matching_nothing_says_so(cli: Invoke, tmp_path: Path) -> None:
+    inventory = tmp_path / "inv.ini"
+    inventory.write_text("[hyperv]\nhv[01:12]\n", "utf-8")
+    result = cli("scan", "-i", str(inventory), "--limit", "nomatch", env={"HVBPA_USERNAME": "a", "HVBPA_PASSWORD": "x"})
+    assert result.exit_code == ExitCode.USAGE
+    assert result.output == "hvbpa: error: --limit 'nomatch' matched none of the 12 inventory hosts\n"
 
 
 def test_inventory_cannot_smuggle_basic_over_http(cli: Invoke, tmp_path: Path) -> None:

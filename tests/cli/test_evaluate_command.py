@@ -86,17 +86,30 @@ def test_not_json_and_missing_file(cli: Invoke, tmp_path: Path) -> None:
     path.write_text("PS C:\\> oops", "utf-8")
     result = cli("evaluate", str(path))
     assert result.exit_code == ExitCode.USAGE
-    assert "no snapshot in the output" in result.output
+    assert f"{path}: not a snapshot file or a raw capture (it begins 'PS C:\\\\> oops')" in result.output
     missing = cli("evaluate", str(tmp_path / "nope.json"))
     assert missing.exit_code == ExitCode.USAGE
     assert "cannot read" in missing.output
+
+
+def test_a_report_and_a_snapshot_are_not_mistaken_for_each_other(cli: Invoke, tmp_path: Path) -> None:
+    report = tmp_path / "r.json"
+    cli("evaluate", str(ABSENT), "-q", "-o", f"json:{report}")
+    result = cli("evaluate", str(report))
+    assert result.output == f"hvbpa: error: {report}: a JSON report, not a snapshot file: to judge it again, " \
+        f"hvbpa report merge {report}\n"  # fmt: skip
+    for command in (("report", "merge", str(ABSENT)), ("baseline", "create", str(ABSENT), "-o", str(tmp_path / "b"))):
+        result = cli(*command)
+        assert result.exit_code == ExitCode.USAGE
+        assert f"{ABSENT}: a host snapshot file, not a JSON report: evaluate it with hvbpa evaluate" in result.output
 
 
 def test_json_and_table_in_one_run_files_written(cli: Invoke, tmp_path: Path) -> None:
     json_out, table_out = tmp_path / "r.json", tmp_path / "r.txt"
     result = cli("evaluate", str(ABSENT), "-o", f"json:{json_out}", "-o", f"table:{table_out}", "--now", FIXED_NOW)
     assert result.exit_code == ExitCode.FINDINGS
-    assert result.output == ""
+    assert result.stdout == ""
+    assert result.stderr == f"hvbpa: findings at or above warning on 1 virtual machine(s), 1 host(s); see {json_out}\n"
     report = json.loads(json_out.read_text("utf-8"))
     validate_report(report)
     assert report["run"]["exit_code"] == 1

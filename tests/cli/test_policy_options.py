@@ -113,7 +113,12 @@ def test_merge_joins_partners_across_reports(cli: Invoke, tmp_path: Path) -> Non
 def test_merge_rejects_what_is_not_a_report(cli: Invoke, tmp_path: Path) -> None:
     result = cli("report", "merge", ABSENT)
     assert result.exit_code == ExitCode.USAGE
-    assert "not an hvbpa JSON report" in result.output
+    assert "a host snapshot file, not a JSON report" in result.output
+    other = tmp_path / "other.json"
+    other.write_text('{"schema": "something/1"}', "utf-8")
+    result = cli("report", "merge", str(other))
+    assert result.exit_code == ExitCode.USAGE
+    assert "not an hvbpa JSON report file" in result.output
 
 
 def test_config_file_and_environment(cli: Invoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

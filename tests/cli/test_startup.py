@@ -52,3 +52,29 @@ def test_fast_help_is_clicks_help(columns: str) -> None:
     slow = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
     assert fast.returncode == slow.returncode == 0
     assert fast.stdout == slow.stdout
+
+
+def test_every_command_has_examples_and_every_option_a_description() -> None:
+    import click
+
+    from hvbpa.cli.main import main
+
+    ctx = click.Context(main)
+    found = []
+
+    def walk(command: click.Command, path: str) -> None:
+        if isinstance(command, click.Group):
+            for name in command.list_commands(ctx):
+                sub = command.get_command(ctx, name)
+                assert sub is not None
+                walk(sub, f"{path} {name}")
+            return
+        found.append(path)
+        text = f"{command.help or ''}\n{command.epilog or ''}"
+        assert "Examples:" in text, f"{path}: no examples in --help"
+        for param in command.params:
+            if isinstance(param, click.Option) and not param.hidden:
+                assert param.help, f"{path} {param.opts[0]}: no description"
+
+    walk(main, "hvbpa")
+    assert len(found) >= 10

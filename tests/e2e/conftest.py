@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import random
+import socket
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -37,3 +39,17 @@ def read_report(path: Path) -> dict[str, Any]:
 
 def hosts_by_name(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {h["target"]: h for h in report["hosts"]}
+
+
+def free_port_pair() -> int:
+    """A port whose next port is free too: lab fleets started with --port take consecutive ports."""
+    for _ in range(50):
+        port = random.randint(20000, 60000)
+        try:
+            with socket.socket() as a, socket.socket() as b:
+                a.bind(("127.0.0.1", port))
+                b.bind(("127.0.0.1", port + 1))
+        except OSError:
+            continue
+        return port
+    raise AssertionError("no two free ports in a row")

@@ -133,7 +133,7 @@ def test_collect_failure_exits_3(cli: Invoke, lab_fleet: StartFleet, tmp_path: P
     out = tmp_path / "x.json"
     result = cli("collect", f"127.0.0.1:{running.hosts[0].port}", "-o", str(out), env=LAB_ENV)
     assert result.exit_code == ExitCode.INCOMPLETE
-    assert "auth_failed" in result.output
+    assert "authentication failed: the host rejected the credentials of labadmin (HTTP 401)" in result.output
     assert not out.exists()
 
 
@@ -198,7 +198,7 @@ def test_failed_hosts_are_listed_in_the_table(cli: Invoke, lab_fleet: StartFleet
     assert result.exit_code == ExitCode.INCOMPLETE
     assert "Hosts that could not be scanned" in result.output
     assert gone in result.output and "connection refused" in result.output
-    assert "No findings." in result.output
+    assert result.output.startswith("No findings on the 1 of 2 hosts scanned.")
 
 
 def test_bare_json_from_a_live_host_is_refused(cli: Invoke, lab_fleet: StartFleet, tmp_path: Path) -> None:

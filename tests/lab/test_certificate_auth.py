@@ -184,4 +184,4 @@ def test_worker_process_serves_certificate_hosts(tmp_path: Path) -> None:
     assert f"ansible_winrm_cert_key_pem={one.client_key_pem}" in line
     assert "ansible_winrm_scheme=https" in line
     assert "ansible_password" not in line
-    assert f"client certificate {one.client_cert_pem}" in hosts_file
+    assert f"transport=certificate ca_trust_path={one.ca_trust_path} cert_pem={one.client_cert_pem}" in hosts_file

@@ -59,7 +59,8 @@ def test_fleet_in_processes_answers_and_shuts_down(tmp_path: Path) -> None:
         lines = hosts_file.read_text(encoding="utf-8").splitlines()
         assert lines[0].startswith("#")
         entries = [line for line in lines if line and not line.startswith("#")]
-        assert entries == [f"127.0.0.1:{h.port}" for h in running.hosts]
+        assert [entry.split()[0] for entry in entries] == [h.endpoint for h in running.hosts]
+        assert entries[1].endswith(f"ca_trust_path={running.host('HV-001').ca_trust_path} name=HV-001")
 
         inventory = running.write_ansible_inventory(tmp_path / "inventory.ini").read_text(encoding="utf-8")
         https = running.host("HV-001")
@@ -122,7 +123,7 @@ def test_serve_runs_the_demo_fleet_until_stopped(tmp_path: Path) -> None:
         entries = [line for line in hosts_out.read_text(encoding="utf-8").splitlines() if not line.startswith("#")]
         assert len(entries) == 3
         # The demo hosts answer the packaged collection script with their snapshot.
-        port = int(entries[0].rsplit(":", 1)[1])
+        port = int(entries[0].split()[0].rsplit(":", 1)[1].removesuffix("/wsman"))
         endpoint = HostEndpoint("HV-PRI-01", "127.0.0.1", port, "http", "ntlm", "labadmin", "Lab-Passw0rd!", None)
         script = packaged_script()
         assert script is not None

@@ -75,9 +75,10 @@ def test_vm_id_survives_a_rename() -> None:
     )
     rule = Exclusion(rule="HVR001", justification="j", vm_id=APP01, source="x.toml", line=1)
     applied, _ = apply_exclusions(renamed, (rule,), BEFORE)
-    assert applied[0].excluded_by == "x.toml:1: j"
+    assert [r.excluded_by for r in applied] == [None, "x.toml:1: j"], "the host's compliant VMs stay counted"
+    assert all(vm.status is Status.COMPLIANT for vm in applied[0].vms)
     by_old_name = Exclusion(rule="HVR001", justification="j", vm="app01", source="x.toml", line=1)
-    assert apply_exclusions(renamed, (by_old_name,), BEFORE)[0][0].excluded_by is None
+    assert not any(r.excluded_by for r in apply_exclusions(renamed, (by_old_name,), BEFORE)[0])
 
 
 def test_no_match_on_other_rule_host_or_vm() -> None:

@@ -105,6 +105,18 @@ def test_fast_path_takes_the_common_shape() -> None:
     assert snapshot_from_data(document).vms[0].state is VMState.RUNNING
 
 
+@given(st.integers(min_value=1, max_value=400))
+def test_a_cut_off_snapshot_file_reads_as_truncated(cut: int) -> None:
+    from hvbpa.snapshot import json_problem
+
+    document = json.dumps({"schema": "hvbpa.snapshot/1", "vms": [{"name": "a" * 30, "n": i} for i in range(9)]})
+    cut = min(cut, len(document) - 1)
+    try:
+        json.loads(document[:cut])
+    except json.JSONDecodeError as exc:
+        assert json_problem(exc, document[:cut]).startswith("truncated JSON at line 1")
+
+
 # cluster_nodes: absent from older snapshots, a list of names from newer ones. Schema and
 # parser must take and refuse the same values.
 cluster_node_values = st.one_of(

@@ -5,8 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from hvbpa.targets import Target, TargetError, read_hosts_file
+from hvbpa.targets.hosts_file import parse_hosts_line
 
 
 def _write(tmp_path: Path, data: bytes, name: str = "hosts.txt") -> Path:
@@ -49,7 +52,10 @@ def test_empty_file_gives_no_targets(tmp_path: Path) -> None:
     ("data", "error"),
     [
         (b"web01\n\nweb02:99999\n", "{path}:3: port must be 1-65535, got '99999'"),
-        (b"web01\r\nweb 02\r\n", "{path}:2: host name must not contain spaces: 'web 02'"),
+        (
+            b"web01\r\nweb 02\r\n",
+            "{path}:2: host name must not contain spaces: 'web 02' (settings after a host are key=value)",
+        ),
         (b"web01,web02\n", "{path}:1: invalid character ',' in host name 'web01,web02'"),
         (b"web01\nweb02\n\xff\xfe\xfd\n", "{path}:3: not UTF-8 text (save the file as UTF-8)"),
         (b"\xff\xfeA", "{path}: starts with a UTF-16 byte order mark but is not valid UTF-16"),
@@ -66,3 +72,95 @@ def test_missing_file(tmp_path: Path) -> None:
     path = tmp_path / "absent.txt"
     with pytest.raises(TargetError, match=r"absent\.txt: cannot read: No such file or directory$"):
         read_hosts_file(path)
+
+
+def test_a_line_may_carry_its_hosts_own_settings(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path,
+        b"https://127.0.0.1:40305/wsman transport=basic user=labadmin ca_trust_path=/tmp/lab/ca.pem name=HV-REP-01"
+        b"  # the Replica host\n"
+        b"hv02 transport=kerberos\n"
+        b"hv03:5986\tscheme=https server_cert_validation=ignore cert_pem=c.pem cert_key_pem=k.pem\n",
+    )
+    assert read_hosts_file(path) == [
+        Target(
+            "HV-REP-01",
+            "127.0.0.1",
+            port=40305,
+            scheme="https",
+            transport="basic",
+            username="labadmin",
+            ca_trust_path="/tmp/lab/ca.pem",
+            source=f"{path}:1",
+        ),
+        Target("hv02", "hv02", transport="kerberos", source=f"{path}:2"),
+        Target(
+            "hv03:5986",
+            "hv03",
+            port=5986,
+            scheme="https",
+            server_cert_validation="ignore",
+            cert_pem="c.pem",
+            cert_key_pem="k.pem",
+            source=f"{path}:3",
+        ),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("line", "error"),
+    [
+        ("hv01 transport", "host name must not contain spaces: 'hv01 transport' (settings after a host are key=value)"),
+        (
+            "hv01 colour=blue",
+            "unknown setting 'colour' (known: name, user, transport, scheme, ca_trust_path, "
+            "server_cert_validation, cert_pem, cert_key_pem)",
+        ),
+        ("hv01 password=x", "passwords do not go in hosts files: use HVBPA_PASSWORD or the keyring"),
+        ("hv01 ansible_password=x", "passwords do not go in hosts files: use HVBPA_PASSWORD or the keyring"),
+        ("hv01 transport=telnet", "transport: 'telnet' is not one of ntlm, kerberos, credssp, certificate, basic"),
+        ("hv01 user=", "user: empty value"),
+        ("hv01 user=a user=b", "user is given twice"),
+        ("https://hv01 scheme=http", "scheme=http contradicts the URL's https://"),
+        ("https://bob@hv01 user=alice", "user=alice contradicts the user in the URL"),
+    ],
+)
+def test_bad_settings_name_file_and_line(tmp_path: Path, line: str, error: str) -> None:
+    path = _write(tmp_path, f"hv00\n{line}\n".encode())
+    with pytest.raises(TargetError) as caught:
+        read_hosts_file(path)
+    assert str(caught.value) == f"{path}:2: {error}"
+
+
+_VALUE = st.text(st.characters(codec="utf-8", exclude_characters="#"), min_size=1, max_size=20).filter(
+    lambda v: not any(ch.isspace() for ch in v)
+)
+
+
+@given(
+    host=st.from_regex(r"\A[a-z][a-z0-9-]{0,15}\Z"),
+    settings=st.dictionaries(st.sampled_from(["name", "user", "ca_trust_path", "cert_pem"]), _VALUE, max_size=4),
+)
+def test_settings_round_trip(host: str, settings: dict[str, str]) -> None:
+    line = " ".join([host, *(f"{k}={v}" for k, v in settings.items())])
+    target = parse_hosts_line(line, "f:1")
+    assert target.address == host
+    fields = {
+        "name": target.name,
+        "user": target.username,
+        "ca_trust_path": target.ca_trust_path,
+        "cert_pem": target.cert_pem,
+    }
+    for key, value in settings.items():
+        assert fields[key] == value
+
+
+@given(st.text(max_size=80))
+def test_any_line_parses_or_fails_with_a_target_error(line: str) -> None:
+    entry = line.split("#", 1)[0].strip()
+    if not entry:
+        return
+    try:
+        parse_hosts_line(entry, "f:1")
+    except TargetError as exc:
+        assert "\n" not in str(exc) or "\n" in line

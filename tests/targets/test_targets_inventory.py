@@ -22,6 +22,9 @@ def _write(tmp_path: Path, text: str, name: str = "inventory.ini") -> Path:
 def _fields(target: Target) -> dict[str, object]:
     fields = dataclasses.asdict(target)
     del fields["source"]
+    for key in ("password", "password_vaulted"):
+        if fields[key] is None:
+            del fields[key]
     return fields
 
 

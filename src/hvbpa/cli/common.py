@@ -50,6 +50,22 @@ def run_guarded(body: Callable[[], int]) -> NoReturn:
     sys.exit(code)
 
 
+def plain_path_option(command: str, what: str) -> Callable[[click.Context, click.Parameter, Any], Any]:
+    """A callback for ``-o FILE`` of commands that write one kind of file, unlike ``scan -o FORMAT[:PATH]``."""
+
+    def check(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+        name, colon, rest = str(value).partition(":")
+        if value is not None and colon and name.lower() in FORMAT_NAMES:
+            raise click.BadParameter(
+                f"{command} -o takes a file name ({what}), not FORMAT:PATH as scan does: -o {rest or 'FILE'}",
+                ctx=ctx,
+                param=param,
+            )
+        return value
+
+    return check
+
+
 def parse_duration(value: str, option: str, default_unit: str = "m") -> float:
     """``10m``, ``600s``, ``1h``, or a bare number in ``default_unit``."""
     units = {"s": 1.0, "m": 60.0, "h": 3600.0}

@@ -128,12 +128,29 @@ def build_settings(kwargs: dict[str, Any]) -> ConnectionSettings:
     )
 
 
-def with_password(settings: ConnectionSettings) -> ConnectionSettings:
+def with_password(settings: ConnectionSettings, targets: Sequence[Target] = ()) -> ConnectionSettings:
+    """The run's password, unless every host brings its own (ansible_password in the inventory)."""
     from dataclasses import replace
 
-    from hvbpa.collect import Secret
+    from hvbpa.collect import Secret, settings_for
+    from hvbpa.errors import ConfigError
 
-    password = _password(settings.username, settings.transport)
+    if targets and all(
+        settings_for(t, settings).transport in ("kerberos", "certificate") or t.password for t in targets
+    ):
+        return settings
+    # The keyring and the prompt need a user name: the run's, or the first host's own (user=, ansible_user).
+    username = settings.username or next((t.username for t in targets if t.username), None)
+    vaulted = next((t for t in targets if t.password_vaulted), None)
+    if vaulted is not None:
+        try:
+            password = _password(username, settings.transport)
+        except ConfigError:
+            from hvbpa.i18n import text
+
+            raise ConfigError(text("cli_password_unreadable", cli_lang(), where=vaulted.password_vaulted)) from None
+    else:
+        password = _password(username, settings.transport)
     return settings if password is None else replace(settings, password=Secret(password))
 
 
@@ -143,16 +160,24 @@ def collect_targets(
     from hvbpa.errors import InputError
     from hvbpa.targets import TargetError, dedupe, parse_target, read_hosts_file, read_inventory
 
+    if limit and not inventories:
+        raise InputError("--limit applies to --inventory")
     try:
         found = [parse_target(h) for h in hosts]
         for path in hosts_files:
             found += read_hosts_file(path)
+        selected = 0
         for path in inventories:
-            found += read_inventory(path, limit)
+            chosen = read_inventory(path, limit)
+            selected += len(chosen)
+            found += chosen
+        if limit and not selected:
+            everyone = sum(len(read_inventory(path, None)) for path in inventories)
+            from hvbpa.i18n import text
+
+            raise InputError(text("cli_limit_none", cli_lang(), limit=limit, count=everyone))
     except TargetError as exc:
         raise InputError(str(exc)) from None
-    if limit and not inventories:
-        raise InputError("--limit applies to --inventory")
     targets = dedupe(found)
     if not targets:
         from hvbpa.i18n import text
@@ -169,7 +194,8 @@ def target_options(fn: F) -> F:
             "hosts_files",
             multiple=True,
             type=click.Path(exists=True, dir_okay=False, path_type=Path),
-            help="One host[:port] per line, # comments.",
+            help="One host[:port] or URL per line, # comments, optionally with that host's transport=, user=, "
+            "ca_trust_path= ... (what `hvbpa lab serve --hosts-out` writes).",
         ),
         click.option(
             "-i",
@@ -189,7 +215,12 @@ def target_options(fn: F) -> F:
             default=None,
             help="Worker processes sharing the jobs [default: from the scan's size and the CPUs].",
         ),
-        click.option("-q", "--quiet", is_flag=True, help="No progress bar."),
+        click.option(
+            "-q",
+            "--quiet",
+            is_flag=True,
+            help="No progress bar, and no stderr line when every report goes to a file and the run fails.",
+        ),
     ]
     for decorator in reversed(decorators):
         fn = decorator(fn)

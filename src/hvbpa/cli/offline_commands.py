@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from hvbpa.cli.common import run_guarded
+from hvbpa.cli.common import plain_path_option, run_guarded
 from hvbpa.cli.index import EXIT_CODES_HELP
-from hvbpa.cli.report_options import ReportSettings, report_options
+from hvbpa.cli.report_options import ReportSettings, quiet_option, report_options
 
 if TYPE_CHECKING:
     pass
@@ -20,8 +20,15 @@ if TYPE_CHECKING:
 @click.command(epilog=EXIT_CODES_HELP)
 @click.argument("snapshots", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
 @report_options
+@quiet_option
 def evaluate(snapshots: tuple[Path, ...], **kwargs: Any) -> None:
-    """Evaluate saved host snapshots (JSON, or raw captures from `hvbpa collect --raw`) offline."""
+    """Evaluate saved host snapshots (JSON, or raw captures from `hvbpa collect --raw`) offline.
+
+    \b
+    Examples:
+      hvbpa evaluate hv01.json hv02.json
+      hvbpa evaluate snapshots/*.json -o sarif:hvbpa.sarif --fail-on error
+    """
 
     def body() -> int:
         from hvbpa.collect import load_snapshot_file
@@ -40,60 +47,121 @@ def rules() -> None:
     """List and describe the rules."""
 
 
-@rules.command("list")
-@click.option("--rules-dir", "rules_dirs", multiple=True, type=click.Path(file_okay=False, path_type=Path))
-@click.option("--lang", type=click.Choice(("en", "ko")), default=None)
+_RULES_DIR_HELP = "Also load rule files (*.toml) from DIR, as scan --rules-dir does."
+_LANG_HELP = "Language of the rule text: en or ko [default: from LC_ALL / LC_MESSAGES / LANG]."
+
+
+@rules.command(
+    "list",
+    epilog="\b\nExamples:\n  hvbpa rules list\n  hvbpa rules list --lang ko --rules-dir ./my-rules",
+)
+@click.option("--rules-dir", "rules_dirs", multiple=True, type=click.Path(file_okay=False, path_type=Path),
+              help=_RULES_DIR_HELP)  # fmt: skip
+@click.option("--lang", type=click.Choice(("en", "ko")), default=None, help=_LANG_HELP)
 def rules_list(rules_dirs: tuple[Path, ...], lang: str | None) -> None:
-    """One line per rule: id, severity, category, title."""
+    """One line per rule: id, severity, category, title (tab-separated)."""
 
     def body() -> int:
         from hvbpa.evaluate import load_rules
-        from hvbpa.i18n import default_lang
+        from hvbpa.i18n import default_lang, text
 
         language = lang or default_lang(os.environ)
         for rule in load_rules(rules_dirs):
-            click.echo(f"{rule.id}\t{rule.severity.value}\t{rule.category}\t{rule.text(language).title}")
+            # English keeps the values scripts match on (error, configuration); Korean reads as Korean.
+            severity = rule.severity.value if language == "en" else text(rule.severity.value, language)
+            category = rule.category if language == "en" else _category(rule.category, language)
+            click.echo(f"{rule.id}\t{severity}\t{category}\t{rule.text(language).title}")
         return 0
 
     run_guarded(body)
 
 
-@rules.command("show")
+def _category(category: str, lang: str) -> str:
+    from hvbpa.i18n import text
+
+    key = f"category_{category.lower()}"
+    shown = text(key, lang)
+    return category if shown == key else shown
+
+
+@rules.command("show", epilog="\b\nExamples:\n  hvbpa rules show HVR001\n  hvbpa rules show HVR001 --lang ko")
 @click.argument("rule_id")
-@click.option("--rules-dir", "rules_dirs", multiple=True, type=click.Path(file_okay=False, path_type=Path))
-@click.option("--lang", type=click.Choice(("en", "ko")), default=None)
+@click.option("--rules-dir", "rules_dirs", multiple=True, type=click.Path(file_okay=False, path_type=Path),
+              help=_RULES_DIR_HELP)  # fmt: skip
+@click.option("--lang", type=click.Choice(("en", "ko")), default=None, help=_LANG_HELP)
 def rules_show(rule_id: str, rules_dirs: tuple[Path, ...], lang: str | None) -> None:
-    """Everything about one rule, in BPA's layout."""
+    """Everything about one rule, in BPA's layout, wrapped to the terminal's width."""
 
     def body() -> int:
+        import shutil
+
         from hvbpa.evaluate import load_rules, select_rules
-        from hvbpa.i18n import default_lang
+        from hvbpa.i18n import default_lang, text
 
         language = lang or default_lang(os.environ)
         (rule,) = select_rules(load_rules(rules_dirs), only=(rule_id,))
-        text = rule.text(language)
-        click.echo(f"{rule.id}  {text.title}\n")
-        for label, value in (
-            ("Severity", rule.severity.value),
-            ("Category", rule.category),
-            ("Model", rule.model),
-            ("Applies to", rule.applies_to),
-            ("Help", rule.help_url),
-            ("Check", rule.check),
+        body = rule.text(language)
+        width = max(shutil.get_terminal_size().columns, 40)
+        fields = (
+            ("show_severity", text(rule.severity.value, language)),
+            ("show_category", _category(rule.category, language)),
+            ("show_model", rule.model),
+            ("show_applies_to", rule.applies_to),
+            ("show_help", rule.help_url),
+            ("show_check", rule.check),
+        )
+        labels = [(text(key, language), value) for key, value in fields if value]
+        pad = max(_cells(label) for label, _ in labels) + 2
+        lines = [*_wrap(f"{rule.id}  {body.title}", width, ""), ""]
+        for label, value in labels:
+            # A URL is never broken: a terminal could no longer open it.
+            head = label + ":" + " " * (pad - _cells(label) - 1)
+            lines += [head + value] if value.startswith("http") else _wrap(value, width, " " * pad, first=head)
+        for key, value in (
+            ("show_issue", body.problem),
+            ("show_impact", body.impact),
+            ("show_resolution", body.resolution),
         ):
-            if value:
-                click.echo(f"{label + ':':<12}{value}")
-        for label, value in (("Issue", text.problem), ("Impact", text.impact), ("Resolution", text.resolution)):
-            click.echo(f"\n{label}\n  {value}")
+            lines += ["", text(key, language), *_wrap(value, width, "  ", first="  ")]
+        click.echo("\n".join(line.rstrip() for line in lines))
         return 0
 
     run_guarded(body)
+
+
+def _cells(text: str) -> int:
+    """Terminal columns: Hangul and other wide characters take two."""
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _wrap(text: str, width: int, indent: str, first: str = "") -> list[str]:
+    """Words to lines of at most ``width`` columns (Korean wraps between words too)."""
+    lines: list[str] = []
+    line = first
+    for word in text.split():
+        candidate = f"{line}{word}" if not line.strip() or line.endswith(" ") else f"{line} {word}"
+        if _cells(candidate) > width and line.strip():
+            lines.append(line)
+            line = indent + word
+        else:
+            line = candidate
+    if line.strip():
+        lines.append(line)
+    return lines
 
 
 @click.command("schema")
 @click.argument("which", type=click.Choice(("json", "snapshot")))
 def schema(which: str) -> None:
-    """Print a shipped JSON Schema: the JSON report (json) or the host snapshot (snapshot)."""
+    """Print a shipped JSON Schema: the JSON report (json) or the host snapshot (snapshot).
+
+    \b
+    Examples:
+      hvbpa schema json > report-v1.schema.json
+      hvbpa schema snapshot
+    """
     from importlib import resources
 
     name = {"json": "report-v1.schema.json", "snapshot": "snapshot-v1.schema.json"}[which]
@@ -108,8 +176,15 @@ def report() -> None:
 @report.command("merge", epilog=EXIT_CODES_HELP)
 @click.argument("reports", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @report_options
+@quiet_option
 def report_merge(reports: tuple[Path, ...], **kwargs: Any) -> None:
-    """Combine JSON reports of separate scans into one, judging replication partners across them."""
+    """Combine JSON reports of separate scans into one, judging replication partners across them.
+
+    \b
+    Examples:
+      hvbpa report merge site-a.json site-b.json -o table -o json:all.json
+      hvbpa report merge all.json --baseline base.json -q -o junit:junit.xml
+    """
 
     def body() -> int:
         from hvbpa.report import load_reports
@@ -130,10 +205,21 @@ def baseline() -> None:
 @baseline.command("create")
 @click.argument("report_file", metavar="REPORT.json", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option(
-    "-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path), help="Baseline file to write."
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    callback=plain_path_option("baseline create", "a baseline is always JSON"),
+    help="Baseline file to write, always JSON. A plain path: no FORMAT: prefix as in scan.",
 )
 def baseline_create(report_file: Path, output: Path) -> None:
-    """Write a baseline of the findings in a JSON report (use it with --baseline)."""
+    """Write a baseline of the findings in a JSON report (use it with --baseline).
+
+    \b
+    Examples:
+      hvbpa baseline create report.json -o base.json
+      hvbpa scan -i inventory.yml --baseline base.json     # fails only on new findings
+    """
 
     def body() -> int:
         from hvbpa.atomic import write_text_atomic

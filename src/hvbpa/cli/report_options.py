@@ -80,6 +80,14 @@ def report_options(fn: F) -> F:
     return fn
 
 
+def quiet_option(fn: F) -> F:
+    """For commands without progress output: -q silences the stderr line of a run whose reports went to files."""
+    option = click.option(
+        "-q", "--quiet", is_flag=True, help="No stderr line when every report goes to a file and the run fails."
+    )
+    return option(fn)
+
+
 class ReportSettings:
     """The report options, checked, before any host is contacted."""
 
@@ -99,6 +107,7 @@ class ReportSettings:
         self.show_excluded: bool = kwargs["show_excluded"]
         self.json_snapshots: bool = kwargs["json_snapshots"]
         self.now = _parse_now(kwargs["now_text"])
+        self.quiet: bool = bool(kwargs.get("quiet"))
         from hvbpa.evaluate import load_rules
 
         # Every rule file, checked before any host is contacted; --rule/--skip-rule select later.
@@ -144,7 +153,9 @@ class ReportSettings:
         """Evaluate, write every report, and return the exit code."""
         from hvbpa.pipeline import finish
 
-        return int(finish(outcomes, rules, self.run_options(), started=started, stdout=sys.stdout).exit_code)
+        stderr = None if self.quiet else sys.stderr
+        done = finish(outcomes, rules, self.run_options(), started=started, stdout=sys.stdout, stderr=stderr)
+        return int(done.exit_code)
 
 
 def _parse_now(value: str | None) -> datetime | None:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from hvbpa.cli.common import run_guarded
+from hvbpa.cli.common import plain_path_option, run_guarded
 from hvbpa.cli.connection_options import (
     SECURITY_HELP,
     build_settings,
@@ -35,7 +35,13 @@ if TYPE_CHECKING:
 @connection_options
 @report_options
 def scan(**kwargs: Any) -> None:
-    """Scan Hyper-V hosts over WinRM and report best-practice findings."""
+    """Scan Hyper-V hosts over WinRM and report best-practice findings.
+
+    \b
+    Examples:
+      HVBPA_USERNAME='CONTOSO\\hvadmin' hvbpa scan hv01 hv02.contoso.com
+      hvbpa scan -i inventory.yml --limit hyperv -q -o json:report.json -o junit:junit.xml
+    """
 
     def body() -> int:
         settings_report = ReportSettings(kwargs)
@@ -43,7 +49,7 @@ def scan(**kwargs: Any) -> None:
         rules = settings_report.rules()
         connection = build_settings(kwargs)
         check_targets(targets, connection)
-        connection = with_password(connection)
+        connection = with_password(connection, targets)
         return _scan_and_report(
             targets,
             connection,
@@ -97,26 +103,43 @@ def _scan_and_report(
     "output",
     required=True,
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Where to write the snapshot ('-' for stdout).",
+    callback=plain_path_option("collect", "the snapshot is always JSON"),
+    help="File to write the snapshot to, always JSON ('-' for stdout). A plain path: no FORMAT: prefix as in scan.",
 )
 @click.option("--raw", is_flag=True, help="Write the host's stdout untouched (replayable by the lab host).")
 @connection_options
 def collect(host: str, output: Path, raw: bool, **kwargs: Any) -> None:
-    """Collect one host's snapshot without evaluating it."""
+    """Collect one host's snapshot without evaluating it.
+
+    \b
+    Examples:
+      hvbpa collect hv01 -o hv01.json          # then: hvbpa evaluate hv01.json
+      hvbpa collect hv01 -o hv01.bin --raw     # the host's answer untouched, for a support case
+    """
 
     def body() -> int:
         from hvbpa.atomic import write_bytes_atomic
+        from hvbpa.cli.common import cli_lang
         from hvbpa.collect import collect_host, decode_answer
+        from hvbpa.i18n import host_status_text, text
         from hvbpa.snapshot import HostStatus
 
         (target,) = collect_targets((host,), (), (), None)
         connection = build_settings(kwargs)
         check_targets((target,), connection)
-        connection = with_password(connection)
+        connection = with_password(connection, (target,))
         collected = collect_host(target, connection)
         outcome = collected.outcome
+        lang = cli_lang()
+        failed = text(
+            "cli_host_failed",
+            lang,
+            host=target.name,
+            status=host_status_text(outcome.status.value, lang),
+            reason=outcome.reason_in(lang),
+        )
         if outcome.status is not HostStatus.OK and not (raw and collected.stdout):
-            click.echo(f"hvbpa: {target.name}: {outcome.status.value}: {outcome.reason}", err=True)
+            click.echo(failed, err=True)
             return int(ExitCode.INCOMPLETE)
         data = collected.stdout if raw else decode_answer(collected.stdout).encode("utf-8")
         if str(output) == "-":
@@ -125,7 +148,7 @@ def collect(host: str, output: Path, raw: bool, **kwargs: Any) -> None:
         else:
             write_bytes_atomic(output, data)
         if outcome.status is not HostStatus.OK:
-            click.echo(f"hvbpa: {target.name}: {outcome.status.value}: {outcome.reason}", err=True)
+            click.echo(failed, err=True)
             return int(ExitCode.INCOMPLETE)
         return int(ExitCode.OK)
 
@@ -136,7 +159,13 @@ def collect(host: str, output: Path, raw: bool, **kwargs: Any) -> None:
 @report_options
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 def demo(quiet: bool, **kwargs: Any) -> None:
-    """Start the built-in lab fleet on loopback, scan it over real WinRM, print the report, stop it."""
+    """Start the built-in lab fleet on loopback, scan it over real WinRM, print the report, stop it.
+
+    \b
+    Examples:
+      hvbpa demo
+      hvbpa demo --lang ko -o table -o json:demo.json
+    """
 
     def body() -> int:
         from hvbpa.lab import run_demo
@@ -160,33 +189,88 @@ def lab() -> None:
     """Lab WinRM hosts on loopback, for trying hvbpa without Windows."""
 
 
-@lab.command("serve")
-@click.argument("fleet", required=False, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+class _ServeCommand(click.Command):
+    """Shows the complete example fleet file after the options, read from the package on demand."""
+
+    def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        super().format_epilog(ctx, formatter)
+        example = Path(__file__).resolve().parents[1] / "lab" / "fleet_example.toml"
+        formatter.write_paragraph()
+        formatter.write_text("Fleet file format (a complete example; also in src/hvbpa/lab/README.md):")
+        formatter.write_paragraph()
+        with formatter.indentation():
+            for line in example.read_text(encoding="utf-8").splitlines():
+                formatter.write(f"{' ' * formatter.current_indent}{line}".rstrip() + "\n")
+
+
+@lab.command("serve", cls=_ServeCommand)
+@click.argument("fleet", required=False)
 @click.option(
-    "--hosts-out", type=click.Path(dir_okay=False, path_type=Path), help="Write a hosts file for `scan --hosts-file`."
+    "--hosts-out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write a hosts file for `hvbpa scan --hosts-file`, once every host listens.",
 )
-@click.option("--inventory-out", type=click.Path(dir_okay=False, path_type=Path), help="Write an Ansible inventory.")
+@click.option(
+    "--inventory-out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write an Ansible inventory for `hvbpa scan -i`, once every host listens.",
+)
+@click.option(
+    "--address",
+    default="127.0.0.1",
+    show_default=True,
+    help="IPv4 address to listen on (the lab has no real security: keep it on loopback or a lab network).",
+)
+@click.option(
+    "--port",
+    "first_port",
+    type=click.IntRange(1, 65535),
+    help="First port: hosts without a port in the fleet file get this one, the next, ... [default: free ports].",
+)
 @click.option(
     "--powershell/--canned",
     "powershell",
     default=None,
     help="Run collect.ps1 in real PowerShell against Hyper-V stand-ins on every host, or answer with canned "
-    "snapshots (default: what the fleet file's 'execute' says; canned when it says nothing).",
+    "snapshots [default: what the fleet file's 'execute' says; canned when it says nothing].",
 )
-def lab_serve(fleet: Path | None, hosts_out: Path | None, inventory_out: Path | None, powershell: bool | None) -> None:
-    """Run lab hosts in the foreground until Ctrl-C (the demo fleet when FLEET is not given).
+def lab_serve(
+    fleet: str | None,
+    hosts_out: Path | None,
+    inventory_out: Path | None,
+    address: str,
+    first_port: int | None,
+    powershell: bool | None,
+) -> None:
+    """Run lab hosts in the foreground until Ctrl-C, SIGTERM or SIGHUP.
 
+    FLEET is a fleet file, or a bundled fleet: demo (the default; findings, a Replica judged
+    from its primary, a host that refuses connections) or healthy (nothing wrong: a scan
+    exits 0). Once every host listens, the hosts file and inventory are written and a line
+    starting "hvbpa lab: ready" is printed; on stop they are removed with the lab's keys.
     Lab credentials: user labadmin, password Lab-Passw0rd! unless the fleet file says otherwise.
+
+    \b
+    Examples:
+      hvbpa lab serve --hosts-out hosts.txt &
+      HVBPA_PASSWORD='Lab-Passw0rd!' hvbpa scan --hosts-file hosts.txt
+      hvbpa lab serve healthy --inventory-out lab.ini --port 45985
     """
 
     def body() -> int:
         from hvbpa.errors import ConfigError
-        from hvbpa.lab import FleetError, LabError, serve
+        from hvbpa.lab import FleetError, LabError, ServeOptions, serve
 
+        execute = None if powershell is None else ("powershell" if powershell else "canned")
+        options = ServeOptions(
+            hosts_out=hosts_out, inventory_out=inventory_out, bind=address, first_port=first_port, execute=execute
+        )
         try:
-            execute = None if powershell is None else ("powershell" if powershell else "canned")
-            return serve(fleet, hosts_out, inventory_out=inventory_out, execute=execute)
+            return serve(fleet, options=options)
         except (FleetError, LabError) as exc:
             raise ConfigError(str(exc)) from None
+        except OSError as exc:
+            # Most often a port in use or an address not on this machine.
+            raise ConfigError(f"the lab cannot listen on {address}: {exc.strerror or exc}") from None
 
     run_guarded(body)

@@ -12,8 +12,9 @@ from dataclasses import replace
 from typing import Protocol
 
 from hvbpa.collect.fleet_processes import default_processes, scan_in_processes
-from hvbpa.collect.host import Collected, collect_host, failed_internally
+from hvbpa.collect.host import Collected, collect_host, failed_internally, failed_outcome
 from hvbpa.collect.settings import ConnectionSettings
+from hvbpa.i18n import Reason
 from hvbpa.snapshot import HostOutcome, HostStatus
 from hvbpa.targets import Target
 
@@ -49,7 +50,7 @@ def _interrupted(targets: Sequence[Target], results: dict[int, Collected]) -> In
         [
             results[i].outcome
             if i in results
-            else HostOutcome(t.name, HostStatus.INTERRUPTED, reason="the scan was interrupted")
+            else failed_outcome(t.name, HostStatus.INTERRUPTED, Reason.of("host-interrupted"))
             for i, t in enumerate(targets)
         ]
     )

@@ -19,10 +19,11 @@ from dataclasses import replace
 from multiprocessing.synchronize import Event as ProcessEvent
 from typing import Any
 
-from hvbpa.collect.host import Collected, failed_internally, fetch_host, interpret
+from hvbpa.collect.host import Collected, failed_internally, failed_outcome, fetch_host, interpret
 from hvbpa.collect.raw import RawResult
 from hvbpa.collect.settings import ConnectionSettings
-from hvbpa.snapshot import HostOutcome, HostStatus
+from hvbpa.i18n import Reason
+from hvbpa.snapshot import HostStatus
 from hvbpa.targets import Target
 
 _DONE = -1
@@ -167,7 +168,7 @@ def scan_in_processes(
             worker.join(timeout=5)
     for index, target in enumerate(targets):
         if index not in finished:
-            outcome = HostOutcome(target.name, HostStatus.INTERRUPTED, reason="the scan worker ended early")
+            outcome = failed_outcome(target.name, HostStatus.INTERRUPTED, Reason.of("host-worker-ended"))
             finished[index] = Collected(outcome, b"")
             on_done(index, finished[index])
     return finished

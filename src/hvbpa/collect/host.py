@@ -8,8 +8,9 @@ from dataclasses import dataclass, replace
 from hvbpa.collect.delivery import LANGUAGE_MODE_EXIT, AnswerError, decode_answer, language_mode, plan_delivery
 from hvbpa.collect.raw import RawResult
 from hvbpa.collect.script import collection_script
-from hvbpa.collect.settings import ConnectionSettings
+from hvbpa.collect.settings import ConnectionSettings, Secret
 from hvbpa.errors import InputError
+from hvbpa.i18n import Reason, reason_text
 from hvbpa.snapshot import HostOutcome, HostSnapshot, HostStatus, parse_snapshot
 from hvbpa.targets import Target
 
@@ -33,6 +34,8 @@ def settings_for(target: Target, base: ConnectionSettings) -> ConnectionSettings
         value = getattr(target, name)
         if value is not None:
             changes[name] = value
+    if target.password is not None:
+        changes["password"] = Secret(target.password)
     return replace(base, **changes) if changes else base  # type: ignore[arg-type]
 
 
@@ -59,32 +62,29 @@ def fetch_host(
 def interpret(target: Target, raw: RawResult) -> Collected:
     """A host's answer as a snapshot, or the reason it is not one."""
 
-    def outcome(status: HostStatus, reason: str = "", snapshot: HostSnapshot | None = None) -> Collected:
+    def outcome(status: HostStatus, why: Reason | None = None, snapshot: HostSnapshot | None = None) -> Collected:
         return Collected(
             HostOutcome(
                 target=target.name,
                 status=status,
                 snapshot=snapshot,
-                reason=reason,
+                reason=reason_text(why) if why else "",
                 duration_seconds=raw.duration,
                 requests=raw.requests,
+                why=why,
             ),
             raw.stdout,
         )
 
     mode = language_mode(raw.stdout) if raw.exit_code == LANGUAGE_MODE_EXIT else None
     if mode is not None:
-        return outcome(
-            HostStatus.SCRIPT_FAILED,
-            f"PowerShell runs in Constrained Language Mode ({mode}), which an AppLocker or WDAC policy sets; "
-            "the collection script needs FullLanguage for this account's remote sessions",
-        )
+        return outcome(HostStatus.SCRIPT_FAILED, Reason.of("host-language-mode", mode=mode))
     if raw.status is not HostStatus.OK:
-        return outcome(raw.status, raw.reason)
+        return outcome(raw.status, raw.why or Reason.of("host-request-failed", detail=raw.reason))
     try:
         snapshot = parse_snapshot(decode_answer(raw.stdout), source=target.name)
     except (AnswerError, InputError) as exc:
-        return outcome(HostStatus.BAD_OUTPUT, str(exc))
+        return outcome(HostStatus.BAD_OUTPUT, Reason.of("host-bad-output", detail=str(exc)))
     return outcome(HostStatus.OK, snapshot=snapshot)
 
 
@@ -98,7 +98,13 @@ def collect_host(
     return interpret(target, fetch_host(target, settings, cancel=cancel, script=script))
 
 
+def failed_outcome(target: str, status: HostStatus, why: Reason) -> HostOutcome:
+    return HostOutcome(target, status, reason=reason_text(why), why=why)
+
+
 def failed_internally(target: Target, exc: BaseException) -> Collected:
     """A bug in hvbpa while handling one host: that host's result, not the end of the scan."""
-    reason = f"hvbpa failed on this host ({exc.__class__.__name__}: {exc}); please report it"
-    return Collected(HostOutcome(target.name, HostStatus.INTERNAL_ERROR, reason=" ".join(reason.split())[:300]), b"")
+    detail = " ".join(f"{exc.__class__.__name__}: {exc}".split())[:250]
+    return Collected(
+        failed_outcome(target.name, HostStatus.INTERNAL_ERROR, Reason.of("host-internal", detail=detail)), b""
+    )

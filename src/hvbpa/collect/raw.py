@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from hvbpa.i18n import Reason
 from hvbpa.snapshot import HostStatus
 
 
@@ -19,3 +20,4 @@ class RawResult:
     exit_code: int | None = None
     requests: int = 0
     duration: float = 0.0
+    why: Reason | None = None  # ``reason`` as a translatable code

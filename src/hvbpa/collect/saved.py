@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from hvbpa.collect.delivery import AnswerError, decode_answer
+from hvbpa.collect.delivery import OUTPUT_MARKER, AnswerError, decode_answer
 from hvbpa.errors import InputError
-from hvbpa.snapshot import HostOutcome, HostStatus, parse_snapshot
+from hvbpa.snapshot import HostOutcome, HostStatus, SnapshotError, parse_snapshot
 
 
 def load_snapshot_file(path: Path) -> HostOutcome:
@@ -15,10 +15,21 @@ def load_snapshot_file(path: Path) -> HostOutcome:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise InputError(f"{path}: cannot read ({exc.strerror or exc.__class__.__name__})") from None
+        raise InputError(f"{path}: cannot read the file ({exc.strerror or exc.__class__.__name__})") from None
     try:
         text = decode_answer(data, bare_json=True)
     except AnswerError as exc:
-        raise InputError(f"{path}: {exc}") from None
-    snapshot = parse_snapshot(text, source=str(path))
+        if OUTPUT_MARKER.encode() in data:
+            raise InputError(f"{path}: a raw capture, but {exc}") from None
+        start = " ".join(data[:40].decode("utf-8", errors="replace").split())
+        raise InputError(f"{path}: not a snapshot file or a raw capture (it begins {start!r})") from None
+    if '"hvbpa.report/' in text[:400]:
+        raise InputError(f"{path}: a JSON report, not a snapshot file: to judge it again, hvbpa report merge {path}")
+    try:
+        snapshot = parse_snapshot(text, source=str(path))
+    except SnapshotError as exc:
+        # The file is what the user named; the host inside it, once known, helps find the field.
+        if exc.source != str(path):
+            raise InputError(f"{path}: the snapshot of host {exc.source!r} is invalid: {exc.detail}") from None
+        raise InputError(f"{path}: not a snapshot file: {exc.detail}") from None
     return HostOutcome(target=snapshot.host.name, status=HostStatus.OK, snapshot=snapshot)

@@ -76,7 +76,10 @@ class ConnectionSettings:
         if self.transport == "certificate" and not (self.cert_pem and self.cert_key_pem):
             raise ConfigError("certificate transport needs --cert-pem and --cert-key-pem")
         if self.transport != "kerberos" and self.transport != "certificate" and not self.username:
-            raise ConfigError(f"{self.transport} needs a user name (--username or HVBPA_USERNAME)")
+            raise ConfigError(
+                "no user name: set HVBPA_USERNAME or pass --username (DOMAIN\\user or user@domain); "
+                "a hosts-file line may say user=, an inventory ansible_user"
+            )
         extra = {"kerberos": "requests_kerberos", "credssp": "requests_credssp"}.get(self.transport)
         if extra and importlib.util.find_spec(extra) is None:
             raise ConfigError(f"the {self.transport} transport needs an extra: pip install 'hvbpa[{self.transport}]'")

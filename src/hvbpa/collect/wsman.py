@@ -16,6 +16,7 @@ import xml.etree.ElementTree as ET
 from typing import Any
 
 import requests
+from urllib3.exceptions import LocationParseError
 from winrm.exceptions import (
     InvalidCredentialsError,
     WinRMError,
@@ -28,6 +29,7 @@ from winrm.protocol import Protocol
 from hvbpa.collect.delivery import Delivery
 from hvbpa.collect.raw import RawResult
 from hvbpa.collect.settings import ConnectionSettings
+from hvbpa.i18n import Reason, reason_text
 from hvbpa.snapshot import HostStatus
 
 # 65001 is UTF-8: the answer is ASCII anyway, but stderr may carry localized text.
@@ -35,10 +37,10 @@ CODEPAGE = 65001
 
 
 class _Failed(Exception):
-    def __init__(self, status: HostStatus, reason: str) -> None:
-        super().__init__(reason)
+    def __init__(self, status: HostStatus, why: Reason) -> None:
+        super().__init__(why.code)
         self.status = status
-        self.reason = reason
+        self.why = why
 
 
 def endpoint(address: str, settings: ConnectionSettings) -> str:
@@ -78,12 +80,12 @@ class _Budget:
     def remaining(self) -> float:
         return self.ends - time.monotonic()
 
-    def expired_reason(self) -> str:
-        return f"no answer within the {self.settings.deadline:g} s deadline"
+    def expired_reason(self) -> Reason:
+        return Reason.of("host-deadline", seconds=f"{self.settings.deadline:g}")
 
     def arm(self, protocol: Protocol) -> None:
         if self.cancel is not None and self.cancel.is_set():
-            raise _Failed(HostStatus.INTERRUPTED, "interrupted before the scan of this host finished")
+            raise _Failed(HostStatus.INTERRUPTED, Reason.of("host-interrupted"))
         left = self.remaining()
         if left <= 0.5:
             raise _Failed(HostStatus.TIMED_OUT, self.expired_reason())
@@ -96,32 +98,72 @@ class _Budget:
         )
 
 
-def _connect_failure(exc: BaseException) -> tuple[HostStatus, str, bool] | None:
+class _Where:
+    """What a failure sentence may name: the address, port and user of the attempt."""
+
+    def __init__(self, address: str, settings: ConnectionSettings) -> None:
+        self.address = address
+        self.port = settings.effective_port()
+        self.user = settings.username or "(no user)"
+
+
+def _connect_failure(exc: BaseException, where: _Where) -> tuple[HostStatus, Reason, bool] | None:
     """(status, reason, worth retrying) for errors that happen before a command can have started."""
     if isinstance(exc, requests.exceptions.SSLError):
-        return HostStatus.TLS_ERROR, f"TLS failed: {_tls_reason(exc)}", False
+        return HostStatus.TLS_ERROR, _tls_reason(exc, where), False
     if isinstance(exc, requests.exceptions.ConnectTimeout):
-        return HostStatus.UNREACHABLE, "connection timed out", True
+        return HostStatus.UNREACHABLE, Reason.of("host-connect-timeout", port=where.port), True
+    if isinstance(exc, requests.exceptions.InvalidURL):
+        return HostStatus.UNREACHABLE, Reason.of("host-bad-address", address=where.address), False
     if isinstance(exc, requests.exceptions.ConnectionError):
-        text = str(exc)
+        text = _chain_text(exc)
         if "Name or service not known" in text or "NameResolutionError" in text or "nodename nor servname" in text:
-            return HostStatus.UNREACHABLE, "host name could not be resolved", True
+            return HostStatus.UNREACHABLE, Reason.of("host-unresolved", address=where.address), True
         if "refused" in text.lower():
-            return HostStatus.UNREACHABLE, "connection refused", True
-        return HostStatus.UNREACHABLE, f"connection failed: {_short(text)}", True
+            return HostStatus.UNREACHABLE, Reason.of("host-refused", port=where.port), True
+        if "reset by peer" in text.lower() or "Connection aborted" in text:
+            return HostStatus.UNREACHABLE, Reason.of("host-reset", port=where.port), True
+        return HostStatus.UNREACHABLE, Reason.of("host-connect-failed", port=where.port, detail=_os_detail(exc)), True
     return None
 
 
-def _tls_reason(exc: BaseException) -> str:
-    text = str(exc)
+def _chain_text(exc: BaseException) -> str:
+    """The text of an exception and of those it wraps (urllib3 nests the cause several deep)."""
+    parts: list[str] = []
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        parts.append(f"{current.__class__.__name__}: {current}")
+        current = current.__cause__ or current.__context__
+    return " | ".join(parts)
+
+
+def _os_detail(exc: BaseException) -> str:
+    """The operating system's words for a socket error (``No route to host``), not Python's repr."""
+    found = re.search(r"\[Errno -?\d+\] ([^'\")\]]+)", _chain_text(exc))
+    if found:
+        return found.group(1).strip().rstrip(".").lower()
+    found = re.search(r"(\w+Error)\(\d+, '([^']+)'\)", _chain_text(exc))
+    return found.group(2).lower() if found else "no detail from the network"
+
+
+def _tls_reason(exc: BaseException, where: _Where) -> Reason:
+    text = _chain_text(exc)
+    name = re.search(r"certificate is not valid for '([^']+)'", text)
+    if name:
+        return Reason.of("host-tls-name", name=name.group(1))
+    if "certificate has expired" in text:
+        return Reason.of("host-tls-expired")
     match = re.search(r"certificate verify failed: ([^()\]'\"]+)", text)
     if match:
-        return f"certificate verify failed: {match.group(1).strip()}"
+        return Reason.of("host-tls-untrusted", detail=match.group(1).strip().rstrip("."))
     if "WRONG_VERSION_NUMBER" in text or "wrong version number" in text:
-        return "the server did not speak TLS (is this an http port?)"
+        return Reason.of("host-tls-plain", port=where.port)
     if "EOF occurred in violation of protocol" in text or "certificate required" in text or "unknown ca" in text:
-        return "the host ended the TLS handshake (does it trust the client certificate's CA?)"
-    return _short(text)
+        return Reason.of("host-tls-handshake")
+    reason = re.search(r"\[SSL: ([A-Z_]+)\]", text)
+    return Reason.of("host-tls-failed", detail=reason.group(1).lower().replace("_", " ") if reason else "no detail")
 
 
 def _short(text: str, limit: int = 160) -> str:
@@ -129,27 +171,40 @@ def _short(text: str, limit: int = 160) -> str:
     return line if len(line) <= limit else line[: limit - 1] + "…"
 
 
-def _failure(exc: BaseException) -> tuple[HostStatus, str]:
+# WS-Management fault codes that are Windows error codes with a meaning of their own.
+ACCESS_DENIED = 5
+
+
+def _failure(exc: BaseException, where: _Where) -> tuple[HostStatus, Reason]:
     """Map an exception raised after the connection was made."""
     if isinstance(exc, _Failed):
-        return exc.status, exc.reason
+        return exc.status, exc.why
     if isinstance(exc, InvalidCredentialsError):
-        return HostStatus.AUTH_FAILED, "the credentials were rejected (HTTP 401)"
+        return HostStatus.AUTH_FAILED, Reason.of("host-credentials", user=where.user)
     if isinstance(exc, WSManFaultError):
-        code = exc.wsman_fault_code
-        return HostStatus.WINRM_FAULT, f"WinRM fault {code if code is not None else exc.code}: {_short(exc.reason)}"
+        code = exc.wsman_fault_code if exc.wsman_fault_code is not None else exc.code
+        if code == ACCESS_DENIED:
+            return HostStatus.AUTH_FAILED, Reason.of("host-access-denied", user=where.user)
+        return HostStatus.WINRM_FAULT, Reason.of(
+            "host-winrm-fault", fault=code, message=_short(exc.reason).rstrip(". ")
+        )
     if isinstance(exc, WinRMTransportError):
-        return HostStatus.WINRM_FAULT, f"HTTP {exc.code} from the WinRM service"
+        return HostStatus.WINRM_FAULT, Reason.of("host-http-error", http=exc.code)
     if isinstance(exc, requests.exceptions.ReadTimeout):
-        return HostStatus.TIMED_OUT, "the host stopped answering (read timed out)"
-    connect = _connect_failure(exc)
+        return HostStatus.TIMED_OUT, Reason.of("host-read-timeout")
+    connect = _connect_failure(exc, where)
     if connect:
         return connect[0], connect[1]
-    if isinstance(exc, WinRMError):
-        return HostStatus.WINRM_FAULT, _short(str(exc)) or exc.__class__.__name__
-    if isinstance(exc, requests.exceptions.RequestException):
-        return HostStatus.UNREACHABLE, _short(str(exc))
-    return HostStatus.WINRM_FAULT, f"{exc.__class__.__name__}: {_short(str(exc))}"
+    if isinstance(exc, UnicodeError):
+        # requests encodes Basic credentials as Latin-1.
+        return HostStatus.AUTH_FAILED, Reason.of("host-latin1")
+    if isinstance(exc, LocationParseError):
+        return HostStatus.UNREACHABLE, Reason.of("host-bad-address", address=where.address)
+    if isinstance(exc, WinRMError | requests.exceptions.RequestException):
+        detail = _short(str(exc)) or exc.__class__.__name__
+    else:
+        detail = f"{exc.__class__.__name__}: {_short(str(exc))}"
+    return HostStatus.WINRM_FAULT, Reason.of("host-request-failed", detail=detail)
 
 
 def clean_stderr(stderr: bytes) -> str:
@@ -177,6 +232,7 @@ def run_delivery(
     cancel: threading.Event | None = None,
 ) -> RawResult:
     budget = _Budget(settings, cancel)
+    where = _Where(address, settings)
     count = 0
     attempt = 0
     protocol: Protocol | None = None
@@ -189,8 +245,9 @@ def run_delivery(
         count += 1
         return fn(*args, **kwargs)
 
-    def done(status: HostStatus, reason: str = "", **extra: Any) -> RawResult:
-        return RawResult(status, reason, requests=count, duration=time.monotonic() - budget.started, **extra)
+    def done(status: HostStatus, why: Reason | None = None, **extra: Any) -> RawResult:
+        reason = reason_text(why) if why else ""
+        return RawResult(status, reason, requests=count, duration=time.monotonic() - budget.started, why=why, **extra)
 
     while True:
         protocol = _protocol(address, settings)
@@ -198,7 +255,7 @@ def run_delivery(
             shell_id = call(_open_shell, protocol)
             break
         except Exception as exc:
-            connect = _connect_failure(exc)
+            connect = _connect_failure(exc, where)
             retry_in = settings.retry_backoff * (2**attempt)
             if connect and connect[2] and attempt < settings.retries and budget.remaining() > retry_in + 1:
                 attempt += 1
@@ -206,15 +263,16 @@ def run_delivery(
                 if cancel is None:
                     time.sleep(retry_in)
                 elif cancel.wait(retry_in):
-                    return done(HostStatus.INTERRUPTED, "interrupted while waiting to retry")
+                    return done(HostStatus.INTERRUPTED, Reason.of("host-interrupted"))
                 continue
-            status, reason = _failure(exc)
+            status, failure = _failure(exc, where)
             if connect and attempt:
-                reason = f"{reason} (after {attempt + 1} attempts)"
+                failure = Reason.of(failure.code, **dict(failure.params), attempts=attempt + 1)
             protocol.transport.close_session()
-            return done(status, reason)
+            return done(status, failure)
 
     stdout, stderr = bytearray(), bytearray()
+    why: Reason | None = None
     exit_code: int | None = None
     try:
         # Fed on stdin: console_mode_stdin=False, as Ansible's winrm connection does, so the
@@ -238,25 +296,25 @@ def run_delivery(
             stderr += err
             if len(stdout) + len(stderr) > settings.max_output_bytes:
                 raise _Failed(
-                    HostStatus.BAD_OUTPUT, f"the output exceeds {settings.max_output_bytes // (1024 * 1024)} MB"
+                    HostStatus.BAD_OUTPUT, Reason.of("host-too-big", mb=settings.max_output_bytes // (1024 * 1024))
                 )
             if finished:
                 break
         if exit_code != 0:
             status = HostStatus.SCRIPT_FAILED
             detail = clean_stderr(bytes(stderr)) or "no error text"
-            reason = f"the collection script exited with code {exit_code}: {detail}"
+            why = Reason.of("host-script-failed", exit=exit_code, detail=detail)
         else:
-            status, reason = HostStatus.OK, ""
+            status = HostStatus.OK
     except Exception as exc:
-        status, reason = _failure(exc)
+        status, why = _failure(exc, where)
         if status is HostStatus.TIMED_OUT and budget.remaining() <= 1.0:
             # The socket timeout was cut short by the deadline: say which limit ended it.
-            reason = budget.expired_reason()
+            why = budget.expired_reason()
     finally:
         # No Signal first: deleting the shell ends its command too, one request fewer.
         count += _delete_shell(protocol, shell_id, settings, address)
-    return done(status, reason, stdout=bytes(stdout), stderr=bytes(stderr), exit_code=exit_code)
+    return done(status, why, stdout=bytes(stdout), stderr=bytes(stderr), exit_code=exit_code)
 
 
 def _open_shell(protocol: Protocol) -> str:

@@ -92,7 +92,7 @@ def _evaluate(
     blocked: list[tuple[HostOutcome, Reason]] = []
     for outcome in outcomes:
         if outcome.status is not HostStatus.OK or outcome.snapshot is None:
-            blocked.append((outcome, Reason.of("host-not-collected", status=outcome.status.value, why=outcome.reason)))
+            blocked.append((outcome, outcome.not_collected()))
             continue
         blocker = host_blocker(outcome.snapshot)
         if blocker is not None:

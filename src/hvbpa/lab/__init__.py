@@ -34,7 +34,7 @@ from hvbpa.lab.fleet import (
     minimal_snapshot,
 )
 from hvbpa.lab.processes import HostEndpoint, LabError, RunningFleet, running_fleet, start_fleet
-from hvbpa.lab.serve import serve
+from hvbpa.lab.serve import ServeOptions, serve
 from hvbpa.lab.server import LabHost
 from hvbpa.lab.tls import ClientCertificate, TlsMaterial, issue_client_certificate, make_tls_material
 
@@ -63,6 +63,7 @@ __all__ = [
     "LabError",
     "LabHost",
     "RunningFleet",
+    "ServeOptions",
     "TlsMaterial",
     "build_fleet",
     "demo_fleet_path",

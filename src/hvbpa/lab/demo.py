@@ -16,22 +16,14 @@ from hvbpa.evaluate import Rule, Status
 from hvbpa.exit_codes import ExitCode
 from hvbpa.i18n import text
 from hvbpa.lab.fleet import demo_fleet_path, load_fleet
-from hvbpa.lab.processes import HostEndpoint, start_fleet
+from hvbpa.lab.processes import HVBPA_TRANSPORT, HostEndpoint, start_fleet
 from hvbpa.pipeline import Finished, RunOptions, finish
 from hvbpa.snapshot import HostStatus
 from hvbpa.targets import Target
 
-# The lab's transport names -> (hvbpa transport, scheme)
-_TRANSPORTS = {
-    "basic-http": ("basic", "http"),
-    "basic-https": ("basic", "https"),
-    "ntlm": ("ntlm", "http"),
-    "certificate-https": ("certificate", "https"),
-}
-
 
 def lab_target(host: HostEndpoint) -> Target:
-    transport, scheme = _TRANSPORTS[host.transport]
+    transport, scheme = HVBPA_TRANSPORT[host.transport]
     return Target(
         name=host.name,
         address=host.address,

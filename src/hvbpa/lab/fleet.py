@@ -1,31 +1,7 @@
 """Fleet files: which lab hosts to run and how each one misbehaves.
 
-A fleet file is TOML::
-
-    script = "collect.ps1"          # optional: the collection script hosts recognise
-    [defaults]                      # optional: applied to every host
-    transport = "basic-http"        # basic-http | basic-https | ntlm | certificate-https
-    username = "labadmin"
-    password = "Lab-Passw0rd!"
-
-    [[hosts]]
-    name = "HV-PRI-01"
-    port = 0                        # 0 picks a free port
-    snapshot = "hv-pri-01.json"     # relative to the fleet file
-    # raw_output = "capture.bin"    # verbatim stdout bytes instead of a snapshot
-    # latency = 0.2                 # seconds added to every request
-    # refuse = true                 # nothing listens on the port
-    # hang = true                   # accept, never answer
-    # reject_credentials = true     # 401 whatever the credentials
-    # output = "snapshot"           # snapshot | non-json | truncated | huge | clixml-error
-    # huge_output_bytes = 10485760
-    # slow_command = 30             # seconds before the command completes
-    # execute = "canned"            # canned | powershell | auto: run collect.ps1 in real PowerShell
-    #                               # against stand-ins of Hyper-V built from the snapshot
-    # codepage_default = 437
-    # [hosts.fault]                 # SOAP fault on every Command
-    # code = 2150858843
-    # message = "..."
+A fleet file is TOML; ``fleet_example.toml`` beside this module is a complete,
+commented example (shown by ``hvbpa lab serve --help`` and checked by a test to load).
 
 ``certificate-https`` hosts authenticate by TLS client certificate (pywinrm's
 ``transport="certificate"``): the lab issues each such host's user a client
@@ -187,7 +163,31 @@ def fleet_from_snapshots(
 
 
 def demo_fleet_path() -> Path:
-    return Path(str(resources.files("hvbpa.lab").joinpath("demo_fleet", "fleet.toml")))
+    return bundled_fleet_path("demo")
+
+
+# Fleets shipped with hvbpa, by the name `hvbpa lab serve NAME` takes.
+BUNDLED_FLEETS = {
+    "demo": "every kind of result: findings, a Replica judged from its primary, a host that refuses connections",
+    "healthy": "nothing wrong: a scan exits 0 (a green CI smoke check)",
+}
+
+
+def bundled_fleet_path(name: str) -> Path:
+    return Path(str(resources.files("hvbpa.lab").joinpath(f"{name}_fleet", "fleet.toml")))
+
+
+def find_fleet(spec: str | None) -> Path:
+    """A fleet file path, or the name of a bundled fleet (None: the demo fleet)."""
+    if spec is None:
+        return demo_fleet_path()
+    if spec in BUNDLED_FLEETS and not Path(spec).exists():
+        return bundled_fleet_path(spec)
+    path = Path(spec)
+    if not path.is_file():
+        known = ", ".join(BUNDLED_FLEETS)
+        raise FleetError(f"{spec}: no such fleet file (or bundled fleet: {known})")
+    return path
 
 
 _HOST_KEYS: dict[str, type | tuple[type, ...]] = {

@@ -29,13 +29,21 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import IO, Any
 
+from hvbpa.atomic import write_text_atomic
 from hvbpa.lab.executed import NoPowerShell, runs_powershell
 from hvbpa.lab.fleet import HTTPS_TRANSPORTS, CommandFault, Fleet, HostConfig
 from hvbpa.lab.server import LOOPBACK, STATS_PATH, WSMAN_PATH, LabHost, stop_all
-from hvbpa.lab.tls import ClientCertificate, TlsMaterial, issue_client_certificate, make_tls_material
+from hvbpa.lab.tls import LAB_NAMES, ClientCertificate, TlsMaterial, issue_client_certificate, make_tls_material
 
 READY_TIMEOUT = 60.0
 PYWINRM_TRANSPORT = {"basic-http": "basic", "basic-https": "ssl", "ntlm": "ntlm", "certificate-https": "certificate"}
+# The lab's transport names -> (hvbpa transport, scheme)
+HVBPA_TRANSPORT = {
+    "basic-http": ("basic", "http"),
+    "basic-https": ("basic", "https"),
+    "ntlm": ("ntlm", "http"),
+    "certificate-https": ("certificate", "https"),
+}
 
 
 class LabError(RuntimeError):
@@ -123,7 +131,9 @@ def tls_from_json(data: dict[str, str] | None) -> TlsMaterial | None:
 
 
 class _Worker:
-    def __init__(self, hosts: list[HostConfig], reference_script: str | None, tls: TlsMaterial | None, log: Path):
+    def __init__(
+        self, hosts: list[HostConfig], reference_script: str | None, tls: TlsMaterial | None, log: Path, bind: str
+    ):
         self.hosts = hosts
         self.log = log
         self._log_handle = log.open("wb")
@@ -142,6 +152,7 @@ class _Worker:
             "hosts": [host_to_json(host) for host in hosts],
             "reference_script": reference_script,
             "tls": tls_to_json(tls),
+            "bind": bind,
         }
         assert self.process.stdin is not None
         self.process.stdin.write(json.dumps(spec).encode("utf-8") + b"\n")
@@ -184,8 +195,9 @@ class _Worker:
 class RunningFleet:
     """A started fleet. Use as a context manager, or call ``stop()``."""
 
-    def __init__(self, fleet: Fleet, workdir: Path, tls: TlsMaterial | None):
+    def __init__(self, fleet: Fleet, workdir: Path, tls: TlsMaterial | None, bind: str = LOOPBACK):
         self.fleet = fleet
+        self.bind = bind
         self.workdir = workdir
         self.tls = tls
         self.hosts: tuple[HostEndpoint, ...] = ()
@@ -211,7 +223,7 @@ class RunningFleet:
         client = self._client_cert(host)
         return HostEndpoint(
             name=host.name,
-            address=LOOPBACK,
+            address=self.bind,
             port=port,
             scheme=host.scheme,
             transport=host.transport,
@@ -226,7 +238,7 @@ class RunningFleet:
     def _start_local(self, reference: str | None) -> None:
         ports: dict[str, int] = {}
         for host in self.fleet.hosts:
-            lab = LabHost(host, tls=self.tls, reference_script=reference)
+            lab = LabHost(host, tls=self.tls, reference_script=reference, bind=self.bind)
             self._local.append(lab.start())
             ports[host.name] = lab.port
         self.hosts = tuple(self._endpoint(host, ports[host.name]) for host in self.fleet.hosts)
@@ -236,7 +248,8 @@ class RunningFleet:
         for index, host in enumerate(self.fleet.hosts):
             groups[index % workers].append(host)
         for index, group in enumerate(groups):
-            self._workers.append(_Worker(group, reference, self.tls, self.workdir / f"worker-{index}.log"))
+            log = self.workdir / f"worker-{index}.log"
+            self._workers.append(_Worker(group, reference, self.tls, log, self.bind))
         deadline = time.monotonic() + READY_TIMEOUT
         ports: dict[str, int] = {}
         for worker in self._workers:
@@ -265,21 +278,14 @@ class RunningFleet:
         return {name: int(stats.get("requests", 0)) for name, stats in self.stats().items()}
 
     def write_hosts_file(self, path: Path) -> Path:
-        """The ``hvbpa scan --hosts-file`` format: one host[:port] a line, # comments."""
+        """The ``hvbpa scan --hosts-file`` format: one host a line with its own transport, user and CA."""
         lines = [
             "# hvbpa lab fleet" + (f" from {self.fleet.source}" if self.fleet.source else ""),
-            "# one host per line: address:port. Credentials and transport per host below.",
+            "# One host a line: URL, then its own settings. The password comes from HVBPA_PASSWORD.",
         ]
         for host in self.hosts:
-            note = f"# {host.name}: {host.transport} as {host.username}"
-            if host.ca_trust_path:
-                note += f", CA {host.ca_trust_path}"
-            if host.client_cert_pem:
-                note += f", client certificate {host.client_cert_pem} key {host.client_key_pem}"
-            if host.refuses:
-                note += ", refuses connections"
-            lines += [note, f"{host.address}:{host.port}"]
-        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+            lines.append(hosts_file_line(host) + ("  # refuses connections" if host.refuses else ""))
+        write_text_atomic(path, "\n".join(lines) + "\n")
         return path
 
     def write_ansible_inventory(self, path: Path, group: str = "hyperv_lab") -> Path:
@@ -309,7 +315,7 @@ class RunningFleet:
                     "ansible_winrm_server_cert_validation=validate",
                 ]
             lines.append(" ".join(fields))
-        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        write_text_atomic(path, "\n".join(lines) + "\n")
         return path
 
     # -- stopping ----------------------------------------------------------
@@ -332,6 +338,20 @@ class RunningFleet:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+def hosts_file_line(host: HostEndpoint) -> str:
+    """``URL transport=... user=... [ca_trust_path=...] [cert_pem=... cert_key_pem=...] name=...``."""
+    transport, _scheme = HVBPA_TRANSPORT[host.transport]
+    fields = [host.endpoint, f"transport={transport}"]
+    if host.transport != "certificate-https":
+        fields.append(f"user={host.username}")
+    if host.ca_trust_path:
+        fields.append(f"ca_trust_path={host.ca_trust_path}")
+    if host.client_cert_pem:
+        fields += [f"cert_pem={host.client_cert_pem}", f"cert_key_pem={host.client_key_pem}"]
+    fields.append(f"name={host.name}")
+    return " ".join(fields)
 
 
 def _fetch_stats(host: HostEndpoint) -> dict[str, Any]:
@@ -357,8 +377,10 @@ def default_workers(host_count: int) -> int:
     return max(1, min(host_count, (os.cpu_count() or 2) * 2))
 
 
-def start_fleet(fleet: Fleet, *, processes: bool = True, workers: int | None = None) -> RunningFleet:
-    """Start every host of ``fleet``; returns once all of them listen (or refuse)."""
+def start_fleet(
+    fleet: Fleet, *, processes: bool = True, workers: int | None = None, bind: str = LOOPBACK
+) -> RunningFleet:
+    """Start every host of ``fleet`` on address ``bind``; returns once all of them listen (or refuse)."""
     for host in fleet.hosts:
         try:
             runs_powershell(host)
@@ -367,8 +389,10 @@ def start_fleet(fleet: Fleet, *, processes: bool = True, workers: int | None = N
     workdir = Path(tempfile.mkdtemp(prefix="hvbpa-lab-"))
     tls = None
     if any(host.transport in HTTPS_TRANSPORTS for host in fleet.hosts):
-        tls = make_tls_material(workdir / "tls")
-    running = RunningFleet(fleet, workdir, tls)
+        # The server certificate must name the address clients connect to.
+        names = LAB_NAMES if bind in LAB_NAMES else (*LAB_NAMES, bind)
+        tls = make_tls_material(workdir / "tls", names)
+    running = RunningFleet(fleet, workdir, tls, bind)
     reference = fleet.reference_script()
     try:
         if processes:

@@ -11,7 +11,7 @@ import signal
 import sys
 
 from hvbpa.lab.processes import host_from_json, tls_from_json
-from hvbpa.lab.server import LabHost, stop_all
+from hvbpa.lab.server import LOOPBACK, LabHost, stop_all
 
 
 def main() -> int:
@@ -25,7 +25,12 @@ def main() -> int:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         for data in spec["hosts"]:
-            lab = LabHost(host_from_json(data), tls=tls, reference_script=spec.get("reference_script"))
+            lab = LabHost(
+                host_from_json(data),
+                tls=tls,
+                reference_script=spec.get("reference_script"),
+                bind=spec.get("bind", LOOPBACK),
+            )
             labs.append(lab.start())
         sys.stdout.write(json.dumps({"ready": {lab.name: lab.port for lab in labs}}) + "\n")
         sys.stdout.flush()

@@ -7,14 +7,16 @@ their fingerprints, the summary counts, and the exit code for ``--fail-on``.
 from hvbpa.policy.baseline import Baseline, apply_baseline, create_baseline, load_baseline, write_baseline
 from hvbpa.policy.exclusions import Exclusion, apply_exclusions, load_exclusions
 from hvbpa.policy.fingerprint import FINGERPRINT_KEY, finding_fingerprint
-from hvbpa.policy.threshold import exit_code, run_is_incomplete, summarize
+from hvbpa.policy.threshold import Summary, counts_as_failure, exit_code, run_is_incomplete, summarize
 
 __all__ = [
     "FINGERPRINT_KEY",
     "Baseline",
     "Exclusion",
+    "Summary",
     "apply_baseline",
     "apply_exclusions",
+    "counts_as_failure",
     "create_baseline",
     "exit_code",
     "finding_fingerprint",

@@ -21,6 +21,8 @@ from hvbpa.policy.exclusions import exclude_vms
 from hvbpa.policy.fingerprint import finding_fingerprint
 
 BASELINE_SCHEMA = "hvbpa.baseline/1"
+# The label known findings get in place of an exclusion's; the summary counts them apart by it.
+BASELINE_LABEL = "baseline "
 REPORT_SCHEMA = "hvbpa.report/1"
 _ENTRY_KEYS = ("fingerprint", "rule_id", "host", "vm_id", "vm_name")
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
@@ -149,7 +151,7 @@ def compare(results: Sequence[RuleResult], baseline: Baseline) -> Comparison:
 def apply_baseline(results: Sequence[RuleResult], baseline: Baseline) -> tuple[tuple[RuleResult, ...], tuple[str, ...]]:
     """Known findings marked excluded (so only new ones fail the run), and notes on what changed."""
     comparison = compare(results, baseline)
-    label = f"baseline {baseline.source}"
+    label = f"{BASELINE_LABEL}{baseline.source}"
 
     def label_for(result: RuleResult) -> Callable[[VMVerdict], str | None]:
         def label_vm(vm: VMVerdict) -> str | None:

@@ -177,11 +177,12 @@ def exclude_vms(result: RuleResult, label_for: Callable[[VMVerdict], str | None]
     labels = {id(vm): label_for(vm) for vm in result.affected}
     if not any(labels.values()):
         return (result,)
-    if all(labels.values()):
+    kept = tuple(vm for vm in result.vms if not labels.get(id(vm)))
+    if all(labels.values()) and not kept:
         distinct = list(dict.fromkeys(label for label in labels.values() if label))
         return (replace(result, excluded_by="; ".join(distinct)),)
-    kept = tuple(vm for vm in result.vms if not labels.get(id(vm)))
-    split = [replace(result, vms=kept, status=_rollup(kept))]
+    # The VMs that were not findings stay in a result of their own, so they are still counted as judged.
+    split = [replace(result, vms=kept, status=_rollup(kept))] if kept else []
     groups: dict[str, list[VMVerdict]] = {}
     for vm in result.affected:
         label = labels[id(vm)]

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from hvbpa.evaluate import Run, Severity, Status
 from hvbpa.exit_codes import ExitCode
+from hvbpa.policy.baseline import BASELINE_LABEL
 from hvbpa.snapshot import HostStatus
 
 FAIL_ON = ("error", "warning", "information", "never")
@@ -14,38 +15,59 @@ FAIL_ON = ("error", "warning", "information", "never")
 
 @dataclass(frozen=True)
 class Summary:
+    """The one definition of every count a report shows (table, JSON, SARIF, JUnit; CSV rows add up to it).
+
+    Results are (rule, host) pairs of scanned hosts: a host that could not be scanned is
+    counted in hosts_failed and nowhere else. VM counts are VM verdicts (one VM under two
+    rules counts twice); excluded and baselined findings keep counting, as such.
+    """
+
     hosts: int
-    hosts_ok: int
-    hosts_failed: int
-    hosts_undetermined: int
+    hosts_ok: int  # scanned
+    hosts_failed: int  # not scanned (unreachable, credentials, ...)
+    hosts_undetermined: int  # scanned but not judged as a whole (no Hyper-V module, no rights)
     noncompliant: int  # (rule, host) results with findings that count
     undetermined: int
     compliant: int
     not_applicable: int
-    excluded: int
+    excluded: int  # (rule, host) results whose findings are excluded or in the baseline
     vms_noncompliant: int
     vms_undetermined: int
     vms_compliant: int
+    vms_excluded: int  # findings accepted in an exclusions file
+    vms_baselined: int  # findings known to the baseline
+    vms_judged: int  # the sum of the five above
 
 
 def summarize(run: Run) -> Summary:
     counts = dict.fromkeys(Status, 0)
     vm_counts = dict.fromkeys(Status, 0)
-    excluded = 0
+    excluded = vms_excluded = vms_baselined = 0
+    ok_targets = {h.target for h in run.hosts if h.status is HostStatus.OK}
     for result in run.results:
+        if result.target not in ok_targets:
+            continue  # the failed host is counted once, in hosts_failed
         if result.excluded_by:
             excluded += 1
+            accepted = len(result.affected)
+            if result.excluded_by.startswith(BASELINE_LABEL):
+                vms_baselined += accepted
+            else:
+                vms_excluded += accepted
             continue
         counts[result.status] += 1
         for vm in result.vms:
             vm_counts[vm.status] += 1
-    failed = sum(1 for h in run.hosts if h.status is not HostStatus.OK)
-    undetermined_hosts = {r.target for r in run.results if r.reason is not None and r.target}
+    undetermined_hosts = {r.target for r in run.results if r.reason is not None and r.target in ok_targets}
+    judged = (
+        vm_counts[Status.NONCOMPLIANT] + vm_counts[Status.UNDETERMINED] + vm_counts[Status.COMPLIANT]
+        + vms_excluded + vms_baselined
+    )  # fmt: skip
     return Summary(
         hosts=len(run.hosts),
-        hosts_ok=len(run.hosts) - failed,
-        hosts_failed=failed,
-        hosts_undetermined=len({h.target for h in run.hosts if h.status is HostStatus.OK} & undetermined_hosts),
+        hosts_ok=sum(h.status is HostStatus.OK for h in run.hosts),
+        hosts_failed=sum(h.status is not HostStatus.OK for h in run.hosts),
+        hosts_undetermined=len(undetermined_hosts),
         noncompliant=counts[Status.NONCOMPLIANT],
         undetermined=counts[Status.UNDETERMINED],
         compliant=counts[Status.COMPLIANT],
@@ -54,6 +76,9 @@ def summarize(run: Run) -> Summary:
         vms_noncompliant=vm_counts[Status.NONCOMPLIANT],
         vms_undetermined=vm_counts[Status.UNDETERMINED],
         vms_compliant=vm_counts[Status.COMPLIANT],
+        vms_excluded=vms_excluded,
+        vms_baselined=vms_baselined,
+        vms_judged=judged,
     )
 
 

@@ -9,6 +9,7 @@ from hvbpa.report.formats import FORMATS, ReportContext, formatter
 from hvbpa.report.merge import load_reports
 from hvbpa.report.outputs import OutputSpec, check_outputs, parse_output, write_outputs
 from hvbpa.report.saved import read_report
+from hvbpa.report.status_line import status_line
 
 __all__ = [
     "FORMATS",
@@ -19,5 +20,6 @@ __all__ = [
     "load_reports",
     "parse_output",
     "read_report",
+    "status_line",
     "write_outputs",
 ]

@@ -11,7 +11,7 @@ import io
 
 from hvbpa.evaluate import RuleResult, VMVerdict
 from hvbpa.i18n import Reason, reason_text
-from hvbpa.report.formats import ReportContext
+from hvbpa.report.formats import ReportContext, vm_message_parts
 from hvbpa.snapshot import HostStatus
 
 COLUMNS = (
@@ -49,7 +49,7 @@ def _vm_row(ctx: ReportContext, result: RuleResult, vm: VMVerdict) -> list[str]:
         vm.status.value,
         vm.evidence.value,
         vm.reason.code,
-        reason_text(vm.reason, ctx.lang),
+        vm_message_parts(vm, ctx.lang)[0],
         vm.inferred_from or "",
         "; ".join(vm.failover_addresses),
         result.excluded_by or "",
@@ -77,8 +77,7 @@ def render(ctx: ReportContext) -> str:
         rows.extend(_vm_row(ctx, result, vm) for vm in result.vms)
     for host in ctx.run.hosts:
         if host.target in failed:
-            reason = Reason.of("host-not-collected", status=host.status.value, why=host.reason)
-            rows.append(_host_row(ctx, None, host.host_name, host.status.value, reason))
+            rows.append(_host_row(ctx, None, host.host_name, host.status.value, host.not_collected()))
             failed.discard(host.target)
     writer.writerows([safe_cell(cell) for cell in row] for row in rows)
     return buffer.getvalue()

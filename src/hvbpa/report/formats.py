@@ -10,7 +10,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import import_module
 
-from hvbpa.evaluate import Rule, Run
+from hvbpa.evaluate import Rule, Run, VMVerdict
+from hvbpa.i18n import reason_text, text
+
+# Replication modes whose partner is the primary; a VM in any other mode is judged from its Replica.
+_REPLICA_MODES = ("replica", "extendedreplica", "testreplica")
 
 
 @dataclass(frozen=True)
@@ -29,6 +33,23 @@ class ReportContext:
 
     def rule(self, rule_id: str) -> Rule:
         return next(r for r in self.rules if r.id == rule_id)
+
+
+def vm_message_parts(vm: VMVerdict, lang: str) -> list[str]:
+    """Why a VM got its verdict, as every format says it: a partner's evidence is named first,
+    so an off Replica never reads as if it had been running itself."""
+    why = reason_text(vm.reason, lang)
+    if vm.inferred_from:
+        role = "inferred_primary" if vm.replication_mode.lower() in _REPLICA_MODES else "inferred_replica"
+        why = text(role, lang, partner=vm.inferred_from, why=why)
+    parts = [why]
+    if vm.failover_addresses:
+        parts.append(text("failover_not_applied", lang, addresses=", ".join(vm.failover_addresses)))
+    return parts
+
+
+def vm_message(vm: VMVerdict, lang: str) -> str:
+    return "; ".join(vm_message_parts(vm, lang))
 
 
 Formatter = Callable[[ReportContext], str]

@@ -21,13 +21,14 @@ def _reason(reason: Reason | None, lang: str) -> dict[str, Any] | None:
     return {"code": reason.code, "text": reason_text(reason, lang), "params": dict(reason.params)}
 
 
-def _host(outcome: HostOutcome, with_snapshot: bool) -> dict[str, Any]:
+def _host(outcome: HostOutcome, with_snapshot: bool, lang: str) -> dict[str, Any]:
     snapshot = outcome.snapshot
     return {
         "target": outcome.target,
         "name": outcome.host_name,
         "status": outcome.status.value,
-        "reason": outcome.reason or None,
+        "reason": outcome.reason_in(lang) or None,
+        "why": _reason(outcome.why, lang),
         "duration_seconds": round(outcome.duration_seconds, 3),
         "requests": outcome.requests,
         "os_build": snapshot.host.os_build if snapshot else None,
@@ -101,7 +102,7 @@ def document(ctx: ReportContext) -> dict[str, Any]:
             }
             for r in ctx.rules
         ],
-        "hosts": [_host(h, ctx.json_snapshots) for h in run.hosts],
+        "hosts": [_host(h, ctx.json_snapshots, ctx.lang) for h in run.hosts],
         "results": [_result(ctx, r) for r in run.results],
         "notes": list(ctx.notes),
     }

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from hvbpa.evaluate import RuleResult, Status, VMVerdict
-from hvbpa.i18n import Reason, reason_text, text
-from hvbpa.report.formats import ReportContext
+from hvbpa.i18n import reason_text, text
+from hvbpa.report.formats import ReportContext, vm_message
 from hvbpa.snapshot import HostOutcome, HostStatus
 
 # XML 1.0 cannot carry these at all, even escaped; they can arrive in host error messages.
@@ -62,12 +62,7 @@ def _seconds(ctx: ReportContext) -> float:
 
 
 def _vm_message(vm: VMVerdict, lang: str) -> str:
-    parts = [reason_text(vm.reason, lang)]
-    if vm.inferred_from:
-        parts.append(text("inferred", lang, partner=vm.inferred_from))
-    if vm.failover_addresses:
-        parts.append(text("failover_not_applied", lang, addresses=", ".join(vm.failover_addresses)))
-    return "; ".join(parts)
+    return vm_message(vm, lang)
 
 
 def _vm_detail(ctx: ReportContext, result: RuleResult, vm: VMVerdict) -> str:
@@ -110,8 +105,9 @@ def _add_result(ctx: ReportContext, suite: _Suite, result: RuleResult) -> None:
 
 def _failed_host(ctx: ReportContext, suite: _Suite, host: HostOutcome) -> None:
     case = suite.case("hvbpa.scan", host.target)
-    reason = Reason.of("host-not-collected", status=host.status.value, why=host.reason)
-    suite.outcome(case, "error", reason_text(reason, ctx.lang), host.reason, type=host.status.value)
+    suite.outcome(
+        case, "error", reason_text(host.not_collected(), ctx.lang), host.reason_in(ctx.lang), type=host.status.value
+    )
 
 
 def _set_counts(element: ET.Element, counts: Counter[str], seconds: float) -> None:

@@ -11,8 +11,17 @@ from pathlib import Path
 from typing import Any
 
 from hvbpa.errors import InputError
+from hvbpa.i18n import Reason
 from hvbpa.report.saved import read_report
 from hvbpa.snapshot import HostOutcome, HostStatus, SnapshotError, snapshot_from_data
+
+
+def _why(saved: object) -> Reason | None:
+    """A host failure's code from a saved report, so a merged report translates it too."""
+    if not isinstance(saved, dict) or not isinstance(saved.get("code"), str):
+        return None
+    params = saved.get("params")
+    return Reason.of(saved["code"], **(params if isinstance(params, dict) else {}))
 
 
 def _host(report: Path, host: dict[str, Any]) -> HostOutcome:
@@ -33,6 +42,7 @@ def _host(report: Path, host: dict[str, Any]) -> HostOutcome:
         status=status,
         snapshot=snapshot,
         reason=host.get("reason") or "",
+        why=_why(host.get("why")),
         duration_seconds=float(host.get("duration_seconds") or 0.0),
         requests=host.get("requests"),
     )

@@ -10,13 +10,14 @@ tool-execution notification, and it makes the invocation unsuccessful, as exit c
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Any
 
 from hvbpa.evaluate import RuleResult, Severity, Status, VMVerdict
-from hvbpa.i18n import Reason, reason_text, text
-from hvbpa.policy import FINGERPRINT_KEY, finding_fingerprint, run_is_incomplete
-from hvbpa.report.formats import ReportContext
+from hvbpa.i18n import reason_text
+from hvbpa.policy import FINGERPRINT_KEY, finding_fingerprint, run_is_incomplete, summarize
+from hvbpa.report.formats import ReportContext, vm_message
 from hvbpa.snapshot import HostOutcome, HostStatus
 
 SARIF_SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -87,12 +88,7 @@ def _rule(ctx: ReportContext, rule_id: str) -> dict[str, Any]:
 
 
 def _vm_message(host: str, vm: VMVerdict, lang: str) -> str:
-    parts = [f"{host}/{vm.vm_name}: {reason_text(vm.reason, lang)}"]
-    if vm.inferred_from:
-        parts.append(text("inferred", lang, partner=vm.inferred_from))
-    if vm.failover_addresses:
-        parts.append(text("failover_not_applied", lang, addresses=", ".join(vm.failover_addresses)))
-    return "; ".join(parts)
+    return f"{host}/{vm.vm_name}: {vm_message(vm, lang)}"
 
 
 def _vm_result(
@@ -141,8 +137,7 @@ def _notification(
 
 
 def _failed_host_message(host: HostOutcome, lang: str) -> str:
-    reason = Reason.of("host-not-collected", status=host.status.value, why=host.reason)
-    return f"{host.target}: {reason_text(reason, lang)}"
+    return f"{host.target}: {reason_text(host.not_collected(), lang)}"
 
 
 def document(ctx: ReportContext) -> dict[str, Any]:
@@ -194,8 +189,11 @@ def document(ctx: ReportContext) -> dict[str, Any]:
         "logicalLocations": locations.items,
         "results": results,
     }
+    # The same counts as the table and the JSON report, from the one definition of each.
+    properties: dict[str, Any] = {"hvbpa.summary": asdict(summarize(ctx.run))}
     if ctx.notes:
-        sarif_run["properties"] = {"notes": list(ctx.notes)}
+        properties["notes"] = list(ctx.notes)
+    sarif_run["properties"] = properties
     return {"$schema": SARIF_SCHEMA_URI, "version": "2.1.0", "runs": [sarif_run]}
 
 

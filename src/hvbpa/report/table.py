@@ -8,32 +8,86 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 
+from rich.cells import cell_len
 from rich.console import Console
+from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
 from hvbpa.evaluate import RuleResult, Severity, Status, VMVerdict
-from hvbpa.i18n import reason_text, text
-from hvbpa.policy import summarize
-from hvbpa.report.formats import ReportContext
+from hvbpa.i18n import host_status_text, hyperv_text, reason_text, text
+from hvbpa.policy import Summary, summarize
+from hvbpa.report.formats import ReportContext, vm_message_parts
 from hvbpa.snapshot import HostStatus
 
 _SEVERITY_STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFORMATION: "cyan"}
 
 
 def _why(vm: VMVerdict, lang: str) -> Text:
-    line = Text(reason_text(vm.reason, lang))
-    if vm.inferred_from:
-        line.append(f"; {text('inferred', lang, partner=vm.inferred_from)}", style="italic")
-    if vm.failover_addresses:
-        line.append(
-            f"; {text('failover_not_applied', lang, addresses=', '.join(vm.failover_addresses))}", style="magenta"
-        )
+    why, *more = vm_message_parts(vm, lang)
+    line = Text(why)
+    for part in more:
+        line.append(f"; {part}", style="magenta")
     return line
 
 
-def _findings(ctx: ReportContext, rule_id: str, results: Sequence[RuleResult]) -> Table:
-    """One table per rule, as BPA groups results: the rule and its fix on top, one row per affected VM."""
+# Below this width a table leaves the reason a word per line and breaks names: list instead.
+NARROW = 100
+# Nor is a table drawn when long names would leave the reason fewer columns than this.
+MIN_REASON = 40
+
+
+class _Section:
+    """A titled group of rows, drawn as a table on a wide terminal and as a list on a narrow one.
+
+    Each row is cells and a reason: the cells (host, VM, then a short label such as mode and
+    state) are never broken mid-word; the narrow form joins them as ``host/VM  label`` on one
+    line and gives the reason the whole width below it.
+    """
+
+    def __init__(self, title: Text, headings: tuple[str, ...], caption: str | None = None) -> None:
+        self.title = title
+        self.headings = headings
+        self.caption = caption
+        self.rows: list[tuple[list[Text | str], Text | str]] = []
+
+    def add(self, cells: list[Text | str], why: Text | str) -> None:
+        self.rows.append((cells, why))
+
+    def _reason_room(self, width: int) -> int:
+        """Columns left for the reason once the unbroken cells and the borders have theirs."""
+        fixed = 0
+        for index, heading in enumerate(self.headings[:-1]):
+            fixed += max([cell_len(heading)] + [cell_len(str(cells[index])) for cells, _ in self.rows])
+        return width - fixed - 3 * (len(self.headings) + 1)
+
+    def draw(self, console: Console, narrow: bool) -> None:
+        narrow = narrow or self._reason_room(console.width) < MIN_REASON
+        if not narrow:
+            table = Table(title=self.title, caption=self.caption, title_justify="left", caption_justify="left")
+            for heading in self.headings[:-1]:
+                # Names and labels keep their words whole; the reason column takes what is left.
+                table.add_column(heading, no_wrap=True)
+            table.add_column(self.headings[-1], overflow="fold", ratio=1)
+            for cells, why in self.rows:
+                table.add_row(*cells, why)
+            console.print(table)
+            return
+        console.print(self.title)
+        for cells, why in self.rows:
+            head = Text()
+            for index, cell in enumerate(cells):
+                if index:
+                    head.append("  " if index == len(cells) - 1 else "/")
+                head.append(cell if isinstance(cell, Text) else Text(cell, style="dim" if index else "bold"))
+            console.print(head)
+            console.print(Padding(why if isinstance(why, Text) else Text(why), (0, 0, 0, 4)))
+        if self.caption:
+            console.print(self.caption)
+
+
+def _findings(ctx: ReportContext, rule_id: str, results: Sequence[RuleResult]) -> _Section:
+    """One group per rule, as BPA groups results: the rule and its fix, one row per affected VM."""
     lang = ctx.lang
     rule = ctx.rule(rule_id)
     body = rule.text(lang)
@@ -42,55 +96,49 @@ def _findings(ctx: ReportContext, rule_id: str, results: Sequence[RuleResult]) -
     title.append(f"{rule.id} ", style="bold")
     title.append(f"[{text(severity.value, lang)}] ", style=_SEVERITY_STYLE[severity])
     title.append(body.title, style="bold")
-    table = Table(title=title, caption=body.resolution, title_justify="left", caption_justify="left", show_lines=False)
-    table.add_column(text("host", lang), overflow="fold")
-    table.add_column(text("vm", lang), overflow="fold")
-    table.add_column(text("mode", lang), no_wrap=True)
-    table.add_column(text("why", lang), overflow="fold", ratio=1)
+    headings = (text("host", lang), text("vm", lang), text("mode", lang), text("why", lang))
+    section = _Section(title, headings, caption=body.resolution)
     for result in results:
         for vm in result.affected:
             name = Text(vm.vm_name, style="bold")
             if result.excluded_by:
                 name.append(f" ({text('excluded', lang)})", style="dim")
-            table.add_row(result.host, name, f"{vm.replication_mode}, {vm.state}", _why(vm, lang))
-    return table
+            mode = f"{hyperv_text(vm.replication_mode, lang)}, {hyperv_text(vm.state, lang)}"
+            section.add([result.host, name, mode], _why(vm, lang))
+    return section
 
 
-def _undetermined(ctx: ReportContext, results: Sequence[RuleResult]) -> Table | None:
+def _undetermined(ctx: ReportContext, results: Sequence[RuleResult]) -> _Section | None:
     lang = ctx.lang
     rows = [(r, vm) for r in results for vm in r.undetermined]
     host_rows = [r for r in results if r.reason is not None and r.target in _ok_targets(ctx)]
     if not rows and not host_rows:
         return None
-    table = Table(title=text("undetermined_title", lang), title_justify="left", title_style="bold yellow")
-    table.add_column(text("rule", lang), no_wrap=True)
-    table.add_column(text("host", lang), overflow="fold")
-    table.add_column(text("vm", lang), overflow="fold")
-    table.add_column(text("why", lang), overflow="fold", ratio=4)
+    title = Text(text("undetermined_title", lang), style="bold yellow")
+    section = _Section(title, (text("host", lang), text("vm", lang), text("rule", lang), text("why", lang)))
     for result in host_rows:
         assert result.reason is not None
-        table.add_row(result.rule_id, result.host, "*", reason_text(result.reason, lang))
+        section.add([result.host, "*", result.rule_id], reason_text(result.reason, lang))
     for result, vm in rows:
-        table.add_row(result.rule_id, result.host, vm.vm_name, reason_text(vm.reason, lang))
-    return table
+        section.add([result.host, vm.vm_name, result.rule_id], reason_text(vm.reason, lang))
+    return section
 
 
 def _ok_targets(ctx: ReportContext) -> set[str]:
     return {h.target for h in ctx.run.hosts if h.status is HostStatus.OK}
 
 
-def _failed_hosts(ctx: ReportContext) -> Table | None:
+def _failed_hosts(ctx: ReportContext) -> _Section | None:
     lang = ctx.lang
     failed = [h for h in ctx.run.hosts if h.status is not HostStatus.OK]
     if not failed:
         return None
-    table = Table(title=text("failed_hosts", lang), title_justify="left", title_style="bold red")
-    table.add_column(text("host", lang), overflow="fold")
-    table.add_column(text("status", lang), no_wrap=True)
-    table.add_column(text("reason", lang), overflow="fold", ratio=4)
+    title = Text(text("failed_hosts", lang), style="bold red")
+    section = _Section(title, (text("host", lang), text("status", lang), text("reason", lang)))
     for host in failed:
-        table.add_row(host.target, Text(host.status.value, style="red"), host.reason)
-    return table
+        status = Text(host_status_text(host.status.value, lang), style="red")
+        section.add([host.target, status], host.reason_in(lang))
+    return section
 
 
 def render(ctx: ReportContext) -> str:
@@ -106,40 +154,59 @@ def render(ctx: ReportContext) -> str:
     )
     shown = [r for r in ctx.run.results if ctx.show_excluded or not r.excluded_by]
     findings = [r for r in shown if r.status is Status.NONCOMPLIANT]
+    narrow = console.width < NARROW
     for rule_id in dict.fromkeys(r.rule_id for r in findings):
-        console.print(_findings(ctx, rule_id, [r for r in findings if r.rule_id == rule_id]))
-    if not findings:
+        _findings(ctx, rule_id, [r for r in findings if r.rule_id == rule_id]).draw(console, narrow)
+    summary = summarize(ctx.run)
+    if summary.hosts and not summary.hosts_ok:
+        # Nothing was looked at: that, not "no findings", is the news.
+        console.print(text("nothing_scanned", ctx.lang, hosts=summary.hosts), style="bold red")
+    elif not findings and summary.hosts_failed:
+        console.print(text("no_findings_partial", ctx.lang, ok=summary.hosts_ok, hosts=summary.hosts), style="yellow")
+    elif not findings:
         console.print(text("no_findings", ctx.lang), style="bold green")
-    for table in (_undetermined(ctx, ctx.run.results), _failed_hosts(ctx)):
-        if table is not None:
+    for section in (_undetermined(ctx, ctx.run.results), _failed_hosts(ctx)):
+        if section is not None:
             console.print()
-            console.print(table)
+            section.draw(console, narrow)
     for note in ctx.notes:
         console.print(note, style="yellow")
-    summary = summarize(ctx.run)
     console.print()
-    console.print(
-        text(
-            "summary",
-            ctx.lang,
-            hosts=summary.hosts,
-            ok=summary.hosts_ok,
-            failed=summary.hosts_failed,
-            noncompliant=summary.noncompliant,
-            undetermined=summary.undetermined,
-            compliant=summary.compliant,
-            excluded=summary.excluded,
-        )
+    for line in summary_lines(summary, ctx.lang):
+        console.print(line)
+    # rich pads every line to the console width; a pipe or a file must not get trailing spaces.
+    return "\n".join(line.rstrip() for line in buffer.getvalue().split("\n"))
+
+
+def summary_lines(summary: Summary, lang: str) -> list[str]:
+    """The counts at the end of the table, each from :class:`hvbpa.policy.Summary` and nowhere else."""
+    hosts = text("summary_hosts", lang, ok=summary.hosts_ok, hosts=summary.hosts, failed=summary.hosts_failed)
+    if summary.hosts_undetermined:
+        hosts += text("summary_hosts_unjudged", lang, unjudged=summary.hosts_undetermined)
+    vms = text(
+        "summary_vms",
+        lang,
+        judged=summary.vms_judged,
+        vm_noncompliant=summary.vms_noncompliant,
+        vm_undetermined=summary.vms_undetermined,
+        vm_compliant=summary.vms_compliant,
     )
-    # How many VMs stand behind the verdicts: "no findings" over zero VMs is not reassurance.
-    console.print(
-        text(
-            "summary_vms",
-            ctx.lang,
-            judged=summary.vms_noncompliant + summary.vms_undetermined + summary.vms_compliant,
-            vm_noncompliant=summary.vms_noncompliant,
-            vm_undetermined=summary.vms_undetermined,
-            vm_compliant=summary.vms_compliant,
+    accepted = [
+        text(key, lang, count=count)
+        for key, count in (
+            ("summary_vms_excluded", summary.vms_excluded),
+            ("summary_vms_baselined", summary.vms_baselined),
         )
+        if count
+    ]
+    if accepted:
+        vms = vms[:-1] + "".join(f", {part}" for part in accepted) + vms[-1]
+    results = text(
+        "summary",
+        lang,
+        noncompliant=summary.noncompliant,
+        undetermined=summary.undetermined,
+        compliant=summary.compliant,
+        excluded=summary.excluded,
     )
-    return buffer.getvalue()
+    return [hosts, results, vms]

@@ -17,7 +17,7 @@ from hvbpa.snapshot.enums import (
 )
 from hvbpa.snapshot.model import VM, HostSnapshot
 from hvbpa.snapshot.outcome import HostOutcome, HostStatus
-from hvbpa.snapshot.parse import SnapshotError, parse_snapshot, snapshot_from_data
+from hvbpa.snapshot.parse import SnapshotError, json_problem, parse_snapshot, snapshot_from_data
 
 __all__ = [
     "KVP_GUID",
@@ -33,6 +33,7 @@ __all__ = [
     "VMType",
     "display",
     "dump_snapshot",
+    "json_problem",
     "parse_snapshot",
     "snapshot_from_data",
 ]

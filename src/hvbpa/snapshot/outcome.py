@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from hvbpa.i18n import Reason, nest, reason_text
 from hvbpa.snapshot.model import HostSnapshot
 
 
@@ -33,9 +34,18 @@ class HostOutcome:
     target: str  # what the user named (host, host:port)
     status: HostStatus
     snapshot: HostSnapshot | None = None
-    reason: str = ""
+    reason: str = ""  # in English; ``why`` says it in any language
     duration_seconds: float = 0.0
     requests: int | None = None
+    why: Reason | None = None  # the failure as a code, for translated reports
+
+    def not_collected(self) -> Reason:
+        """Why this host has no verdicts: its status and failure, translatable as one reason."""
+        return nest("host-not-collected", self.why, status=self.status.value, why=self.reason)
+
+    def reason_in(self, lang: str) -> str:
+        """The failure in ``lang``: the same sentence in every report format."""
+        return reason_text(self.why, lang) if self.why is not None else self.reason
 
     @property
     def host_name(self) -> str:

@@ -48,6 +48,22 @@ E = TypeVar("E", bound=IntEnum)
 class SnapshotError(InputError):
     """The document is not a valid snapshot. The message names the host and the field."""
 
+    def __init__(self, source: str, detail: str) -> None:
+        super().__init__(f"snapshot of host {source!r}: {detail}")
+        self.source = source
+        self.detail = detail  # what is wrong, without the host: a file's reader names the file instead
+
+    def __reduce__(self) -> tuple[type[SnapshotError], tuple[str, str]]:
+        return (type(self), (self.source, self.detail))
+
+
+def json_problem(exc: json.JSONDecodeError, document: str) -> str:
+    """A JSON error as a reader of files says it: a cut-off file is "truncated", not a syntax puzzle."""
+    rest = document[exc.pos :].strip()
+    if exc.pos >= len(document.rstrip()) - 1 or (exc.msg.startswith("Unterminated") and "\n" not in rest):
+        return f"truncated JSON at line {exc.lineno} (the file ends mid-document)"
+    return f"not JSON ({exc.msg.lower()} at line {exc.lineno}, column {exc.colno})"
+
 
 class _Fields:
     """Typed access to one JSON object, with the path used in error messages."""
@@ -63,7 +79,7 @@ class _Fields:
             self.fail(f"{path}.{unknown[0]}" if path else unknown[0], "unknown field")
 
     def fail(self, where: str, why: str) -> NoReturn:
-        raise SnapshotError(f"snapshot of host {self.host!r}: {where or 'document'}: {why}")
+        raise SnapshotError(self.host, f"{where or 'document'}: {why}")
 
     def at(self, key: str) -> str:
         return f"{self.path}.{key}" if self.path else key
@@ -173,7 +189,7 @@ def parse_snapshot(document: str | bytes, source: str = "snapshot") -> HostSnaps
         try:
             document = document.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
-            raise SnapshotError(f"snapshot of host {source!r}: not UTF-8 (byte {exc.start})") from None
+            raise SnapshotError(source, f"not UTF-8 (byte {exc.start})") from None
     document = document.lstrip("\ufeff")
     # Tens of thousands of new containers and no cycles among them: the collector's
     # passes would only re-scan them, at a third of the total cost.
@@ -183,7 +199,7 @@ def parse_snapshot(document: str | bytes, source: str = "snapshot") -> HostSnaps
         try:
             data = json.loads(document)
         except json.JSONDecodeError as exc:
-            raise SnapshotError(f"snapshot of host {source!r}: not JSON ({exc.msg} at line {exc.lineno})") from None
+            raise SnapshotError(source, json_problem(exc, document)) from None
         return snapshot_from_data(data, source)
     finally:
         if collecting:

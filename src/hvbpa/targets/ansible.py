@@ -6,8 +6,10 @@ Ansible itself would default to ssh). Hosts with any other connection are skippe
 
 Not supported, and refused rather than half-read: inventory directories, plugin
 configurations and scripts, vault-encrypted inventories, Jinja2 templates and vault
-values in the variables hvbpa uses. group_vars/ and host_vars/ directories next to the
-inventory file are read (see vars_dirs); those next to a playbook are not, as hvbpa has none.
+values in the variables hvbpa uses, except ansible_password: a plain one is used for its
+host (never printed); a vaulted one needs HVBPA_PASSWORD or the keyring instead.
+group_vars/ and host_vars/ directories next to the inventory file are read (see vars_dirs);
+those next to a playbook are not, as hvbpa has none.
 
 Each file is read and limited on its own (Ansible merges several inventories first), so
 a --limit pattern that matches nothing in this file is not an error: it may match in
@@ -100,6 +102,7 @@ class _Plugin:
     path: tuple[str, ...]
     cert_pem: tuple[str, ...] = ()
     cert_key_pem: tuple[str, ...] = ()
+    password: tuple[str, ...] = ()
 
 
 _PLUGINS = {
@@ -114,6 +117,7 @@ _PLUGINS = {
         path=("ansible_winrm_path",),
         cert_pem=("ansible_winrm_cert_pem",),
         cert_key_pem=("ansible_winrm_cert_key_pem",),
+        password=("ansible_password", "ansible_winrm_password", "ansible_winrm_pass"),
     ),
     "psrp": _Plugin(
         address=("ansible_host", "ansible_psrp_host"),
@@ -126,6 +130,7 @@ _PLUGINS = {
         path=("ansible_psrp_path",),
         cert_pem=("ansible_psrp_certificate_pem",),
         cert_key_pem=("ansible_psrp_certificate_key_pem",),
+        password=("ansible_password", "ansible_psrp_password", "ansible_psrp_pass"),
     ),
 }
 
@@ -138,14 +143,14 @@ class _HostVars:
         self.host = host
         self.variables = variables
 
-    def get(self, names: tuple[str, ...]) -> tuple[str, object, str] | None:
+    def get(self, names: tuple[str, ...], *, vault_ok: bool = False) -> tuple[str, object, str] | None:
         """The last of the names that is set: (name, value, where)."""
         found = None
         for name in names:
             value = self.variables.get(name)
             if value is not None and value.value is not None:
                 found = (name, value.value, value.where)
-        if found is not None and isinstance(found[1], Vault):
+        if found is not None and isinstance(found[1], Vault) and not vault_ok:
             raise self.error(found[2], f"{found[0]} is vault-encrypted, which hvbpa cannot read")
         return found
 
@@ -211,6 +216,7 @@ def _target(host: str, merged: dict[str, Value], defined_at: str, label: str) ->
     ca_trust_path = variables.text(plugin.ca_trust_path)
     cert_pem = variables.text(plugin.cert_pem) if plugin.cert_pem else None
     cert_key_pem = variables.text(plugin.cert_key_pem) if plugin.cert_key_pem else None
+    password, vaulted = _password(variables, plugin)
     return Target(
         name=host,
         address=address,
@@ -223,7 +229,26 @@ def _target(host: str, merged: dict[str, Value], defined_at: str, label: str) ->
         cert_pem=cert_pem[1] if cert_pem else None,
         cert_key_pem=cert_key_pem[1] if cert_key_pem else None,
         source=f"{label}: host {host}",
+        password=password,
+        password_vaulted=vaulted,
     )
+
+
+def _password(variables: _HostVars, plugin: _Plugin) -> tuple[str | None, str | None]:
+    """(plain password, where a vaulted one is): the value itself never goes into a message."""
+    found = variables.get(plugin.password, vault_ok=True)
+    if found is None:
+        return None, None
+    name, value, where = found
+    if isinstance(value, Vault) or (isinstance(value, str) and value.lstrip().startswith("$ANSIBLE_VAULT;")):
+        return None, f"{where}: {name} is vault-encrypted"
+    if not isinstance(value, str | int) or isinstance(value, bool):
+        raise variables.error(where, f"{name} must be a string")
+    text = str(value)
+    if "{{" in text or "{%" in text:
+        # Most often "{{ vault_password }}": the same as a vaulted value to hvbpa.
+        return None, f"{where}: {name} is a Jinja2 template"
+    return (text or None), None
 
 
 def _port(variables: _HostVars, plugin: _Plugin) -> int | None:

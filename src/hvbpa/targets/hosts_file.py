@@ -1,10 +1,33 @@
-"""Hosts files: one target per line, as it would be written on the command line."""
+"""Hosts files: one target per line, as it would be written on the command line.
+
+A line may go on with ``key=value`` settings for that host alone, so one file can
+mix transports (what ``hvbpa lab serve --hosts-out`` writes)::
+
+    hv01
+    https://127.0.0.1:40123/wsman transport=basic ca_trust_path=/tmp/lab/ca.pem name=HV-REP-01  # comment
+
+Values cannot contain spaces or ``#``. Passwords have no key: they never go in files.
+"""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
-from hvbpa.targets.model import Target, parse_target, read_text
+from hvbpa.targets.model import CERT_VALIDATION, SCHEMES, TRANSPORTS, Target, TargetError, parse_target, read_text
+
+# key -> Target field; the names match the command-line options (--transport, --ca-trust-path ...).
+SETTINGS = {
+    "name": "name",
+    "user": "username",
+    "transport": "transport",
+    "scheme": "scheme",
+    "ca_trust_path": "ca_trust_path",
+    "server_cert_validation": "server_cert_validation",
+    "cert_pem": "cert_pem",
+    "cert_key_pem": "cert_key_pem",
+}
+_CHOICES = {"transport": TRANSPORTS, "scheme": SCHEMES, "server_cert_validation": CERT_VALIDATION}
 
 
 def read_hosts_file(path: Path) -> list[Target]:
@@ -14,5 +37,34 @@ def read_hosts_file(path: Path) -> list[Target]:
     for number, line in enumerate(read_text(path).split("\n"), 1):
         entry = line.split("#", 1)[0].strip()
         if entry:
-            targets.append(parse_target(entry, f"{path}:{number}"))
+            targets.append(parse_hosts_line(entry, f"{path}:{number}"))
     return targets
+
+
+def parse_hosts_line(entry: str, where: str) -> Target:
+    """``TARGET [key=value ...]``, the comment already removed."""
+    first, *settings = entry.split()
+    target = parse_target(first, where)
+    changes: dict[str, str] = {}
+    for setting in settings:
+        key, equals, value = setting.partition("=")
+        if not equals or not key:
+            raise TargetError(
+                where, f"host name must not contain spaces: {entry!r} (settings after a host are key=value)"
+            )
+        if key not in SETTINGS:
+            if "password" in key:
+                raise TargetError(where, "passwords do not go in hosts files: use HVBPA_PASSWORD or the keyring")
+            raise TargetError(where, f"unknown setting {key!r} (known: {', '.join(SETTINGS)})")
+        if not value:
+            raise TargetError(where, f"{key}: empty value")
+        if key in _CHOICES and value.lower() not in _CHOICES[key]:
+            raise TargetError(where, f"{key}: {value!r} is not one of {', '.join(_CHOICES[key])}")
+        if SETTINGS[key] in changes:
+            raise TargetError(where, f"{key} is given twice")
+        changes[SETTINGS[key]] = value.lower() if key in _CHOICES else value
+    if "scheme" in changes and target.scheme and changes["scheme"] != target.scheme:
+        raise TargetError(where, f"scheme={changes['scheme']} contradicts the URL's {target.scheme}://")
+    if "username" in changes and target.username and changes["username"] != target.username:
+        raise TargetError(where, f"user={changes['username']} contradicts the user in the URL")
+    return replace(target, **changes) if changes else target  # type: ignore[arg-type]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -29,6 +29,10 @@ class Target:
     cert_pem: str | None = None  # client certificate, for the certificate transport
     cert_key_pem: str | None = None
     source: str = "command line"  # e.g. "hosts.txt:12" or "inventory.yml: host web01"
+    # ansible_password from an inventory; never in repr (reports, logs and tracebacks show targets).
+    password: str | None = field(default=None, repr=False, compare=False)
+    # Where a vault-encrypted ansible_password sits: hvbpa cannot decrypt it and needs another source.
+    password_vaulted: str | None = None
 
 
 class TargetError(ValueError):

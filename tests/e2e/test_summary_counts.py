@@ -1,0 +1,88 @@
+"""One definition of every summary count: the table, JSON, SARIF, JUnit and CSV of one run agree.
+
+Cross-checked on the demo fleet as scanned, and again merged with a baseline and an
+exclusion, where excluded and baselined findings must still be counted as judged VMs.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from typing import Any
+
+from tests.conftest import Invoke
+
+FORMATS = ("table", "json", "sarif", "junit", "csv")
+
+
+def _outputs(tmp_path: Path, stem: str) -> tuple[dict[str, Path], list[str]]:
+    paths = {fmt: tmp_path / f"{stem}.{fmt}" for fmt in FORMATS}
+    return paths, [arg for fmt, path in paths.items() for arg in ("-o", f"{fmt}:{path}")]
+
+
+def _cross_check(paths: dict[str, Path]) -> dict[str, Any]:
+    summary: dict[str, Any] = json.loads(paths["json"].read_text("utf-8"))["summary"]
+    s = summary
+    assert s["vms_judged"] == sum(s[k] for k in ("vms_noncompliant", "vms_undetermined", "vms_compliant",
+                                                  "vms_excluded", "vms_baselined"))  # fmt: skip
+    assert s["hosts"] == s["hosts_ok"] + s["hosts_failed"]
+
+    table = paths["table"].read_text("utf-8")
+    assert f"Hosts: {s['hosts_ok']} of {s['hosts']} scanned, {s['hosts_failed']} not scanned" in table
+    assert (
+        f"Results by rule and host: {s['noncompliant']} with findings, {s['undetermined']} undetermined, "
+        f"{s['compliant']} compliant, {s['excluded']} excluded"
+    ) in table
+    assert f"Virtual machines judged: {s['vms_judged']} ({s['vms_noncompliant']} with findings" in table
+
+    sarif = json.loads(paths["sarif"].read_text("utf-8"))["runs"][0]
+    assert sarif["properties"]["hvbpa.summary"] == s
+    results = sarif["results"]
+    assert sum(r["kind"] == "fail" and not r.get("suppressions") for r in results) == s["vms_noncompliant"]
+    assert sum(bool(r.get("suppressions")) for r in results) == s["vms_excluded"] + s["vms_baselined"]
+    assert sum(r["kind"] == "open" for r in results) == s["vms_undetermined"] + s["hosts_undetermined"]
+    notes = sarif["invocations"][0].get("toolExecutionNotifications", [])
+    assert sum(n["descriptor"]["id"].startswith("host/") for n in notes) == s["hosts_failed"]
+
+    junit = ET.fromstring(paths["junit"].read_bytes())  # noqa: S314 - our own report
+    assert int(junit.get("failures", "")) == s["vms_noncompliant"]
+    assert int(junit.get("errors", "")) == s["hosts_failed"] + s["hosts_undetermined"]
+    assert int(junit.get("tests", "")) == s["vms_judged"] + s["hosts_failed"] + s["hosts_undetermined"]
+
+    rows = list(csv.DictReader(paths["csv"].open(encoding="utf-8", newline="")))
+    vm_rows = [r for r in rows if r["vm_id"]]
+    assert sum(r["status"] == "noncompliant" and not r["excluded_by"] for r in vm_rows) == s["vms_noncompliant"]
+    assert sum(r["status"] == "compliant" for r in vm_rows) == s["vms_compliant"]
+    assert sum(bool(r["excluded_by"]) for r in vm_rows) == s["vms_excluded"] + s["vms_baselined"]
+    assert sum(not r["vm_id"] and r["reason_code"] == "host-not-collected" for r in rows) == s["hosts_failed"]
+    return summary
+
+
+def test_counts_agree_on_the_demo_fleet_and_after_merge_with_baseline_and_exclusion(
+    cli: Invoke, tmp_path: Path
+) -> None:
+    paths, args = _outputs(tmp_path, "demo")
+    cli("demo", "-q", *args, "--now", "2026-11-25T12:00:00+00:00")
+    scanned = _cross_check(paths)
+    assert (scanned["hosts_failed"], scanned["undetermined"]) == (1, 0), "a failed host is not an undetermined result"
+    assert scanned["vms_judged"] == 14 and scanned["vms_noncompliant"] == 4
+
+    base = tmp_path / "base.json"
+    cli("baseline", "create", str(paths["json"]), "-o", str(base))
+    report = json.loads(paths["json"].read_text("utf-8"))
+    legacy = next(vm for r in report["results"] for vm in r["vms"] if vm["name"] == "FILE-02")
+    exclusions = tmp_path / "exclusions.toml"
+    exclusions.write_text(
+        f'[[exclusion]]\nrule = "HVR001"\nhost = "{legacy["host"]}"\nvm_id = "{legacy["vm_id"]}"\n'
+        'justification = "accepted for the test"\n',
+        "utf-8",
+    )
+    merged_paths, merged_args = _outputs(tmp_path, "merged")
+    cli("report", "merge", str(paths["json"]), "--baseline", str(base), "--exclusions", str(exclusions), "-q",
+        *merged_args)  # fmt: skip
+    merged = _cross_check(merged_paths)
+    assert merged["vms_judged"] == scanned["vms_judged"], "a baseline must not take VMs out of the count"
+    assert merged["vms_noncompliant"] == 0
+    assert merged["vms_excluded"] == 1 and merged["vms_baselined"] == 3
