@@ -42,7 +42,10 @@ def test_library_stays_in_its_module(library: str, allowed: object) -> None:
 
 
 # What every stage may use: the top-level modules that hold no stage of their own.
-SHARED = {"hvbpa", "hvbpa.errors", "hvbpa.exit_codes", "hvbpa.config", "hvbpa.i18n", "hvbpa.atomic", "hvbpa.schemas"}
+SHARED = {
+    "hvbpa", "hvbpa.errors", "hvbpa.exit_codes", "hvbpa.config", "hvbpa.i18n", "hvbpa.atomic", "hvbpa.schemas",
+    "hvbpa.durations", "hvbpa.signals", "hvbpa.strict_json",
+}  # fmt: skip
 
 # The pipeline, top to bottom: each unit may import only the units listed for it (and SHARED).
 # cli -> pipeline -> report -> policy -> evaluate -> snapshot; collect -> targets, snapshot.

@@ -19,11 +19,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from hvbpa.durations import parse_duration
 from hvbpa.errors import ConfigError
 
 CONFIG_FILE = "hvbpa.toml"
 _TOML_POSITION = re.compile(r"\s*\(at line (\d+), column \d+\)")
-_DURATION = re.compile(r"^\s*\d+(\.\d+)?\s*[smhSMH]?\s*$")
 _SECRET = re.compile(r"pass(word|wd)?$|secret|token|credential", re.IGNORECASE)
 _REFUSED = {
     "insecure-skip-tls-verify": "turning off certificate checks must be asked for on each command line",
@@ -47,6 +47,18 @@ def read_toml(path: Path, what: str) -> tuple[dict[str, Any], str]:
         why = _TOML_POSITION.sub("", message)
         where = f"{path}:{found.group(1)}" if found else str(path)
         raise ConfigError(f"{where}: not valid TOML: {why}") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: not valid TOML: nested too deeply") from None
+    except ValueError as exc:  # int() past Python's 4,300-digit limit
+        raise ConfigError(f"{path}: not valid TOML: {toml_value_error(content, exc)}") from None
+
+
+def toml_value_error(content: str, exc: ValueError) -> str:
+    """tomllib's own ValueError (not TOMLDecodeError): an integer too long for int(), with its line."""
+    match = re.search(r"\d[\d_]{4300,}", content)
+    if match is None:
+        return " ".join(str(exc).split())[:120]
+    return f"an integer has too many digits (line {content.count(chr(10), 0, match.start()) + 1})"
 
 
 def key_line(lines: Sequence[str], key: str, start: int = 0, end: int | None = None) -> int:
@@ -68,6 +80,9 @@ class _Invalid(ValueError):
 def _text(value: object) -> str:
     if not isinstance(value, str) or not value.strip():
         raise _Invalid("expected a non-empty string")
+    if any(ord(ch) < 0x20 or ch == "\x7f" for ch in value):
+        # A path or name never holds one, and a NUL would fail deep inside the OS call.
+        raise _Invalid(f"control character in {value!r}")
     return value.strip()
 
 
@@ -83,7 +98,7 @@ def _choice(*allowed: str) -> Check:
 
 def _integer(low: int, high: int) -> Check:
     def check(value: object) -> object:
-        if isinstance(value, str) and value.strip().isdigit():
+        if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit() and len(value) < 12:
             value = int(value)
         if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
             raise _Invalid(f"expected a whole number from {low} to {high}, got {value!r}")
@@ -92,12 +107,16 @@ def _integer(low: int, high: int) -> Check:
     return check
 
 
-def _duration(value: object) -> object:
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        value = str(value)
-    if not isinstance(value, str) or not _DURATION.match(value):
-        raise _Invalid(f"expected a duration like 90s, 10m or 1h, got {value!r}")
-    return value.strip()
+def _duration(default_unit: str) -> Check:
+    def check(value: object) -> object:
+        try:
+            parse_duration(value, default_unit)
+        except ValueError as exc:
+            raise _Invalid(str(exc)) from None
+        # click converts it again, with the option's own type, from default_map.
+        return str(value).strip()
+
+    return check
 
 
 def _flag(value: object) -> object:
@@ -113,6 +132,8 @@ def _many(value: object) -> object:
     items = [v.strip() for v in value.split(",")] if isinstance(value, str) else value
     if not isinstance(items, list) or not items or not all(isinstance(i, str) and i.strip() for i in items):
         raise _Invalid("expected a list of non-empty strings")
+    for item in items:
+        _text(item)
     return tuple(i.strip() for i in items)
 
 
@@ -133,7 +154,7 @@ SETTINGS = (
     Setting("rules-dir", "rules_dirs", _many),
     Setting("rule", "only_rules", _many),
     Setting("skip-rule", "skip_rules", _many),
-    Setting("grace-period", "grace_period", _duration),
+    Setting("grace-period", "grace_period", _duration("m")),
     Setting("fail-on", "fail_on", _choice("error", "warning", "information", "never")),
     Setting("exit-zero", "exit_zero", _flag),
     Setting("lang", "lang", _choice("en", "ko")),
@@ -142,8 +163,9 @@ SETTINGS = (
     Setting("baseline", "baseline", _text),
     Setting("jobs", "jobs", _integer(1, 512)),
     Setting("quiet", "quiet", _flag),
-    Setting("timeout", "timeout", _duration),
-    Setting("connect-timeout", "connect_timeout", _duration),
+    Setting("timeout", "timeout", _duration("s")),
+    Setting("connect-timeout", "connect_timeout", _duration("s")),
+    Setting("operation-timeout", "operation_timeout", _duration("s")),
     Setting("retries", "retries", _integer(0, 10)),
     Setting("transport", "transport", _choice("ntlm", "kerberos", "credssp", "certificate", "basic")),
     Setting("scheme", "scheme", _choice("http", "https")),

@@ -12,4 +12,7 @@ class ExitCode(IntEnum):
     FINDINGS = 1
     USAGE = 2
     INCOMPLETE = 3
-    INTERRUPTED = 130
+    # A bug in hvbpa: never 1, so a CI job cannot mistake a crash for findings.
+    INTERNAL = 4
+    INTERRUPTED = 130  # Ctrl-C (128 + SIGINT)
+    TERMINATED = 143  # SIGTERM (128 + 15), handled like Ctrl-C

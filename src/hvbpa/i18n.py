@@ -286,14 +286,35 @@ _UI: dict[str, tuple[str, str]] = {
     # The CLI's own messages
     "cli_error": ("hvbpa: error: {message}", "hvbpa: 오류: {message}"),
     "cli_interrupted": ("interrupted", "중단되었습니다"),
+    "cli_terminated": ("terminated (SIGTERM)", "종료되었습니다(SIGTERM)"),
+    "cli_internal_error": (
+        "hvbpa: internal error, please report it: {what} ({where})",
+        "hvbpa: 내부 오류입니다. 알려 주십시오: {what} ({where})",
+    ),
+    "cli_traceback_in": (
+        "full traceback in {path}; HVBPA_DEBUG=1 prints it",
+        "전체 traceback: {path}, HVBPA_DEBUG=1이면 화면에 출력합니다",
+    ),
+    "cli_traceback_debug": ("set HVBPA_DEBUG=1 to see the traceback", "HVBPA_DEBUG=1로 traceback을 볼 수 있습니다"),
+    "cli_traceback_above": ("traceback above", "traceback은 위에 있습니다"),
     "cli_interrupted_report": (
         "hvbpa: interrupted; the report above covers the hosts that finished",
         "hvbpa: 중단되었습니다. 위 보고서는 검사를 마친 호스트만 다룹니다",
+    ),
+    "cli_terminated_report": (
+        "hvbpa: terminated (SIGTERM); the report above covers the hosts that finished",
+        "hvbpa: 종료되었습니다(SIGTERM). 위 보고서는 검사를 마친 호스트만 다룹니다",
     ),
     "cli_tls_off": (
         "hvbpa: WARNING: TLS certificate validation is OFF (--insecure-skip-tls-verify): "
         "the hosts' identity is not checked.",
         "hvbpa: 경고: TLS 인증서 검증이 꺼져 있습니다(--insecure-skip-tls-verify). 호스트의 신원을 확인하지 않습니다.",
+    ),
+    "cli_tls_off_inventory": (
+        "hvbpa: WARNING: TLS certificate validation is OFF for {hosts} "
+        "(ansible_winrm_server_cert_validation=ignore in the inventory): their identity is not checked.",
+        "hvbpa: 경고: {hosts}의 TLS 인증서 검증이 꺼져 있습니다(인벤토리의 "
+        "ansible_winrm_server_cert_validation=ignore). 호스트의 신원을 확인하지 않습니다.",
     ),
     "cli_no_password": (
         "no password: set HVBPA_PASSWORD, store one with keyring, or run in a terminal to be asked",

@@ -33,6 +33,8 @@ class RunOptions:
     notes: tuple[str, ...] = field(default=())
     exclusions: tuple[Exclusion, ...] = ()
     baseline: Baseline | None = None
+    stopped: ExitCode | None = None  # INTERRUPTED or TERMINATED: the run's code whatever it found
+    tls_unverified: tuple[str, ...] = ()  # targets scanned without certificate validation
 
 
 @dataclass(frozen=True)
@@ -99,6 +101,8 @@ def finish(
     code = exit_code(run, options.fail_on)
     if options.exit_zero and code is ExitCode.FINDINGS:
         code = ExitCode.OK
+    if options.stopped is not None:
+        code = options.stopped
     ctx = ReportContext(
         run=run,
         rules=tuple(rules),
@@ -109,6 +113,7 @@ def finish(
         show_excluded=options.show_excluded,
         json_snapshots=options.json_snapshots,
         notes=notes,
+        tls_unverified=options.tls_unverified,
     )
     color = stdout.isatty() and "NO_COLOR" not in os.environ
     if stdout.isatty():

@@ -16,7 +16,7 @@ from tests.conftest import Invoke
         (["hv01", "--transport", "basic", "--scheme", "http"], {}, "clear text"),
         (["hv01"], {"HVBPA_USERNAME": ""}, "hv01: no user name: set HVBPA_USERNAME or pass --username"),
         (["hv01", "--transport", "certificate"], {}, "--cert-pem"),
-        (["hv01", "--timeout", "soon"], {}, "not a duration"),
+        (["hv01", "--timeout", "soon"], {}, "expected a duration"),
         ([], {}, "no hosts to scan"),
         (["bad host"], {}, "must not contain spaces"),
         (["hv01:99999"], {}, "port must be 1-65535"),

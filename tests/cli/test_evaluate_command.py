@@ -125,7 +125,7 @@ def test_json_and_table_in_one_run_files_written(cli: Invoke, tmp_path: Path) ->
         (["-o", "yaml"], "unknown format 'yaml'"),
         (["-o", "json", "-o", "table"], "only one report can go to standard output"),
         (["-o", "json:/nonexistent-dir/r.json"], "does not exist"),
-        (["--grace-period", "soon"], "not a duration"),
+        (["--grace-period", "soon"], "expected a duration"),
         (["--rule", "HVR999"], "unknown rule id 'HVR999'"),
     ],
 )

@@ -124,7 +124,9 @@ def test_ctrl_c_stops_promptly_reports_and_deletes_shells(
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
         stats = running.stats()
-        if sum(stats[f"SLOW{i}"].get("open_shells", 0) for i in range(3)) == 3:
+        # FAST finished (its shell deleted after its four requests): the signal must not race it.
+        fast_done = stats["FAST"].get("requests", 0) >= 4 and stats["FAST"].get("open_shells", 0) == 0
+        if fast_done and sum(stats[f"SLOW{i}"].get("open_shells", 0) for i in range(3)) == 3:
             break
         time.sleep(0.1)
     else:

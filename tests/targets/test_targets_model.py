@@ -27,10 +27,11 @@ from hvbpa.targets import Target, TargetError, dedupe, parse_target
         ("https://web01:5986/wsman", Target("https://web01:5986/wsman", "web01", port=5986, scheme="https")),
         ("http://web01", Target("http://web01", "web01", scheme="http")),
         ("HTTPS://[::1]/WSMan/", Target("HTTPS://[::1]/WSMan/", "::1", scheme="https")),
-        ("https://admin@web01/wsman", Target("https://admin@web01/wsman", "web01", scheme="https", username="admin")),
+        # The user is kept, and left out of the name that reports print (userinfo is never shown).
+        ("https://admin@web01/wsman", Target("https://web01/wsman", "web01", scheme="https", username="admin")),
         (
             "http://CORP%5Cadmin@web01",
-            Target("http://CORP%5Cadmin@web01", "web01", scheme="http", username="CORP\\admin"),
+            Target("http://web01", "web01", scheme="http", username="CORP\\admin"),
         ),
     ],
 )

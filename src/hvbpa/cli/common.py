@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections.abc import Callable
 from typing import Any, NoReturn, TypeVar
@@ -25,10 +26,19 @@ def cli_lang() -> str:
     return default_lang(os.environ)
 
 
+# Anything that would break the message's one line (str.splitlines splits on all of these)
+# or drive the terminal: a file can put any of them in a key or value that an error quotes.
+_NOT_ONE_LINE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def one_line(message: str) -> str:
+    return _NOT_ONE_LINE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), message)
+
+
 def die(message: str, code: ExitCode = ExitCode.USAGE) -> NoReturn:
     from hvbpa.i18n import text
 
-    click.echo(text("cli_error", cli_lang(), message=message), err=True)
+    click.echo(text("cli_error", cli_lang(), message=one_line(message)), err=True)
     sys.exit(int(code))
 
 
@@ -40,14 +50,85 @@ def run_guarded(body: Callable[[], int]) -> NoReturn:
         code = body()
     except HvbpaError as exc:
         die(str(exc), exc.exit_code)
-    except click.BadParameter as exc:
+    except click.ClickException as exc:
         # Raised by option checks inside a command: one line, like every other input error.
-        die(exc.format_message())
-    except KeyboardInterrupt:
-        from hvbpa.i18n import text
-
-        die(text("cli_interrupted", cli_lang()), ExitCode.INTERRUPTED)
+        die(" ".join(exc.format_message().split()))
+    except (KeyboardInterrupt, click.exceptions.Abort):  # Abort: Ctrl-C at the password prompt
+        interrupted()
+    except OSError as exc:  # the file system said no (a path too long, a full disk): the user's to fix
+        die(os_error(exc))
+    except Exception as exc:  # a bug: one line and its own exit code, never a traceback
+        internal_error(exc)
     sys.exit(code)
+
+
+def os_error(exc: OSError) -> str:
+    name = str(exc.filename) if exc.filename is not None else ""
+    shown = name if len(name) <= 120 else name[:119] + "…"
+    why = exc.strerror or exc.__class__.__name__
+    return f"{shown}: {why}" if shown else why
+
+
+def interrupted() -> NoReturn:
+    from hvbpa.i18n import text
+    from hvbpa.signals import terminated
+
+    if terminated():
+        die(text("cli_terminated", cli_lang()), ExitCode.TERMINATED)
+    die(text("cli_interrupted", cli_lang()), ExitCode.INTERRUPTED)
+
+
+def internal_error(exc: BaseException) -> NoReturn:
+    """One line saying what failed and where the traceback is; exit 4, never 1 (findings)."""
+    import tempfile
+    import traceback
+
+    from hvbpa.i18n import text
+
+    lang = cli_lang()
+    detail = "".join(traceback.format_exception(exc))
+    if os.environ.get("HVBPA_DEBUG", "").strip() not in ("", "0"):
+        sys.stderr.write(detail)
+        where = text("cli_traceback_above", lang)
+    else:
+        try:
+            fd, path = tempfile.mkstemp(prefix="hvbpa-traceback-", suffix=".txt")
+            with os.fdopen(fd, "w", encoding="utf-8", errors="backslashreplace") as handle:
+                handle.write(detail)
+            where = text("cli_traceback_in", lang, path=path)
+        except OSError:
+            where = text("cli_traceback_debug", lang)
+    message = " ".join(str(exc).split())
+    what = f"{exc.__class__.__name__}: {message[:200]}" if message else exc.__class__.__name__
+    click.echo(one_line(text("cli_internal_error", lang, what=what, where=where)), err=True)
+    sys.exit(int(ExitCode.INTERNAL))
+
+
+class Duration(click.ParamType[float]):
+    """A duration option (``90s``, ``10m``, ``1h``, or a bare number in ``default_unit``), in seconds.
+
+    One type for every duration option, so each accepts the same forms and refuses the
+    same values (zero, negative, inf, nan, 1e400) as a usage error at parse time.
+    """
+
+    name = "duration"
+
+    def __init__(self, default_unit: str = "s", longest: float | None = None) -> None:
+        self.default_unit = default_unit
+        self.longest = longest
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> float:
+        if isinstance(value, float):
+            return value  # already converted (a default_map value or a re-parse)
+        from hvbpa.durations import parse_duration
+
+        try:
+            seconds = parse_duration(value, self.default_unit)
+        except ValueError as exc:
+            self.fail(str(exc), param, ctx)
+        if self.longest is not None and seconds > self.longest:
+            self.fail(f"{value} is longer than {self.longest:g} s", param, ctx)
+        return seconds
 
 
 def plain_path_option(command: str, what: str) -> Callable[[click.Context, click.Parameter, Any], Any]:
@@ -64,18 +145,3 @@ def plain_path_option(command: str, what: str) -> Callable[[click.Context, click
         return value
 
     return check
-
-
-def parse_duration(value: str, option: str, default_unit: str = "m") -> float:
-    """``10m``, ``600s``, ``1h``, or a bare number in ``default_unit``."""
-    units = {"s": 1.0, "m": 60.0, "h": 3600.0}
-    text = value.strip().lower()
-    scale = units.get(text[-1:])
-    number = text[:-1] if scale else text
-    try:
-        amount = float(number)
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not a duration like 10m, 600s or 1h", param_hint=option) from None
-    if amount < 0:
-        raise click.BadParameter("must not be negative", param_hint=option)
-    return amount * (scale or units[default_unit])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import sys
 from collections.abc import Sequence
@@ -10,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from hvbpa.cli.common import F, cli_lang, parse_duration
+from hvbpa.cli.common import Duration, F, cli_lang
 
 if TYPE_CHECKING:
     from hvbpa.collect import ConnectionSettings
@@ -50,14 +51,18 @@ def connection_options(fn: F) -> F:
             help="Client certificate (certificate transport).",
         ),
         click.option("--cert-key-pem", type=click.Path(exists=True, dir_okay=False), help="Its private key."),
-        click.option("--timeout", default="5m", show_default=True, help="Deadline per host (e.g. 90s, 5m)."),
-        click.option("--connect-timeout", default="10s", show_default=True, help="TCP/TLS connect timeout."),
+        click.option(
+            "--timeout", type=Duration("s"), default="5m", show_default=True, help="Deadline per host (e.g. 90s, 5m)."
+        ),
+        click.option(
+            "--connect-timeout", type=Duration("s"), default="10s", show_default=True, help="TCP/TLS connect timeout."
+        ),
         click.option(
             "--operation-timeout",
-            type=click.IntRange(1, 3600),
-            default=10,
+            type=Duration("s", longest=3600),
+            default="10s",
             show_default=True,
-            help="Seconds each WinRM Receive waits for output (also how long Ctrl-C may take).",
+            help="How long each WinRM Receive waits for output, up to 1h (also how long Ctrl-C may take).",
         ),
         click.option(
             "--retries",
@@ -121,10 +126,11 @@ def build_settings(kwargs: dict[str, Any]) -> ConnectionSettings:
         cert_pem=kwargs["cert_pem"],
         cert_key_pem=kwargs["cert_key_pem"],
         allow_unencrypted=kwargs["allow_unencrypted"],
-        deadline=parse_duration(kwargs["timeout"], "--timeout", default_unit="s"),
-        connect_timeout=parse_duration(kwargs["connect_timeout"], "--connect-timeout", default_unit="s"),
+        deadline=kwargs["timeout"],
+        connect_timeout=kwargs["connect_timeout"],
         retries=kwargs["retries"],
-        operation_timeout=kwargs["operation_timeout"],
+        # WS-Management takes whole seconds here; a fraction rounds up so it never becomes 0.
+        operation_timeout=math.ceil(kwargs["operation_timeout"]),
     )
 
 
@@ -231,6 +237,30 @@ SECURITY_HELP = (
     "The password is never an option: it comes from HVBPA_PASSWORD, the OS keyring "
     "(pip install 'hvbpa[keyring]'; service 'hvbpa', your user name) or a hidden prompt. "
 )
+
+
+def tls_unverified(targets: Sequence[Target], base: ConnectionSettings) -> tuple[str, ...]:
+    """The targets that will be scanned over https without checking the host's certificate.
+
+    --insecure-skip-tls-verify has warned already; an inventory that turns the check off
+    for its hosts gets the same warning here, naming them, so no switch is ever silent.
+    """
+    from hvbpa.collect import settings_for
+
+    unverified: list[str] = []
+    from_inventory: list[str] = []
+    for target in targets:
+        effective = settings_for(target, base)
+        if effective.server_cert_validation == "ignore" and effective.effective_scheme() == "https":
+            unverified.append(target.name)
+            if base.server_cert_validation != "ignore":
+                from_inventory.append(target.name)
+    if from_inventory:
+        from hvbpa.i18n import text
+
+        shown = ", ".join(from_inventory[:5]) + (f" (+{len(from_inventory) - 5})" if len(from_inventory) > 5 else "")
+        click.echo(text("cli_tls_off_inventory", cli_lang(), hosts=shown), err=True)
+    return tuple(unverified)
 
 
 def check_targets(targets: Sequence[Target], base: ConnectionSettings) -> None:

@@ -18,6 +18,9 @@ def run() -> None:
 
         sys.stdout.write(top_level_help())
         return
+    from hvbpa.signals import install
+
+    install()
     from hvbpa.cli.main import main
 
     main()

@@ -30,7 +30,8 @@ folder and from HVBPA_* variables; options on the command line win."""
 
 EXIT_CODES_HELP = (
     "Exit codes: 0 nothing at or above --fail-on; 1 findings; 2 usage, configuration or input error; "
-    "3 the run is incomplete (a host could not be scanned or judged); 130 interrupted."
+    "3 the run is incomplete (a host could not be scanned or judged); 4 internal error (a bug in hvbpa; "
+    "the traceback is written to a file); 130 interrupted (Ctrl-C); 143 terminated (SIGTERM)."
 )
 
 MAX_WIDTH = 100

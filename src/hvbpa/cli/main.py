@@ -14,7 +14,7 @@ from typing import Any
 import click
 
 from hvbpa import __version__
-from hvbpa.cli.common import die
+from hvbpa.cli.common import die, internal_error, interrupted, os_error
 from hvbpa.cli.index import COMMANDS, EXIT_CODES_HELP, MAIN_HELP, MAX_WIDTH
 
 
@@ -34,6 +34,38 @@ class LazyGroup(click.Group):
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         with formatter.section("Commands"):
             formatter.write_dl([(name, short) for name, (_, short) in COMMANDS.items()])
+
+    def main(
+        self,
+        args: Any = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
+        """click's standalone mode, with its usage errors in hvbpa's one-line form.
+
+        click prints a usage block and a hint over three lines; hvbpa prints every error
+        as ``hvbpa: error: ...`` on one line (keeping click's "did you mean"), and any
+        exception that escapes is a bug: one line, exit 4.
+        """
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode, **extra)
+        try:
+            result = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except click.exceptions.NoArgsIsHelpError as exc:
+            exc.show()  # `hvbpa` alone: the help, as click prints it
+            raise SystemExit(exc.exit_code) from None
+        except click.ClickException as exc:
+            # Always 2: click's own ClickException would exit 1, and 1 means findings.
+            die(" ".join(exc.format_message().split()))
+        except (click.exceptions.Abort, KeyboardInterrupt):
+            interrupted()
+        except OSError as exc:
+            die(os_error(exc))
+        except Exception as exc:
+            internal_error(exc)
+        raise SystemExit(result if isinstance(result, int) else 0)
 
 
 @click.group(

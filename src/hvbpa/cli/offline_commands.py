@@ -33,7 +33,7 @@ def evaluate(snapshots: tuple[Path, ...], **kwargs: Any) -> None:
     def body() -> int:
         from hvbpa.collect import load_snapshot_file
 
-        settings = ReportSettings(kwargs)
+        settings = ReportSettings(kwargs, inputs=snapshots)
         started = settings.now or datetime.now(UTC)
         rules = settings.rules()
         outcomes = [load_snapshot_file(path) for path in snapshots]
@@ -189,8 +189,10 @@ def report_merge(reports: tuple[Path, ...], **kwargs: Any) -> None:
     def body() -> int:
         from hvbpa.report import load_reports
 
-        settings = ReportSettings(kwargs)
-        outcomes, started = load_reports(reports)
+        settings = ReportSettings(kwargs, inputs=reports)
+        unverified: list[str] = []
+        outcomes, started = load_reports(reports, unverified)
+        settings.tls_unverified = tuple(unverified)
         when = datetime.fromisoformat(started) if started else (settings.now or datetime.now(UTC))
         return settings.finish(outcomes, settings.rules(), when)
 
@@ -224,8 +226,9 @@ def baseline_create(report_file: Path, output: Path) -> None:
     def body() -> int:
         from hvbpa.atomic import write_text_atomic
         from hvbpa.policy import create_baseline, write_baseline
-        from hvbpa.report import read_report
+        from hvbpa.report import OutputSpec, check_outputs, read_report
 
+        check_outputs([OutputSpec("baseline", output)], [report_file])
         created = create_baseline(read_report(report_file))
         write_text_atomic(output, write_baseline(created))
         from hvbpa.cli.common import cli_lang

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from hvbpa.cli.common import FAIL_ON, FORMAT_NAMES, F, parse_duration
+from hvbpa.cli.common import FAIL_ON, FORMAT_NAMES, Duration, F
 
 if TYPE_CHECKING:
     from hvbpa.evaluate import Rule
@@ -43,6 +43,7 @@ def report_options(fn: F) -> F:
         click.option("--skip-rule", "skip_rules", multiple=True, metavar="ID", help="Do not run this rule."),
         click.option(
             "--grace-period",
+            type=Duration("m"),
             default="10m",
             show_default=True,
             help="Uptime before a VM without integration services counts as lacking them (10m, 600s, 1h).",
@@ -91,16 +92,18 @@ def quiet_option(fn: F) -> F:
 class ReportSettings:
     """The report options, checked, before any host is contacted."""
 
-    def __init__(self, kwargs: dict[str, Any]) -> None:
+    def __init__(self, kwargs: dict[str, Any], inputs: Sequence[Path] = ()) -> None:
+        """``inputs``: the files the command reads (snapshots, reports), which no -o may replace."""
         from hvbpa.i18n import default_lang
         from hvbpa.report import check_outputs, parse_output
 
         self.outputs: list[OutputSpec] = [parse_output(v) for v in kwargs["outputs"] or ("table",)]
-        check_outputs(self.outputs)
+        policy_files = [p for p in (kwargs["exclusions"], kwargs["baseline"]) if p is not None]
+        check_outputs(self.outputs, [*inputs, *policy_files])
         self.rules_dirs: Sequence[Path] = kwargs["rules_dirs"]
         self.only_rules: Sequence[str] = kwargs["only_rules"]
         self.skip_rules: Sequence[str] = kwargs["skip_rules"]
-        self.grace_seconds = parse_duration(kwargs["grace_period"], "--grace-period")
+        self.grace_seconds: float = kwargs["grace_period"]
         self.fail_on: str = kwargs["fail_on"]
         self.exit_zero: bool = kwargs["exit_zero"]
         self.lang: str = kwargs["lang"] or default_lang(os.environ)
@@ -115,6 +118,7 @@ class ReportSettings:
         self.exclusions_path: Path | None = kwargs["exclusions"]
         self.baseline_path: Path | None = kwargs["baseline"]
         self.exclusions, self.baseline = self._load_policy_files()
+        self.tls_unverified: tuple[str, ...] = ()  # set by scan, for the report's run section
 
     def _load_policy_files(self) -> tuple[tuple[Exclusion, ...], Baseline | None]:
         """Loaded before any host is contacted, so a bad file costs nothing but exit 2."""
@@ -147,14 +151,23 @@ class ReportSettings:
             json_snapshots=self.json_snapshots,
             grace_seconds=self.grace_seconds,
             now=self.now,
+            tls_unverified=self.tls_unverified,
         )
 
-    def finish(self, outcomes: Sequence[HostOutcome], rules: Sequence[Rule], started: datetime) -> int:
-        """Evaluate, write every report, and return the exit code."""
+    def finish(
+        self, outcomes: Sequence[HostOutcome], rules: Sequence[Rule], started: datetime, stopped: int | None = None
+    ) -> int:
+        """Evaluate, write every report, and return the exit code (``stopped``: the signal's, 130 or 143)."""
+        from dataclasses import replace
+
+        from hvbpa.exit_codes import ExitCode
         from hvbpa.pipeline import finish
 
+        options = self.run_options()
+        if stopped is not None:
+            options = replace(options, stopped=ExitCode(stopped))
         stderr = None if self.quiet else sys.stderr
-        done = finish(outcomes, rules, self.run_options(), started=started, stdout=sys.stdout, stderr=stderr)
+        done = finish(outcomes, rules, options, started=started, stdout=sys.stdout, stderr=stderr)
         return int(done.exit_code)
 
 

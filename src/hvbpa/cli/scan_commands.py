@@ -18,6 +18,7 @@ from hvbpa.cli.connection_options import (
     collect_targets,
     connection_options,
     target_options,
+    tls_unverified,
     with_password,
 )
 from hvbpa.cli.index import EXIT_CODES_HELP
@@ -49,7 +50,9 @@ def scan(**kwargs: Any) -> None:
         rules = settings_report.rules()
         connection = build_settings(kwargs)
         check_targets(targets, connection)
+        settings_report.tls_unverified = tls_unverified(targets, connection)
         connection = with_password(connection, targets)
+        check_targets(targets, connection)  # again with the password: can each host's transport send it?
         return _scan_and_report(
             targets,
             connection,
@@ -87,11 +90,15 @@ def _scan_and_report(
     try:
         collected = scan_hosts(targets, connection, jobs=jobs, processes=processes, observer=observer(quiet))
     except Interrupted as stop:
-        report.finish(stop.outcomes, rules, started)
+        from hvbpa.signals import terminated
+
+        code = ExitCode.TERMINATED if terminated() else ExitCode.INTERRUPTED
+        report.finish(stop.outcomes, rules, started, code)
         from hvbpa.i18n import text
 
-        click.echo(text("cli_interrupted_report", report.lang), err=True)
-        return int(ExitCode.INTERRUPTED)
+        note = "cli_terminated_report" if code is ExitCode.TERMINATED else "cli_interrupted_report"
+        click.echo(text(note, report.lang), err=True)
+        return int(code)
     return report.finish([c.outcome for c in collected], rules, started)
 
 
@@ -124,10 +131,15 @@ def collect(host: str, output: Path, raw: bool, **kwargs: Any) -> None:
         from hvbpa.i18n import host_status_text, text
         from hvbpa.snapshot import HostStatus
 
+        if str(output) != "-":
+            from hvbpa.report import OutputSpec, check_outputs
+
+            check_outputs([OutputSpec("snapshot", output)])  # before the host is contacted, not after
         (target,) = collect_targets((host,), (), (), None)
         connection = build_settings(kwargs)
         check_targets((target,), connection)
         connection = with_password(connection, (target,))
+        check_targets((target,), connection)
         collected = collect_host(target, connection)
         outcome = collected.outcome
         lang = cli_lang()

@@ -27,6 +27,7 @@ import binascii
 import functools
 import gzip
 import re
+import zlib
 from dataclasses import dataclass
 
 # cmd.exe refuses command lines longer than this; CreateProcess allows 32,767
@@ -170,14 +171,20 @@ def decode_answer(stdout: bytes, *, bare_json: bool = False) -> str:
     markers: bare JSON that came through a console code page may have lost
     characters (a Korean VM name printed through CP437 arrives as question marks).
     """
-    text = stdout.decode("utf-8", errors="replace")
+    try:
+        text, not_utf8 = stdout.decode("utf-8"), None
+    except UnicodeDecodeError as exc:
+        text, not_utf8 = stdout.decode("utf-8", errors="replace"), exc
     at = text.find(OUTPUT_MARKER)
     if at < 0:
         stripped = text.lstrip("\ufeff \r\n\t")
         if stripped.startswith("{"):
-            if bare_json:
-                return stripped
-            raise AnswerError("the host printed JSON without the hvbpa markers (not this version's bootstrap)")
+            # Plain JSON is the snapshot itself: a byte that is not UTF-8 is an error, never U+FFFD.
+            if not_utf8 is not None:
+                raise AnswerError(f"the snapshot is not UTF-8 (byte {not_utf8.start})")
+            if not bare_json:
+                raise AnswerError("the host printed JSON without the hvbpa markers (not this version's bootstrap)")
+            return stripped
         preview = " ".join(text.split())[:80]
         raise AnswerError(f"no snapshot in the output (it begins {preview!r})" if preview else "the output was empty")
     start = at + len(OUTPUT_MARKER)
@@ -186,10 +193,27 @@ def decode_answer(stdout: bytes, *, bare_json: bool = False) -> str:
         raise AnswerError("the compressed snapshot is damaged or truncated (no end marker)")
     blob = "".join(text[start:end].split())
     try:
-        raw = gzip.decompress(base64.b64decode(blob, validate=True))
-    except (ValueError, binascii.Error, OSError, EOFError) as exc:
+        raw = _gunzip(base64.b64decode(blob, validate=True))
+    except AnswerError:
+        raise
+    except (ValueError, binascii.Error, OSError, EOFError, zlib.error) as exc:
         raise AnswerError(f"the compressed snapshot is damaged or truncated ({exc.__class__.__name__})") from None
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise AnswerError(f"the snapshot is not UTF-8 (byte {exc.start})") from None
+
+
+# A 1,024-VM snapshot is under 2 MB; a host's answer may not inflate past this (a gzip
+# bomb of a few KB would otherwise take the scanner's memory with it).
+MAX_SNAPSHOT_BYTES = 256 * 1024 * 1024
+
+
+def _gunzip(data: bytes) -> bytes:
+    inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)  # gzip framing
+    raw = inflater.decompress(data, MAX_SNAPSHOT_BYTES)
+    if inflater.unconsumed_tail:
+        raise AnswerError(f"the snapshot is larger than {MAX_SNAPSHOT_BYTES // (1024 * 1024)} MB once uncompressed")
+    if not inflater.eof:
+        raise EOFError("the compressed stream ends early")
+    return raw

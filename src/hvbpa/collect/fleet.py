@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import queue
+import sys
 import threading
 import time
 from collections.abc import Sequence
@@ -13,7 +14,7 @@ from typing import Protocol
 
 from hvbpa.collect.fleet_processes import default_processes, scan_in_processes
 from hvbpa.collect.host import Collected, collect_host, failed_internally, failed_outcome
-from hvbpa.collect.settings import ConnectionSettings
+from hvbpa.collect.settings import ConnectionSettings, reap_allowance, stop_grace
 from hvbpa.i18n import Reason
 from hvbpa.snapshot import HostOutcome, HostStatus
 from hvbpa.targets import Target
@@ -115,9 +116,15 @@ def scan_hosts(
             observer.host_done(collected.outcome)
     except KeyboardInterrupt:
         cancel.set()
-        # Workers see the flag at their next request and delete their shells; a
-        # request in flight ends within the operation timeout.
-        grace_ends = time.monotonic() + settings.operation_timeout + 2
+        # Open shells are deleted now, over new connections; workers see the flag at their
+        # next request, and a request in flight ends within the operation timeout.
+        grace = stop_grace(settings)
+        grace_ends = time.monotonic() + grace
+        allowance = reap_allowance(grace)
+        delete_open_shells(allowance, only_waiting=True)
+        for worker in workers:
+            worker.join(timeout=max(0.0, grace_ends - allowance - time.monotonic()))
+        delete_open_shells(max(0.1, grace_ends - time.monotonic()))
         for worker in workers:
             worker.join(timeout=max(0.0, grace_ends - time.monotonic()))
         while True:
@@ -130,6 +137,13 @@ def scan_hosts(
     finally:
         observer.finished()
     return [results[i] for i in range(len(targets))]
+
+
+def delete_open_shells(timeout: float, *, only_waiting: bool = False) -> None:
+    """Delete this process's open shells, if it ever opened one (pywinrm is not imported for nothing)."""
+    wsman = sys.modules.get("hvbpa.collect.wsman")
+    if wsman is not None:
+        wsman.delete_open_shells(timeout, only_waiting=only_waiting)
 
 
 def _scan_with_processes(

@@ -10,8 +10,9 @@ scan does, and sends back finished outcomes.
 from __future__ import annotations
 
 import multiprocessing
+import os
 import queue
-import signal
+import sys
 import threading
 import time
 from collections.abc import Sequence
@@ -21,8 +22,9 @@ from typing import Any
 
 from hvbpa.collect.host import Collected, failed_internally, failed_outcome, fetch_host, interpret
 from hvbpa.collect.raw import RawResult
-from hvbpa.collect.settings import ConnectionSettings
+from hvbpa.collect.settings import ConnectionSettings, reap_allowance, stop_grace
 from hvbpa.i18n import Reason
+from hvbpa.signals import ignore_in_worker
 from hvbpa.snapshot import HostStatus
 from hvbpa.targets import Target
 
@@ -30,26 +32,73 @@ _DONE = -1
 
 
 class _CancelView:
-    """A process-shared event, seen through the part of threading.Event that collect_host uses."""
+    """A process-shared event, seen through the part of threading.Event that collect_host uses.
 
-    def __init__(self, event: ProcessEvent) -> None:
+    Also set when the parent is gone (killed with SIGKILL, say): a worker must not go on
+    scanning for nobody, but it still finishes its requests so that its shells are deleted.
+    """
+
+    def __init__(self, event: ProcessEvent, orphaned: threading.Event) -> None:
         self._event = event
+        self._orphaned = orphaned
 
     def is_set(self) -> bool:
-        return self._event.is_set()
+        return self._orphaned.is_set() or self._event.is_set()
 
     def wait(self, timeout: float | None = None) -> bool:
-        return self._event.wait(timeout)
+        # Polled, never a sleep on the shared event: multiprocessing's Condition.notify waits
+        # for every sleeper to acknowledge, and the parent's set() hung on a worker's sleeper.
+        ends = None if timeout is None else time.monotonic() + timeout
+        while not self.is_set():
+            step = 0.1 if ends is None else min(0.1, ends - time.monotonic())
+            if step <= 0:
+                return False
+            time.sleep(step)
+        return True
+
+
+def _watch_parent(parent: int, orphaned: threading.Event, settings: ConnectionSettings) -> None:
+    """Stop this worker soon after its parent dies, whatever killed the parent."""
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    orphaned.set()
+    _delete_open_shells(settings)
+    # Requests in flight end within the operation timeout; then nothing is left to wait for.
+    time.sleep(settings.operation_timeout + 5)
+    os._exit(1)
+
+
+def _on_cancel(cancel: _CancelView, settings: ConnectionSettings) -> None:
+    """The parent's Ctrl-C or SIGTERM: delete this worker's open shells before the grace ends."""
+    cancel.wait()
+    _delete_open_shells(settings)
+
+
+def _delete_open_shells(settings: ConnectionSettings) -> None:
+    wsman = sys.modules.get("hvbpa.collect.wsman")
+    if wsman is not None:
+        # Long-running commands go at once; a host about to finish gets most of the grace to
+        # do so, and what is still open then goes.
+        grace = stop_grace(settings)
+        allowance = reap_allowance(grace)
+        ends = time.monotonic() + grace
+        wsman.delete_open_shells(allowance, only_waiting=True)
+        time.sleep(max(0.0, ends - allowance - time.monotonic()))
+        wsman.delete_open_shells(max(0.1, ends - time.monotonic()))
 
 
 def _worker(
     tasks: Any, results: Any, targets: Sequence[Target], settings: ConnectionSettings, script: str | None,
-    threads: int, cancel: ProcessEvent,
+    threads: int, cancel: ProcessEvent, parent: int,
 ) -> None:  # fmt: skip
-    # Ctrl-C reaches every process of the terminal's group; only the parent decides
-    # what it means (set ``cancel``), so the workers finish their hosts cleanly.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    view = _CancelView(cancel)
+    # Ctrl-C reaches every process of the terminal's group, and a service manager may send
+    # SIGTERM to all of them; only the parent decides what either means (it sets ``cancel``),
+    # so the workers finish their hosts cleanly and delete their shells.
+    ignore_in_worker()
+    orphaned = threading.Event()
+    view = _CancelView(cancel, orphaned)
+    threading.Thread(target=_watch_parent, args=(parent, orphaned, settings), daemon=True).start()
+    threading.Thread(target=_on_cancel, args=(view, settings), daemon=True).start()
 
     def work() -> None:
         while not cancel.is_set():
@@ -119,7 +168,7 @@ def scan_in_processes(
     workers = [
         context.Process(
             target=_worker,
-            args=(tasks, results, list(targets), settings, script, per_process, cancel),
+            args=(tasks, results, list(targets), settings, script, per_process, cancel, os.getpid()),
             daemon=True,
             name=f"hvbpa-scan-{n}",
         )
@@ -131,6 +180,7 @@ def scan_in_processes(
         on_started()
     finished: dict[int, Collected] = {}
     running = len(workers)
+    grace_ends = 0.0
 
     def receive(timeout: float) -> bool:
         nonlocal running
@@ -156,16 +206,17 @@ def scan_in_processes(
                 break  # a worker died without saying so: report what is missing
     except KeyboardInterrupt:
         cancel.set()
-        grace_ends = time.monotonic() + settings.operation_timeout + 2
+        grace_ends = time.monotonic() + stop_grace(settings)
         while running and time.monotonic() < grace_ends:
-            receive(0.2)
-        for worker in workers:
-            if worker.is_alive():
-                worker.terminate()
+            receive(0.1)
         raise
     finally:
         for worker in workers:
-            worker.join(timeout=5)
+            worker.join(timeout=max(0.0, min(5.0, grace_ends - time.monotonic())) if cancel.is_set() else 5)
+            if worker.is_alive():
+                # Workers ignore SIGTERM (the parent speaks for them), so only SIGKILL stops one.
+                worker.kill()
+                worker.join(timeout=1)
     for index, target in enumerate(targets):
         if index not in finished:
             outcome = failed_outcome(target.name, HostStatus.INTERRUPTED, Reason.of("host-worker-ended"))

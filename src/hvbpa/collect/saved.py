@@ -21,6 +21,8 @@ def load_snapshot_file(path: Path) -> HostOutcome:
     except AnswerError as exc:
         if OUTPUT_MARKER.encode() in data:
             raise InputError(f"{path}: a raw capture, but {exc}") from None
+        if data.lstrip(b"\xef\xbb\xbf \r\n\t").startswith(b"{"):
+            raise InputError(f"{path}: not a snapshot file: {exc}") from None  # JSON, but not UTF-8
         start = " ".join(data[:40].decode("utf-8", errors="replace").split())
         raise InputError(f"{path}: not a snapshot file or a raw capture (it begins {start!r})") from None
     if '"hvbpa.report/' in text[:400]:

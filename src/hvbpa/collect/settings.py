@@ -73,6 +73,9 @@ class ConnectionSettings:
                 "basic authentication over http sends the password in clear text; use https, "
                 "another transport, or --allow-unencrypted"
             )
+        if self.transport == "certificate" and self.effective_scheme() == "http":
+            # Not a matter of --allow-unencrypted: the certificate is presented in the TLS handshake.
+            raise ConfigError("certificate authentication needs https (the client certificate is sent over TLS)")
         if self.transport == "certificate" and not (self.cert_pem and self.cert_key_pem):
             raise ConfigError("certificate transport needs --cert-pem and --cert-key-pem")
         if self.transport != "kerberos" and self.transport != "certificate" and not self.username:
@@ -80,6 +83,30 @@ class ConnectionSettings:
                 "no user name: set HVBPA_USERNAME or pass --username (DOMAIN\\user or user@domain); "
                 "a hosts-file line may say user=, an inventory ansible_user"
             )
+        if self.transport == "basic" and self.password is not None:
+            try:
+                # requests sends Basic credentials as Latin-1; anything else would fail on every host.
+                self.password.reveal().encode("latin-1")
+            except UnicodeEncodeError:
+                raise ConfigError(
+                    "the password has characters basic authentication cannot send (it is Latin-1 only); "
+                    "use ntlm, kerberos or certificate"
+                ) from None
         extra = {"kerberos": "requests_kerberos", "credssp": "requests_credssp"}.get(self.transport)
         if extra and importlib.util.find_spec(extra) is None:
             raise ConfigError(f"the {self.transport} transport needs an extra: pip install 'hvbpa[{self.transport}]'")
+
+
+def stop_grace(settings: ConnectionSettings) -> float:
+    """How long Ctrl-C or SIGTERM waits for requests in flight to end and their shells to go.
+
+    A Receive in flight ends within the operation timeout (the host answers then), and
+    deleting the shell takes a request more; the README promises the operation timeout.
+    """
+    return float(settings.operation_timeout)
+
+
+def reap_allowance(grace: float) -> float:
+    """The end of the grace kept for deleting the shells still open: enough for a delete
+    request on a busy machine, while the rest lets a host that is about to finish finish."""
+    return min(1.0, grace / 2)

@@ -13,6 +13,7 @@ import re
 import threading
 import time
 import xml.etree.ElementTree as ET
+from dataclasses import replace
 from typing import Any
 
 import requests
@@ -224,6 +225,51 @@ def clean_stderr(stderr: bytes) -> str:
     return _short(text, 300)
 
 
+# Shells open in this process, so Ctrl-C and SIGTERM can delete them at once rather than
+# wait for each Receive in flight to time out: {shell id: (address, settings)}. A shell in
+# _WAITING has had a Receive time out: its command runs long, and waiting gains nothing.
+_OPEN_SHELLS: dict[str, tuple[str, ConnectionSettings]] = {}
+_WAITING: set[str] = set()
+_OPEN_LOCK = threading.Lock()
+
+
+def delete_open_shells(timeout: float, *, only_waiting: bool = False) -> int:
+    """Delete the shells this process has open, in parallel, within ``timeout`` seconds.
+
+    ``only_waiting``: just those whose command is known to run long (a Receive timed out);
+    the others may be about to finish. Each delete goes over a new connection (the scan's
+    own is busy with its Receive). Returns how many shells were to be deleted.
+    """
+    with _OPEN_LOCK:
+        shells = [(k, v) for k, v in _OPEN_SHELLS.items() if not only_waiting or k in _WAITING]
+    if not shells:
+        return 0
+    quick = timeout if timeout > 0 else 1.0
+
+    def delete(shell_id: str, address: str, settings: ConnectionSettings) -> None:
+        brief = replace(settings, connect_timeout=min(settings.connect_timeout, quick), retries=0)
+        try:
+            protocol = _protocol(address, brief)
+            protocol.transport.read_timeout_sec = (min(brief.connect_timeout, quick), quick)  # type: ignore[assignment]
+            protocol.close_shell(shell_id, close_session=True)
+        except Exception:  # noqa: S110 - best effort; the scan's own thread tries again
+            pass
+        else:
+            with _OPEN_LOCK:
+                _OPEN_SHELLS.pop(shell_id, None)
+
+    threads = [
+        threading.Thread(target=delete, args=(shell_id, address, settings), daemon=True, name="hvbpa-delete-shell")
+        for shell_id, (address, settings) in shells
+    ]
+    ends = time.monotonic() + quick
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=max(0.0, ends - time.monotonic()))
+    return len(shells)
+
+
 def run_delivery(
     address: str,
     settings: ConnectionSettings,
@@ -274,6 +320,9 @@ def run_delivery(
     stdout, stderr = bytearray(), bytearray()
     why: Reason | None = None
     exit_code: int | None = None
+    assert shell_id is not None
+    with _OPEN_LOCK:
+        _OPEN_SHELLS[shell_id] = (address, settings)
     try:
         # Fed on stdin: console_mode_stdin=False, as Ansible's winrm connection does, so the
         # host reads a pipe, not a console that echoes and waits for a line end.
@@ -291,6 +340,8 @@ def run_delivery(
             try:
                 out, err, exit_code, finished = call(protocol.get_command_output_raw, shell_id, command_id)
             except WinRMOperationTimeoutError:
+                with _OPEN_LOCK:
+                    _WAITING.add(shell_id)
                 continue  # the command is still running; the budget decides when to stop
             stdout += out
             stderr += err
@@ -311,9 +362,18 @@ def run_delivery(
         if status is HostStatus.TIMED_OUT and budget.remaining() <= 1.0:
             # The socket timeout was cut short by the deadline: say which limit ended it.
             why = budget.expired_reason()
+        if cancel is not None and cancel.is_set():
+            # Ctrl-C deleted the shell under this request: the fault that follows is the interruption.
+            status, why = HostStatus.INTERRUPTED, Reason.of("host-interrupted")
     finally:
+        with _OPEN_LOCK:
+            still_open = _OPEN_SHELLS.pop(shell_id, None) is not None
+            _WAITING.discard(shell_id)
         # No Signal first: deleting the shell ends its command too, one request fewer.
-        count += _delete_shell(protocol, shell_id, settings, address)
+        if still_open:
+            count += _delete_shell(protocol, shell_id, settings, address)
+        else:
+            protocol.transport.close_session()
     return done(status, why, stdout=bytes(stdout), stderr=bytes(stderr), exit_code=exit_code)
 
 

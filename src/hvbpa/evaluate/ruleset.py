@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
+from hvbpa.config import toml_value_error
 from hvbpa.errors import ConfigError
 from hvbpa.evaluate.checks import CHECKS
 from hvbpa.evaluate.results import Severity
@@ -71,6 +72,10 @@ def load_rule(path: Path) -> Rule:
         raise fail(f"not valid TOML ({exc})") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise fail(f"cannot read ({exc.__class__.__name__})") from None
+    except RecursionError:
+        raise fail("not valid TOML (nested too deeply)") from None
+    except ValueError as exc:  # int() past Python's digit limit: not a TOMLDecodeError
+        raise fail(f"not valid TOML ({toml_value_error(path.read_text(encoding='utf-8-sig'), exc)})") from None
     unknown = sorted(set(data) - _TOP_KEYS)
     if unknown:
         raise fail(f"unknown key {unknown[0]!r}")

@@ -8,6 +8,7 @@ came out as designed, and says what differed otherwise.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import TextIO
 
@@ -18,6 +19,7 @@ from hvbpa.i18n import text
 from hvbpa.lab.fleet import demo_fleet_path, load_fleet
 from hvbpa.lab.processes import HVBPA_TRANSPORT, HostEndpoint, start_fleet
 from hvbpa.pipeline import Finished, RunOptions, finish
+from hvbpa.signals import terminated
 from hvbpa.snapshot import HostStatus
 from hvbpa.targets import Target
 
@@ -80,9 +82,10 @@ def run_demo(
                 [lab_target(h) for h in running.hosts], lab_settings(running.hosts), observer=observer
             )
         except Interrupted as stop:
-            finish(stop.outcomes, rules, options, started=started, stdout=stdout)
+            code = ExitCode.TERMINATED if terminated() else ExitCode.INTERRUPTED
+            finish(stop.outcomes, rules, replace(options, stopped=code), started=started, stdout=stdout)
             stderr.write(text("demo_interrupted", options.lang) + "\n")
-            return ExitCode.INTERRUPTED
+            return code
         done = finish([c.outcome for c in collected], rules, options, started=started, stdout=stdout)
         problems = design_problems(done, running.hosts)
     if problems:

@@ -19,6 +19,7 @@ from hvbpa.errors import ConfigError, InputError
 from hvbpa.evaluate import RuleResult, Status, VMVerdict
 from hvbpa.policy.exclusions import exclude_vms
 from hvbpa.policy.fingerprint import finding_fingerprint
+from hvbpa.strict_json import StrictJSONError, strict_loads
 
 BASELINE_SCHEMA = "hvbpa.baseline/1"
 # The label known findings get in place of an exclusion's; the summary counts them apart by it.
@@ -99,9 +100,10 @@ def load_baseline(path: Path) -> Baseline:
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{source}: cannot read baseline ({exc.__class__.__name__})") from None
     try:
-        data = json.loads(content)
-    except json.JSONDecodeError as exc:
-        raise ConfigError(f"{source}:{exc.lineno}: not valid JSON: {exc.msg}") from None
+        data = strict_loads(content)
+    except StrictJSONError as exc:
+        where = f"{source}:{exc.line}" if exc.line else source
+        raise ConfigError(f"{where}: not valid JSON: {exc.reason}") from None
     if not isinstance(data, dict) or data.get("schema") != BASELINE_SCHEMA:
         raise ConfigError(f"{source}: not a baseline (expected schema {BASELINE_SCHEMA!r})")
     items = data.get("fingerprints")
@@ -172,4 +174,4 @@ def apply_baseline(results: Sequence[RuleResult], baseline: Baseline) -> tuple[t
 
 
 def write_baseline(document: Mapping[str, Any]) -> str:
-    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+    return json.dumps(document, ensure_ascii=False, indent=2, allow_nan=False) + "\n"

@@ -30,6 +30,9 @@ class ReportContext:
     color: bool = False
     width: int | None = None
     notes: tuple[str, ...] = field(default=())  # e.g. expired exclusions, baseline changes
+    # Targets scanned without checking the host's TLS certificate (--insecure-skip-tls-verify,
+    # or an inventory's ansible_winrm_server_cert_validation=ignore): never silent.
+    tls_unverified: tuple[str, ...] = field(default=())
 
     def rule(self, rule_id: str) -> Rule:
         return next(r for r in self.rules if r.id == rule_id)

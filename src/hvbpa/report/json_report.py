@@ -88,6 +88,7 @@ def document(ctx: ReportContext) -> dict[str, Any]:
             "lang": ctx.lang,
             "fail_on": ctx.fail_on,
             "exit_code": ctx.exit_code,
+            "tls_unverified_hosts": list(ctx.tls_unverified),
         },
         "summary": asdict(summarize(run)),
         "rules": [
@@ -109,4 +110,4 @@ def document(ctx: ReportContext) -> dict[str, Any]:
 
 
 def render(ctx: ReportContext) -> str:
-    return json.dumps(document(ctx), ensure_ascii=False, indent=2) + "\n"
+    return json.dumps(document(ctx), ensure_ascii=False, indent=2, allow_nan=False) + "\n"

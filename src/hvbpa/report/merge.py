@@ -7,6 +7,7 @@ site judged from its primary at another) are made again across all of them.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -48,14 +49,30 @@ def _host(report: Path, host: dict[str, Any]) -> HostOutcome:
     )
 
 
-def load_reports(paths: Sequence[Path]) -> tuple[list[HostOutcome], str]:
-    """Every host of every report; a host in several reports counts once, from the newest report."""
+def _time(path: Path, document: dict[str, Any], key: str) -> str:
+    """run.started or run.finished, checked: the merged run's start is parsed from it."""
+    text = str(document["run"][key])
+    try:
+        datetime.fromisoformat(text)
+    except ValueError:
+        raise InputError(f"{path}: run.{key}: {text[:40]!r} is not an ISO 8601 time") from None
+    return text
+
+
+def load_reports(paths: Sequence[Path], tls_unverified: list[str] | None = None) -> tuple[list[HostOutcome], str]:
+    """Every host of every report; a host in several reports counts once, from the newest report.
+
+    ``tls_unverified`` receives the kept hosts that their report says were scanned without
+    certificate validation, so a merged report does not drop that record.
+    """
     dated: list[tuple[str, int, HostOutcome]] = []
     earliest = ""
+    unverified: set[tuple[int, str]] = set()
     for order, path in enumerate(paths):
         document = read_report(path)
-        finished = str(document.get("run", {}).get("finished", ""))
-        started = str(document.get("run", {}).get("started", ""))
+        unverified |= {(order, str(name)) for name in document["run"].get("tls_unverified_hosts", [])}
+        finished = _time(path, document, "finished")
+        started = _time(path, document, "started")
         earliest = min(earliest, started) if earliest else started
         for host in document.get("hosts", []):
             dated.append((finished, order, _host(path, host)))
@@ -65,4 +82,6 @@ def load_reports(paths: Sequence[Path]) -> tuple[list[HostOutcome], str]:
         if key not in newest or entry[:2] >= newest[key][:2]:
             newest[key] = entry
     kept = {id(entry[2]) for entry in newest.values()}
+    if tls_unverified is not None:
+        tls_unverified += [o.target for _, order, o in dated if id(o) in kept and (order, o.target) in unverified]
     return [o for _, _, o in dated if id(o) in kept], earliest

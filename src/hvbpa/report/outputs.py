@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TextIO
 
-from hvbpa.atomic import write_text_atomic
+from hvbpa.atomic import check_writable, write_all_atomic
 from hvbpa.errors import InputError
 from hvbpa.report.formats import FORMATS, ReportContext, formatter
 
@@ -31,8 +31,8 @@ def parse_output(value: str) -> OutputSpec:
     return OutputSpec(name, None if not path or path == "-" else Path(path))
 
 
-def check_outputs(specs: Sequence[OutputSpec]) -> None:
-    """Fail before scanning, not after: two reports on stdout, or an unwritable folder."""
+def check_outputs(specs: Sequence[OutputSpec], inputs: Sequence[Path] = ()) -> None:
+    """Fail before scanning, not after: two reports on stdout, an unwritable destination, an input overwritten."""
     on_stdout = [s for s in specs if s.path is None]
     if len(on_stdout) > 1:
         raise InputError(f"only one report can go to standard output (got {', '.join(map(str, on_stdout))})")
@@ -48,12 +48,38 @@ def check_outputs(specs: Sequence[OutputSpec]) -> None:
             raise InputError(f"-o {spec}: folder {spec.path.parent} does not exist")
         if spec.path.is_dir():
             raise InputError(f"-o {spec}: {spec.path} is a folder")
+        for given in inputs:
+            if _same_file(spec.path, given):
+                raise InputError(f"-o {spec}: {spec.path} is also an input; the report would replace it")
+        why = check_writable(spec.path)
+        if why:
+            raise InputError(f"-o {spec}: cannot write {spec.path} ({why})")
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.resolve() == b.resolve() or (a.exists() and b.exists() and a.samefile(b))
+    except OSError:
+        return False
 
 
 def write_outputs(specs: Sequence[OutputSpec], ctx: ReportContext, stdout: TextIO, *, stdout_color: bool) -> None:
+    """Every report rendered first; the terminal's shown; then the files, all or none.
+
+    A failure while writing (a full disk, a file too large) is an InputError naming the
+    file; no report file is then replaced, and none is left half written.
+    """
+    files = [
+        (spec.path, formatter(spec.format)(replace(ctx, color=False)).encode("utf-8"))
+        for spec in specs
+        if spec.path is not None
+    ]
     for spec in specs:
         if spec.path is None:
             stdout.write(formatter(spec.format)(replace(ctx, color=stdout_color)))
             stdout.flush()
-        else:
-            write_text_atomic(spec.path, formatter(spec.format)(replace(ctx, color=False)))
+    try:
+        write_all_atomic(files)
+    except OSError as exc:
+        where = exc.filename or ", ".join(str(path) for path, _ in files)
+        raise InputError(f"cannot write {where} ({exc.strerror or exc}); no report file was changed") from None

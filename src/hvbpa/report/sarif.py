@@ -198,4 +198,4 @@ def document(ctx: ReportContext) -> dict[str, Any]:
 
 
 def render(ctx: ReportContext) -> str:
-    return json.dumps(document(ctx), ensure_ascii=False, indent=2) + "\n"
+    return json.dumps(document(ctx), ensure_ascii=False, indent=2, allow_nan=False) + "\n"

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import functools
 import json
+from datetime import datetime
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from hvbpa.errors import InputError
 from hvbpa.report.json_report import REPORT_SCHEMA
 from hvbpa.snapshot import json_problem
+from hvbpa.strict_json import StrictJSONError, strict_loads
 
 
 def read_report(path: Path) -> dict[str, Any]:
@@ -20,11 +24,47 @@ def read_report(path: Path) -> dict[str, Any]:
     except UnicodeDecodeError:
         raise InputError(f"{path}: not a JSON report file (not UTF-8 text)") from None
     try:
-        document = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(f"{path}: not a JSON report file: {json_problem(exc, text)}") from None
+        document = strict_loads(text)
+    except StrictJSONError as exc:
+        problem = json_problem(exc.decode, text) if exc.decode else str(exc)
+        raise InputError(f"{path}: not a JSON report file: {problem}") from None
     if isinstance(document, dict) and str(document.get("schema", "")).startswith("hvbpa.snapshot/"):
         raise InputError(f"{path}: a host snapshot file, not a JSON report: evaluate it with hvbpa evaluate {path}")
     if not isinstance(document, dict) or document.get("schema") != REPORT_SCHEMA:
         raise InputError(f"{path}: not an hvbpa JSON report file (schema {REPORT_SCHEMA}, from -o json:FILE)")
+    broken = _schema_problem(document) or _times_problem(document)
+    if broken:
+        raise InputError(f"{path}: not a valid hvbpa JSON report: {broken}")
     return document
+
+
+@functools.cache
+def _validator() -> Any:
+    import jsonschema
+
+    schema = json.loads(resources.files("hvbpa.schemas").joinpath("report-v1.schema.json").read_text("utf-8"))
+    return jsonschema.Draft202012Validator(schema)
+
+
+def _schema_problem(document: dict[str, Any]) -> str | None:
+    """The first place the document breaks the shipped schema, on one line (a run that is a
+    list, hosts that are a mapping...), so no later step meets a type it does not expect."""
+    import jsonschema
+
+    error = jsonschema.exceptions.best_match(_validator().iter_errors(document))
+    if error is None:
+        return None
+    where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.absolute_path).lstrip(".")
+    message = " ".join(error.message.split())
+    return f"{where or 'document'}: {message[:160]}"
+
+
+def _times_problem(document: dict[str, Any]) -> str | None:
+    """The schema says date-time, which jsonschema leaves unchecked; merge and baseline read them."""
+    for key in ("started", "finished"):
+        value = document["run"][key]
+        try:
+            datetime.fromisoformat(value)
+        except ValueError:
+            return f"run.{key}: {value[:40]!r} is not an ISO 8601 time"
+    return None

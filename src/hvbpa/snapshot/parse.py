@@ -40,6 +40,7 @@ from hvbpa.snapshot.model import (
     Relationship,
     Replication,
 )
+from hvbpa.strict_json import StrictJSONError, strict_loads
 
 T = TypeVar("T")
 E = TypeVar("E", bound=IntEnum)
@@ -94,11 +95,11 @@ class _Fields:
             return value
         self.fail(self.at(key), f"expected {label}, got {_kind(value)}")
 
-    def text(self, key: str, *, required: bool = False) -> str | None:
+    def text(self, key: str, *, required: bool = False, empty: bool = False) -> str | None:
         value = self.required(key) if required else self.data.get(key)
         result: str | None = self._typed(key, value, (str,), "a string")
-        if required and not result:
-            self.fail(self.at(key), "must be a non-empty string")
+        if required and (result is None or (not empty and not result)):
+            self.fail(self.at(key), "must be a non-empty string" if not empty else "must be a string")
         return result
 
     def flag(self, key: str, *, required: bool = False) -> bool | None:
@@ -196,17 +197,23 @@ def parse_snapshot(document: str | bytes, source: str = "snapshot") -> HostSnaps
     collecting = gc.isenabled()
     gc.disable()
     try:
-        try:
-            data = json.loads(document)
-        except json.JSONDecodeError as exc:
-            raise SnapshotError(source, json_problem(exc, document)) from None
+        data = load_json(document, source)
         return snapshot_from_data(data, source)
     finally:
         if collecting:
             gc.enable()
 
 
-def snapshot_from_data(data: object, source: str = "snapshot") -> HostSnapshot:
+def load_json(document: str, source: str) -> Any:
+    """Strict JSON (see :mod:`hvbpa.strict_json`), its errors as SnapshotError."""
+    try:
+        return strict_loads(document)
+    except StrictJSONError as exc:
+        raise SnapshotError(source, json_problem(exc.decode, document) if exc.decode else str(exc)) from None
+
+
+def snapshot_from_data(data: object, source: str = "snapshot", *, fast_path: bool = True) -> HostSnapshot:
+    """``fast_path=False`` builds every VM with the checked parser (the tests compare both)."""
     host_name = source
     if isinstance(data, dict) and isinstance(data.get("host"), Mapping):
         name = data["host"].get("name")
@@ -290,7 +297,7 @@ def snapshot_from_data(data: object, source: str = "snapshot") -> HostSnapshot:
         )
 
     def vm(item: object, path: str) -> VM:
-        built = fast.vm(item)
+        built = fast.vm(item) if fast_path else None
         if built is not None:
             return built
         f = _Fields(
@@ -318,7 +325,8 @@ def snapshot_from_data(data: object, source: str = "snapshot") -> HostSnapshot:
         state = f.enum("state", VMState, required=True)
         assert state is not None
         return VM(
-            name=f.text("name", required=True) or "",
+            # Hyper-V keeps a VM whose name is empty; the schema and the fast path accept it too.
+            name=f.text("name", required=True, empty=True) or "",
             id=f.guid("id"),
             state=state,
             replication=replication(f.required("replication"), f.at("replication")),
@@ -342,9 +350,17 @@ def snapshot_from_data(data: object, source: str = "snapshot") -> HostSnapshot:
             vm_id.lower() if vm_id else None,
         )
 
+    facts = host(root.required("host"), "host")
+    vms = root.items("vms", vm, required=True)
+    seen: dict[str, int] = {}
+    for index, item in enumerate(vms):
+        first = seen.setdefault(item.id, index)
+        if first != index:
+            # Keyed by VMId downstream: the second would silently replace the first and could hide a finding.
+            root.fail(f"vms[{index}].id", f"{item.id} is also the id of vms[{first}]")
     return HostSnapshot(
-        host=host(root.required("host"), "host"),
-        vms=root.items("vms", vm, required=True),
+        host=facts,
+        vms=vms,
         errors=root.items("errors", error, required=True),
         collected_at=root.text("collected_at"),
         collector_version=root.text("collector_version"),

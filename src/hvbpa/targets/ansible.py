@@ -34,6 +34,8 @@ from hvbpa.targets.model import (
     check_address,
     parse_port,
     read_text,
+    redact,
+    shown,
 )
 from hvbpa.targets.vars_dirs import VarsDirs
 from hvbpa.targets.yaml_inventory import parse_yaml
@@ -163,7 +165,7 @@ class _HostVars:
             return None
         name, value, where = found
         if isinstance(value, bool) or not isinstance(value, str | int):
-            raise self.error(where, f"{name} must be a string, got {value!r}")
+            raise self.error(where, f"{name} must be a string, got {shown(value)}")
         text = str(value).strip()
         if "{{" in text or "{%" in text:
             raise self.error(where, f"{name} is a Jinja2 template, which hvbpa does not evaluate: {text!r}")
@@ -218,7 +220,8 @@ def _target(host: str, merged: dict[str, Value], defined_at: str, label: str) ->
     cert_key_pem = variables.text(plugin.cert_key_pem) if plugin.cert_key_pem else None
     password, vaulted = _password(variables, plugin)
     return Target(
-        name=host,
+        # An inventory name is only a label, but one with user information is never printed as is.
+        name=redact(host),
         address=address,
         port=port,
         transport=_transport(variables, plugin),
@@ -228,7 +231,7 @@ def _target(host: str, merged: dict[str, Value], defined_at: str, label: str) ->
         ca_trust_path=ca_trust_path[1] if ca_trust_path else None,
         cert_pem=cert_pem[1] if cert_pem else None,
         cert_key_pem=cert_key_pem[1] if cert_key_pem else None,
-        source=f"{label}: host {host}",
+        source=f"{label}: host {redact(host)}",
         password=password,
         password_vaulted=vaulted,
     )
@@ -271,11 +274,11 @@ def _transport(variables: _HostVars, plugin: _Plugin) -> str | None:
     words: list[str] = []
     for item in items:
         if not isinstance(item, str):
-            raise variables.error(where, f"{name} must be a string or a list of strings, got {value!r}")
+            raise variables.error(where, f"{name} must be a string or a list of strings, got {shown(value)}")
         words.extend(word.strip().lower() for word in item.split(",") if word.strip())
     for word in words:
         if "{{" in word or "{%" in word:
-            raise variables.error(where, f"{name} is a Jinja2 template, which hvbpa does not evaluate: {value!r}")
+            raise variables.error(where, f"{name} is a Jinja2 template, which hvbpa does not evaluate: {shown(value)}")
         if word == "negotiate":
             return None
         word = _TRANSPORT_ALIASES.get(word, word)
@@ -283,4 +286,5 @@ def _transport(variables: _HostVars, plugin: _Plugin) -> str | None:
             return word
     if not words:
         return None
-    raise variables.error(where, f"{name} names no transport hvbpa supports ({', '.join(TRANSPORTS)}), got {value!r}")
+    supported = ", ".join(TRANSPORTS)
+    raise variables.error(where, f"{name} names no transport hvbpa supports ({supported}), got {shown(value)}")

@@ -8,12 +8,13 @@ reported where the admin has to fix it.
 from __future__ import annotations
 
 import fnmatch
+import itertools
 import re
 import string
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-from hvbpa.targets.model import TargetError, split_host_port
+from hvbpa.targets.model import TargetError, shown, split_host_port
 
 # A [01:99999999] typo must not exhaust memory; no Hyper-V fleet has this many hosts.
 MAX_RANGE_HOSTS = 10_000
@@ -58,6 +59,7 @@ class Inventory:
         self.label = label  # the file name used in messages
         self.groups: dict[str, Group] = {}
         self.hosts: dict[str, Host] = {}
+        self._edges: dict[tuple[str, str], tuple[int, str]] = {}  # (parent, child) -> (order added, where)
         self.group("all")
         self.group("ungrouped")
 
@@ -87,23 +89,58 @@ class Inventory:
     def set_group_var(self, group: str, key: str, value: Value) -> None:
         if key == "ansible_group_priority":
             # As in ansible-core: a priority, not a variable.
+            raw = value.value
             try:
-                self.group(group).priority = int(str(value.value))
+                if isinstance(raw, bool) or not isinstance(raw, int | str) or len(str(raw)) > 18:
+                    raise ValueError
+                self.group(group).priority = int(raw)
             except ValueError:
-                raise TargetError(
-                    value.where, f"ansible_group_priority must be a number, got {value.value!r}"
-                ) from None
+                raise TargetError(value.where, f"ansible_group_priority must be a number, got {shown(raw)}") from None
         else:
             self.group(group).vars[key] = value
 
     def add_child(self, parent: str, child: str, where: str) -> None:
         self.group(parent)
         self.group(child)
-        if child == parent or parent in self.descendants(child):
+        if child == parent:
             raise TargetError(where, f"group {child!r} cannot be a child of {parent!r}: that makes a loop")
         if child not in self.groups[parent].children:
             self.groups[parent].children.append(child)
             self.groups[child].parents.append(parent)
+            # Loops are found once, in reconcile(): checking each edge as it comes walked the groups
+            # below it every time, quadratic in a long chain of groups.
+            self._edges[(parent, child)] = (len(self._edges), where)
+
+    def _refuse_loops(self) -> None:
+        """One depth-first walk over every group; a loop is reported at the edge that closed it last."""
+        state: dict[str, int] = {}  # 1: on the current path, 2: done
+        for root in self.groups:
+            if root in state:
+                continue
+            path: list[str] = [root]
+            state[root] = 1
+            positions = [0]
+            while path:
+                current = path[-1]
+                children = self.groups[current].children
+                if positions[-1] >= len(children):
+                    state[current] = 2
+                    path.pop()
+                    positions.pop()
+                    continue
+                child = children[positions[-1]]
+                positions[-1] += 1
+                if state.get(child) == 1:
+                    loop = [*path[path.index(child) :], child]
+                    closing = max(itertools.pairwise(loop), key=lambda edge: self._edges[edge][0])
+                    raise TargetError(
+                        self._edges[closing][1],
+                        f"group {closing[1]!r} cannot be a child of {closing[0]!r}: that makes a loop",
+                    )
+                if child not in state:
+                    state[child] = 1
+                    path.append(child)
+                    positions.append(0)
 
     def descendants(self, name: str) -> list[str]:
         """The group and the groups below it, nearest first."""
@@ -128,17 +165,30 @@ class Inventory:
 
     def reconcile(self) -> None:
         """Hang top-level groups under all and groupless hosts in ungrouped, as ansible-core does."""
+        self._refuse_loops()
         for group in list(self.groups.values()):
             if group.name != "all" and not group.parents:
                 self.add_child("all", group.name, self.label)
+        if self.groups["all"].parents:
+            self._refuse_loops()  # 'all' made a child of a group: hanging groups under it may close a loop
         for host in self.hosts.values():
             if all(name == "all" for name in host.groups):
                 self.add_host(host.name, "ungrouped", host.where)
 
     def depth(self, name: str, memo: dict[str, int]) -> int:
-        if name not in memo:
-            parents = self.groups[name].parents
-            memo[name] = max((self.depth(p, memo) + 1 for p in parents), default=0)
+        """The longest path from 'all' down to the group; iterative, as a chain of groups may be long."""
+        stack = [name]
+        while stack:
+            current = stack[-1]
+            if current in memo:
+                stack.pop()
+                continue
+            pending = [p for p in self.groups[current].parents if p not in memo]
+            if pending:
+                stack.extend(pending)  # reconcile() refused loops, so this ends
+                continue
+            memo[current] = max((memo[p] + 1 for p in self.groups[current].parents), default=0)
+            stack.pop()
         return memo[name]
 
     def host_vars(self, name: str, vars_files: VarsFiles | None = None) -> dict[str, Value]:
@@ -223,7 +273,8 @@ class Inventory:
         return results
 
 
-_SUBSCRIPT = re.compile(r"^(.+)\[(?:(-?[0-9]+)|([0-9]+)([:-])([0-9]*))\]$")
+# Bounded digits: a subscript is an index into a list of hosts, never a 5,000-digit int().
+_SUBSCRIPT = re.compile(r"^(.+)\[(?:(-?[0-9]{1,9})|([0-9]{1,9})([:-])([0-9]{0,9}))\]$")
 
 
 def _split_subscript(expr: str) -> tuple[str, tuple[int, int | None] | None]:
@@ -273,6 +324,8 @@ def expand_ranges(pattern: str, where: str) -> list[str]:
     step_text = bounds[2] if len(bounds) == 3 else "1"
     if not end:
         raise TargetError(where, f"host range has no end: '[{spec}]'")
+    if any(len(bound) > 9 for bound in bounds):
+        raise TargetError(where, f"host range bounds are too large: {shown(spec)}")
     if not (step_text.isascii() and step_text.isdigit() and int(step_text) > 0):
         raise TargetError(where, f"host range step must be a positive number, got {step_text!r}")
     step = int(step_text)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import ipaddress
+import re
+import reprlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,10 +37,15 @@ class Target:
     password_vaulted: str | None = None
 
 
+_QUOTED_USERINFO = re.compile(r"""(['"])([A-Za-z][A-Za-z0-9+.-]*://)?[^'"/@\s]*@""")
+
+
 class TargetError(ValueError):
     """A target that cannot be used; str() is ``where: message`` on one line."""
 
     def __init__(self, where: str, message: str) -> None:
+        # Any quoted value with user information in it (an ansible_host of user:pass@host...) is redacted.
+        message = _QUOTED_USERINFO.sub(lambda m: f"{m.group(1)}{m.group(2) or ''}***@", message)
         super().__init__(f"{where}: {message}")
         self.where = where
         self.message = message
@@ -54,9 +61,12 @@ def parse_target(text: str, source: str = "command line") -> Target:
     if not entry:
         raise TargetError(source, "empty host name")
     if any(ch.isspace() for ch in entry):
-        raise TargetError(source, f"host name must not contain spaces: {entry!r}")
+        raise TargetError(source, f"host name must not contain spaces: {redact(entry)!r}")
     if "://" in entry:
         return _parse_url(entry, source)
+    if "@" in entry:
+        # user@host or user:password@host: never echoed, the part before '@' may be a password.
+        raise TargetError(source, f"a user name goes in --username, not in the host: {redact(entry)!r}")
     address, port = split_host_port(entry, source)
     return Target(name=entry, address=address, port=port, source=source)
 
@@ -68,12 +78,12 @@ def _parse_url(entry: str, source: str) -> Target:
     try:
         parts = urlsplit(entry)
     except ValueError as exc:
-        raise TargetError(source, f"not a valid URL: {entry!r} ({exc})") from None
+        raise TargetError(source, f"not a valid URL: {redact(entry)!r} ({exc})") from None
     # Target has no path field, so any other endpoint would be silently replaced by /wsman.
     if parts.path.rstrip("/").lower() not in ("", "/wsman"):
         raise TargetError(source, f"URL path must be /wsman, got {parts.path!r}")
     if parts.query or parts.fragment or entry.endswith(("?", "#")):
-        raise TargetError(source, f"URL must not have a query or fragment: {entry!r}")
+        raise TargetError(source, f"URL must not have a query or fragment: {redact(entry)!r}")
     userinfo, at, hostport = parts.netloc.rpartition("@")
     username = None
     if at:
@@ -81,14 +91,24 @@ def _parse_url(entry: str, source: str) -> Target:
             raise TargetError(source, "a password in a URL would end up in reports and logs; remove it")
         username = unquote(userinfo) or None
     if not hostport:
-        raise TargetError(source, f"URL has no host: {entry!r}")
+        raise TargetError(source, f"URL has no host: {redact(entry)!r}")
     address, port = split_host_port(hostport, source)
-    return Target(name=entry, address=address, port=port, scheme=scheme, username=username, source=source)
+    # The name reports and messages show: the endpoint without its user (that is in username).
+    name = f"{scheme}://{hostport}{parts.path}" if at else entry
+    return Target(name=name, address=address, port=port, scheme=scheme, username=username, source=source)
+
+
+_USERINFO = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*://)?[^/@]*@")
+
+
+def redact(text: str) -> str:
+    """A target as it may be printed: whatever comes before an '@' (a user, a password) is hidden."""
+    return _USERINFO.sub(lambda m: f"{m.group(1) or ''}***@", text, count=1)
 
 
 def parse_port(text: str, where: str, what: str = "port") -> int:
-    if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= 65535:
-        raise TargetError(where, f"{what} must be 1-65535, got {text!r}")
+    if not (text.isascii() and text.isdigit()) or len(text) > 5 or not 1 <= int(text) <= 65535:
+        raise TargetError(where, f"{what} must be 1-65535, got {shown(text)}")
     return int(text)
 
 
@@ -223,3 +243,13 @@ def read_text(path: Path) -> str:
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         raise TargetError(f"{path}:{line}", "not UTF-8 text (save the file as UTF-8)") from None
+
+
+_SHOWN = reprlib.Repr()
+_SHOWN.maxlevel, _SHOWN.maxstring, _SHOWN.maxother, _SHOWN.maxlist, _SHOWN.maxdict = 2, 80, 80, 4, 4
+
+
+def shown(value: object) -> str:
+    """A value in an error message, bounded: a YAML alias graph can make a list of 10**9 items."""
+    text = _SHOWN.repr(value)
+    return text if len(text) <= 100 else text[:99] + "…"

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 import yaml
 
+from hvbpa.strict_json import StrictJSONError, strict_loads
 from hvbpa.targets.inventory import VAULT, Inventory, Value, Vault
 from hvbpa.targets.model import TargetError
 
@@ -44,23 +44,46 @@ def _is_null(node: yaml.Node | None) -> bool:
     return node is None or (isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:null")
 
 
+def _loader(text: str, label: str) -> _Loader:
+    """The loader; PyYAML checks the characters already here, so a control character fails here."""
+    try:
+        return _Loader(text)
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, max(0, exc.position)) + 1
+        raise TargetError(
+            f"{label}:{line}", f"invalid YAML: control character {exc.character!r} is not allowed"
+        ) from None
+
+
 @contextmanager
-def _reading(loader: _Loader, label: str) -> Iterator[None]:
+def _reading(loader: _Loader, label: str, text: str) -> Iterator[None]:
     try:
         yield
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f"{label}:{mark.line + 1}" if mark else label
         raise TargetError(where, f"invalid YAML: {exc.problem or exc.context}") from None
+    except yaml.reader.ReaderError as exc:
+        # A control character: PyYAML gives its offset only, the admin needs the line.
+        line = text.count("\n", 0, max(0, exc.position)) + 1
+        raise TargetError(
+            f"{label}:{line}", f"invalid YAML: control character {exc.character!r} is not allowed"
+        ) from None
     except yaml.YAMLError as exc:
         raise TargetError(label, f"invalid YAML: {' '.join(str(exc).split())}") from None
+    except RecursionError:
+        raise TargetError(label, "invalid YAML: nested too deeply") from None
+    except TargetError:
+        raise
+    except ValueError as exc:  # PyYAML's int() past Python's 4,300-digit limit
+        raise TargetError(label, f"invalid YAML: a value cannot be read ({' '.join(str(exc).split())[:100]})") from None
     finally:
         loader.dispose()
 
 
 def parse_yaml(text: str, label: str) -> Inventory:
-    loader = _Loader(text)
-    with _reading(loader, label):
+    loader = _loader(text, label)
+    with _reading(loader, label, text):
         root = loader.get_single_node()
         inventory = Inventory(label)
         if root is None or _is_null(root):
@@ -81,9 +104,9 @@ def parse_yaml(text: str, label: str) -> Inventory:
 
 def parse_vars(text: str, label: str) -> dict[str, Value]:
     """The variables of a group_vars or host_vars file, each with the line that set it."""
-    loader = _Loader(text)
+    loader = _loader(text, label)
     try:
-        with _reading(loader, label):
+        with _reading(loader, label, text):
             root = loader.get_single_node()
             if root is None or _is_null(root):
                 return {}  # Ansible skips empty vars files
@@ -94,10 +117,11 @@ def parse_vars(text: str, label: str) -> dict[str, Value]:
     except TargetError as exc:
         # ansible-core reads vars files as JSON before YAML, and PyYAML refuses JSON indented with tabs.
         try:
-            data = json.loads(text)
-        except json.JSONDecodeError as json_exc:
+            data = strict_loads(text)
+        except StrictJSONError as json_exc:
             if label.endswith(".json"):
-                raise TargetError(f"{label}:{json_exc.lineno}", f"invalid JSON: {json_exc.msg}") from None
+                where = f"{label}:{json_exc.line}" if json_exc.line else label
+                raise TargetError(where, f"invalid JSON: {json_exc.reason}") from None
             raise exc from None
         if not isinstance(data, dict):
             raise exc from None
@@ -113,6 +137,9 @@ class _YamlWalker:
         self.inventory = inventory
         self.label = label
         self.open_groups: set[int] = set()  # guards against an alias that puts a group inside itself
+        # (group name, node) pairs already walked: an alias repeats a node, and walking it again
+        # under the same name adds nothing, but ten aliases per level would cost 10**levels walks.
+        self.walked: set[tuple[str, int]] = set()
 
     def value(self, node: yaml.Node) -> object:
         return self.loader.construct_object(node, deep=True)
@@ -130,6 +157,9 @@ class _YamlWalker:
             raise TargetError(where, f"group {name!r} must be a mapping with hosts, vars or children")
         if id(node) in self.open_groups:
             raise TargetError(where, f"group {name!r} contains itself")
+        if (name, id(node)) in self.walked:
+            return
+        self.walked.add((name, id(node)))
         self.open_groups.add(id(node))
         for key, value, key_where in self.items(node):
             if _is_null(value):

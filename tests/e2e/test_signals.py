@@ -1,0 +1,111 @@
+"""SIGTERM is handled like Ctrl-C, and neither leaves shells open or worker processes behind."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from hvbpa.exit_codes import ExitCode
+from hvbpa.lab import HostConfig, RunningFleet
+from hvbpa.snapshot.synthetic import host_snapshot_json
+from tests.e2e.conftest import LAB_ENV
+
+StartFleet = Callable[..., RunningFleet]
+BASIC_HTTP = ["--transport", "basic", "--scheme", "http", "--allow-unencrypted"]
+OPERATION_TIMEOUT = 2
+
+
+def _children(pid: int) -> set[int]:
+    found: set[int] = set()
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        found |= {int(c) for c in (task / "children").read_text().split()}
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def _start_scan(running: RunningFleet, out: Path, processes: str) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [
+            sys.executable, "-m", "hvbpa", "scan", *(f"127.0.0.1:{h.port}" for h in running.hosts), "-q",
+            "--operation-timeout", f"{OPERATION_TIMEOUT}s", "--processes", processes, "-o", f"json:{out}", *BASIC_HTTP,
+        ],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, **LAB_ENV},
+    )  # fmt: skip
+
+
+def _wait_for_open_shells(running: RunningFleet, scan: subprocess.Popen[str], count: int) -> None:
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        stats = running.stats()
+        # FAST finished (its shell deleted after its four requests): the signal must not race it.
+        fast_done = stats["FAST"].get("requests", 0) >= 4 and stats["FAST"].get("open_shells", 0) == 0
+        if fast_done and sum(stats[f"SLOW{i}"].get("open_shells", 0) for i in range(3)) == count:
+            return
+        time.sleep(0.05)
+    scan.kill()
+    raise AssertionError("the slow hosts never started their commands")
+
+
+def _fleet(lab_fleet: StartFleet) -> RunningFleet:
+    hosts = [HostConfig("FAST", snapshot_text=host_snapshot_json("FAST", 3, mix=False))]
+    hosts += [HostConfig(f"SLOW{i}", slow_command=600.0) for i in range(3)]
+    return lab_fleet(*hosts, processes=True)
+
+
+@pytest.mark.parametrize("processes", ["1", "2"])
+@pytest.mark.parametrize(
+    ("signum", "code"), [(signal.SIGTERM, ExitCode.TERMINATED), (signal.SIGINT, ExitCode.INTERRUPTED)]
+)
+def test_signal_stops_within_the_operation_timeout(
+    lab_fleet: StartFleet, tmp_path: Path, processes: str, signum: int, code: int
+) -> None:
+    running = _fleet(lab_fleet)
+    out = tmp_path / "stopped.json"
+    scan = _start_scan(running, out, processes)
+    _wait_for_open_shells(running, scan, 3)
+    workers = _children(scan.pid)
+    assert len(workers) == (2 if processes == "2" else 0), workers
+    sent = time.monotonic()
+    scan.send_signal(signum)
+    _, stderr = scan.communicate(timeout=30)
+    took = time.monotonic() - sent
+    assert scan.returncode == code, stderr
+    assert "Traceback" not in stderr and len(stderr.strip().splitlines()) == 1, stderr
+    assert ("terminated (SIGTERM)" if signum == signal.SIGTERM else "interrupted") in stderr
+    # Within the operation timeout, and some room for writing the report and Python's exit on a busy machine.
+    assert took < OPERATION_TIMEOUT + 1.5, took
+    report = json.loads(out.read_text("utf-8"))
+    assert sorted(h["status"] for h in report["hosts"]) == ["interrupted", "interrupted", "interrupted", "ok"]
+    assert report["run"]["exit_code"] == code
+    assert all(s.get("open_shells", 0) == 0 for s in running.stats().values()), running.stats()
+    assert not [pid for pid in workers if _alive(pid)], "worker processes outlived the scan"
+
+
+def test_workers_stop_and_delete_their_shells_when_the_parent_is_killed(lab_fleet: StartFleet, tmp_path: Path) -> None:
+    running = _fleet(lab_fleet)
+    scan = _start_scan(running, tmp_path / "never.json", "2")
+    _wait_for_open_shells(running, scan, 3)
+    workers = _children(scan.pid)
+    assert len(workers) == 2
+    scan.kill()
+    scan.wait(timeout=10)
+    deadline = time.monotonic() + OPERATION_TIMEOUT + 5
+    while time.monotonic() < deadline and [pid for pid in workers if _alive(pid)]:
+        time.sleep(0.1)
+    assert not [pid for pid in workers if _alive(pid)], "orphaned workers kept running"
+    assert all(s.get("open_shells", 0) == 0 for s in running.stats().values()), running.stats()
