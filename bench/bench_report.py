@@ -192,7 +192,48 @@ def _transports(section: dict[str, Any]) -> list[str]:
     return out
 
 
+def _powershell(section: dict[str, Any]) -> list[str]:
+    if "skipped" in section:
+        return [f"Skipped: {section['skipped']}."]
+    p = section["parameters"]
+    out = [
+        f"collect.ps1 delivered as the client delivers it, in {p['powershell']}, against the Hyper-V and CIM "
+        f"stand-ins; one warm PowerShell process, median of {p['repeats']} run(s). The run is the whole delivery "
+        "(bootstrap, script, stand-ins); the stand-ins' share is timed inside them.",
+        "",
+    ]
+    out += _table(
+        ["VMs", "calls per host", "run s", "stand-ins s", "script s (run - stand-ins)"],
+        [[r["vms"], r["calls"], r["run_s"], r["standins_s"], r["script_s"]] for r in section["host_side"]],
+    )
+    calls = section["host_side"][0]["by_call"]
+    out += ["", "Calls per host: " + ", ".join(f"{k} {v}" for k, v in calls.items()) + "."]
+    out += [
+        "",
+        "A scan of a few lab hosts, all at once (jobs = hosts), canned answers vs the real script "
+        "(lab CPU is the lab's own; the PowerShell processes it starts are not in it):",
+        "",
+    ]
+    out += _table(
+        ["answers", "hosts", "VMs/host", "wall s", "client CPU s", "lab CPU s", "statuses"],
+        [
+            [
+                s["execute"],
+                s["hosts"],
+                s["vms_per_host"],
+                s["wall_s"],
+                s["client_cpu_s"],
+                s["lab_cpu_s"],
+                ", ".join(f"{k} {v}" for k, v in s["statuses"].items()),
+            ]
+            for s in section["scans"]
+        ],
+    )
+    return out
+
+
 RENDER = {
+    "powershell": _powershell,
     "fleet": _fleet,
     "requests": _requests,
     "offline": _offline,

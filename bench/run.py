@@ -4,7 +4,7 @@
     .venv/bin/python bench/run.py --quick    # smoke run (<30 s), writes bench/results/quick.{json,md}
     .venv/bin/python bench/run.py --only fleet,startup --out /tmp/b.json
 
-Sections: fleet, requests, offline, startup, transports (see bench/README.md).
+Sections: fleet, requests, offline, startup, transports, powershell (see bench/README.md).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from typing import Any
 from bench_common import RESULTS, Section, machine
 from bench_report import markdown
 
-SECTIONS = ("fleet", "requests", "offline", "startup", "transports")
+SECTIONS = ("fleet", "requests", "offline", "startup", "transports", "powershell")
 
 
 def _runner(name: str) -> Callable[[bool], Section]:
@@ -37,6 +37,10 @@ def _runner(name: str) -> Callable[[bool], Section]:
         from bench_lab import run_transports
 
         return run_transports
+    if name == "powershell":
+        from bench_powershell import run_powershell
+
+        return run_powershell
     if name == "offline":
         from bench_offline import run_offline
 

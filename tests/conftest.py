@@ -13,6 +13,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from hvbpa.cli.main import main
+from tests.powershell.runs import counted, pytest_runtest_logreport, pytest_terminal_summary  # noqa: F401 - hooks
 
 CASES = Path(__file__).parent / "cases"
 FIXED_NOW = "2026-11-25T12:00:00+00:00"

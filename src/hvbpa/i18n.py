@@ -183,6 +183,12 @@ _REASONS: dict[str, tuple[str, str]] = {
         "hvbpa가 이 호스트에서 실패했습니다({detail}). 문제를 보고해 주십시오",
     ),
     "host-request-failed": ("the WinRM request failed ({detail})", "WinRM 요청이 실패했습니다({detail})"),
+    "host-language-mode": (
+        "PowerShell runs in Constrained Language Mode ({mode}), which an AppLocker or WDAC policy sets; "
+        "the collection script needs FullLanguage for this account's remote sessions",
+        "PowerShell이 제한된 언어 모드({mode})로 실행됩니다(AppLocker 또는 WDAC 정책). 수집 스크립트는 "
+        "이 계정의 원격 세션에서 FullLanguage 모드가 필요합니다",
+    ),
 }
 
 _UI: dict[str, tuple[str, str]] = {

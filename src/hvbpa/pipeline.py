@@ -47,6 +47,34 @@ class Finished:
     exit_code: ExitCode
 
 
+def _short(name: str) -> str:
+    return name.split(".", 1)[0].casefold()
+
+
+def cluster_notes(outcomes: Sequence[HostOutcome]) -> tuple[str, ...]:
+    """One note per cluster with nodes this run did not scan: Get-VM on a node lists only
+    the VMs that node owns, so theirs are missing from the report."""
+    scanned: set[str] = set()
+    clusters: dict[str, dict[str, str]] = {}
+    for outcome in outcomes:
+        snapshot = outcome.snapshot
+        if snapshot is None:
+            continue
+        facts = snapshot.host
+        scanned.update(_short(n) for n in (facts.name, facts.fqdn, outcome.target) if n)
+        if facts.cluster_name and facts.cluster_nodes:
+            members = clusters.setdefault(facts.cluster_name, {})
+            members.update({_short(node): node for node in facts.cluster_nodes})
+    notes = []
+    for cluster, members in sorted(clusters.items()):
+        missing = sorted(node for key, node in members.items() if key not in scanned)
+        if missing:
+            notes.append(
+                f"cluster {cluster}: node(s) {', '.join(missing)} not scanned; the VMs they own are not in this report"
+            )
+    return tuple(notes)
+
+
 def finish(
     outcomes: Sequence[HostOutcome],
     rules: Sequence[Rule],
@@ -78,6 +106,7 @@ def finish(
     if options.baseline is not None:
         results, more = apply_baseline(results, options.baseline)
         notes += tuple(more)
+    notes += cluster_notes(outcomes)
     run = replace(run, results=tuple(results))
     code = exit_code(run, options.fail_on)
     if options.exit_zero and code is ExitCode.FINDINGS:

@@ -72,8 +72,6 @@ DENIED_ALIASES = frozenset({"iex", "icm", "saps", "start", "kill", "spps", "rm",
 # instance calls. Types are compared lower-case without brackets and a leading "System.".
 ALLOWED_STATIC_CALLS = frozenset(
     {
-        ("collections.generic.list[object]", "new"),
-        ("security.principal.windowsprincipal", "new"),
         ("security.principal.windowsidentity", "getcurrent"),
         ("math", "round"),
         ("math", "floor"),
@@ -93,11 +91,23 @@ ALLOWED_INSTANCE_CALLS = frozenset(
         "trim",
         "contains",
         "containskey",
+        "toarray",
+        # $ExecutionContext.SessionState.PSVariable.GetValue: the identity seam, reads a variable.
+        "getvalue",
     }
 )
-# Syntax Windows PowerShell 5.1 cannot parse (PowerShell 7 only).
+# New-Object only for these types (PowerShell 4.0 has no [type]::new()).
+ALLOWED_NEW_OBJECT_TYPES = frozenset(
+    {"'collections.generic.list[object]'", "collections.generic.list[object]", "security.principal.windowsprincipal"}
+)
+# Syntax Windows PowerShell 5.1 cannot parse (PowerShell 7 only), and what 4.0 (Windows
+# Server 2012 R2) lacks: classes, using, [type]::new().
 PS7_ONLY_NODES = frozenset({"null_coalesce_expression", "ternary_expression", "pipeline_chain_tail", "??="})
-PS7_ONLY_PARAMETERS = frozenset({"-ashashtable", "-enumsasstrings"})
+PS5_ONLY_NODES = frozenset({"class_statement", "enum_statement", "using_statement", "using_directive_list"})
+PS7_ONLY_PARAMETERS = frozenset({"-ashashtable", "-enumsasstrings", "-parallel"})
+# ${x}?.y and ${x}?[0] (null-conditional member access): tree-sitter's grammar has no node
+# for it, so it is found in the text of the nodes it leaves unparsed.
+NULL_CONDITIONAL = re.compile(r"\}\?(?:\.|\[)")
 
 # Per-host queries: one round regardless of VM count, so never inside a loop.
 PER_HOST_COMMANDS = frozenset(HYPERV_CMDLETS - {"hyper-v\\get-vmnetworkadapterfailoverconfiguration"}) | {
@@ -215,6 +225,17 @@ def syntax_problems(source: str) -> list[str]:
     ]
 
 
+def _new_object_type(command: tree_sitter.Node) -> str | None:
+    """The literal type name New-Object is given as its first argument."""
+    elements = child(command, "command_elements")
+    if elements is None:
+        return None
+    first = next((c for c in elements.named_children if c.type != "command_argument_sep"), None)
+    if first is None or first.type == "command_parameter":
+        return None
+    return re.sub(r"^system\.", "", text(first).lower()).replace("'system.", "'")
+
+
 def read_only_violations(source: str) -> list[str]:
     """Everything that could change the host or run code the checker cannot see."""
     root = parse(source)
@@ -226,6 +247,8 @@ def read_only_violations(source: str) -> list[str]:
             problems.append(f"line {line(node)}: dynamic invocation {text(node)[:40]!r}")
             continue
         lowered = name.lower()
+        if lowered == "new-object" and _new_object_type(node) in ALLOWED_NEW_OBJECT_TYPES:
+            continue
         if DENIED_VERB.match(lowered) and lowered not in ALLOWED_COMMANDS:
             problems.append(f"line {line(node)}: state-changing command {name}")
         elif lowered in DENIED_ALIASES:
@@ -249,10 +272,19 @@ def read_only_violations(source: str) -> list[str]:
 
 
 def ps51_problems(source: str) -> list[str]:
+    """Syntax or members that Windows PowerShell 5.1 or 4.0 would reject."""
     problems = []
     for node in walk(parse(source)):
         if node.type in PS7_ONLY_NODES:
             problems.append(f"line {line(node)}: PowerShell 7 only syntax {text(node)[:40]!r}")
+        elif node.type in PS5_ONLY_NODES:
+            problems.append(f"line {line(node)}: PowerShell 5.0+ syntax {text(node)[:40]!r}")
+        elif node.type == "invocation_expression" and node.children[1].type == "::":
+            member = child(node, "member_name")
+            if member is not None and text(member).lower() == "new":
+                problems.append(f"line {line(node)}: [type]::new() needs PowerShell 5.0 {text(node)[:40]!r}")
+        elif node.type == "ERROR" and NULL_CONDITIONAL.search(text(node)):
+            problems.append(f"line {line(node)}: PowerShell 7 only null-conditional access {text(node)[:40]!r}")
         elif node.type == "command_parameter" and text(node).lower() in PS7_ONLY_PARAMETERS:
             problems.append(f"line {line(node)}: PowerShell 7 only parameter {text(node)}")
     return problems
@@ -448,7 +480,7 @@ def test_script_is_read_only(script: str) -> None:
     assert read_only_violations(script) == []
 
 
-def test_script_runs_on_windows_powershell_51(script: str) -> None:
+def test_script_runs_on_windows_powershell_40_and_51(script: str) -> None:
     assert ps51_problems(script) == []
 
 
@@ -547,7 +579,7 @@ def test_read_only_checker_rejects(snippet: str, expected: str) -> None:
 def test_read_only_checker_accepts_read_only_code() -> None:
     ok = (
         "function hvX($v) { return $v }\n"
-        "$l = [System.Collections.Generic.List[object]]::new()\n"
+        "$l = New-Object 'Collections.Generic.List[object]'\n"
         "[void]$l.Add((hvX (Hyper-V\\Get-VM)))\n"
         "$c = @(Get-CimInstance -ClassName Win32_OperatingSystem | Where-Object { $_.Caption })\n"
     )
@@ -561,6 +593,13 @@ def test_ps51_checker_rejects_ps7_syntax() -> None:
         "Get-Date && Get-Date",
         "$a ??= 1",
         "ConvertFrom-Json x -AsHashtable",
+        "$l = [Collections.Generic.List[object]]::new()",
+        "class Thing { [int]$a }",
+        "using namespace System.Text",
+        "$a = ${b}?.c",
+        "$a = ${b}?[0]",
+        "Get-Date || Get-Date",
+        "1..3 | ForEach-Object -Parallel { $_ }",
     ):
         assert ps51_problems(snippet), snippet
 
@@ -594,7 +633,7 @@ def test_output_checker_rejects_stray_output(snippet: str) -> None:
 def test_output_checker_accepts_quiet_code() -> None:
     quiet = (
         "function hvQ($m) { [void]$l.Add($m) }\n"
-        "$l = [System.Collections.Generic.List[object]]::new()\n"
+        "$l = New-Object 'Collections.Generic.List[object]'\n"
         "try { hvQ 'a'; $y = @(Get-Date) } catch { hvQ 'b' }\n"
         "ConvertTo-Json -InputObject $l -Compress"
     )

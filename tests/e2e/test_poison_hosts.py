@@ -86,9 +86,10 @@ def test_damaged_and_oversized_compressed_answers_are_bad_output(
     monkeypatch.setattr(delivery, "MAX_SNAPSHOT_BYTES", 1024 * 1024)
     good = base64.b64encode(gzip.compress(host_snapshot_json("X", 1).encode())).decode()
     damaged = tmp_path / "damaged.bin"
-    damaged.write_bytes((delivery.OUTPUT_MARKER + good[:40] + "A" * 40 + good[80:]).encode())
+    damaged.write_bytes((delivery.OUTPUT_MARKER + good[:40] + "A" * 40 + good[80:] + delivery.END_MARKER).encode())
     bomb = tmp_path / "bomb.bin"
-    bomb.write_bytes((delivery.OUTPUT_MARKER + base64.b64encode(gzip.compress(b" " * 3_000_000)).decode()).encode())
+    bombed = base64.b64encode(gzip.compress(b" " * 3_000_000)).decode()
+    bomb.write_bytes((delivery.OUTPUT_MARKER + bombed + delivery.END_MARKER).encode())
     running = lab_fleet(
         HostConfig("DAMAGED", raw_output=damaged), HostConfig("BOMB", raw_output=bomb),
         HostConfig("FINE", snapshot_text=host_snapshot_json("FINE", 2)),

@@ -199,3 +199,18 @@ def test_failed_hosts_are_listed_in_the_table(cli: Invoke, lab_fleet: StartFleet
     assert "Hosts that could not be scanned" in result.output
     assert gone in result.output and "connection refused" in result.output
     assert result.output.startswith("No findings on the 1 of 2 hosts scanned.")
+
+
+def test_bare_json_from_a_live_host_is_refused(cli: Invoke, lab_fleet: StartFleet, tmp_path: Path) -> None:
+    """A host printing bare JSON through a CP437 console has already lost its Korean names
+    ('???-01'): a live answer must carry the markers, so this is bad output, not a snapshot."""
+    document = host_snapshot("HV-KR", 0)
+    document["vms"] = [vm_record("웹서버-01", "0b9f5c9e-52a4-4e5a-9d4c-222222222222", "healthy")]
+    capture = tmp_path / "bare.bin"
+    capture.write_bytes(json.dumps(document, ensure_ascii=False).encode("cp437", errors="replace"))
+    running = lab_fleet(HostConfig("HV-KR", transport="ntlm", raw_output=capture))
+    result, report = _scan_one(cli, running, tmp_path)
+    assert result.exit_code == ExitCode.INCOMPLETE
+    (host,) = report["hosts"]
+    assert host["status"] == "bad_output"
+    assert "without the hvbpa markers" in host["reason"]

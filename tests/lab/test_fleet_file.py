@@ -78,6 +78,7 @@ def test_good_fleet(tmp_path: Path) -> None:
         (("code = 5", 'code = "5"'), "fault.code: expected an integer"),
         (('output = "huge"', 'output = "garbage"'), "output: 'garbage' is not one of"),
         (("slow_command = 3", "slow_command = true"), "slow_command: expected a number, got True"),
+        (("slow_command = 3", 'execute = "bash"'), "execute: 'bash' is not one of canned, powershell, auto"),
         (('script = "collect.ps1"', 'scrpt = "collect.ps1"'), "unknown key 'scrpt'"),
         (("port = 0", "port = 0\nhang = true\nrefuse = true"), "refuse and hang cannot both be set"),
         (('[[hosts]]\nname = "A"\nport = 0', "[[hosts]]\nport = 0"), "hosts[0].name: required"),
@@ -132,3 +133,12 @@ def test_demo_fleet() -> None:
     assert (kvp["enabled"], kvp["primary_status"], legacy["kvp"]) == (True, 12, None)
     assert legacy["uptime_seconds"] > 600
     assert legacy["network_adapters"][0]["failover"]["ipv4_address"]
+
+
+def test_execute_is_a_host_and_default_setting(tmp_path: Path) -> None:
+    text = GOOD.replace("latency = 0.1", 'latency = 0.1\nexecute = "auto"').replace(
+        "slow_command = 3", 'slow_command = 3\nexecute = "powershell"'
+    )
+    fleet = load_fleet(write(tmp_path, text))
+    assert [h.execute for h in fleet.hosts] == ["auto", "powershell"]
+    assert HostConfig("X").execute == "canned"

@@ -116,3 +116,34 @@ def test_a_cut_off_snapshot_file_reads_as_truncated(cut: int) -> None:
         json.loads(document[:cut])
     except json.JSONDecodeError as exc:
         assert json_problem(exc, document[:cut]).startswith("truncated JSON at line 1")
+
+
+# cluster_nodes: absent from older snapshots, a list of names from newer ones. Schema and
+# parser must take and refuse the same values.
+cluster_node_values = st.one_of(
+    st.none(),
+    st.lists(st.one_of(st.text(max_size=12), st.integers(), st.none()), max_size=4),
+    st.text(max_size=5),
+    st.integers(),
+)
+
+
+@given(value=cluster_node_values)
+def test_cluster_nodes_schema_and_parser_agree(value: object) -> None:
+    document = host_snapshot("HV-C", 1, mix=False)
+    document["host"]["cluster_name"] = "CL-1"
+    document["host"]["cluster_nodes"] = value
+    valid = VALIDATOR.is_valid(document)
+    try:
+        parsed = snapshot_from_data(document, "HV-C")
+    except SnapshotError:
+        assert not valid
+    else:
+        assert valid
+        assert parsed.host.cluster_nodes == (None if value is None else tuple(value))  # type: ignore[arg-type]
+
+
+def test_old_snapshots_have_no_cluster_nodes() -> None:
+    document = host_snapshot("HV-OLD", 1, mix=False)
+    assert "cluster_nodes" not in document["host"]
+    assert snapshot_from_data(document, "HV-OLD").host.cluster_nodes is None

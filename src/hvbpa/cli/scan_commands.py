@@ -239,8 +239,20 @@ class _ServeCommand(click.Command):
     type=click.IntRange(1, 65535),
     help="First port: hosts without a port in the fleet file get this one, the next, ... [default: free ports].",
 )
+@click.option(
+    "--powershell/--canned",
+    "powershell",
+    default=None,
+    help="Run collect.ps1 in real PowerShell against Hyper-V stand-ins on every host, or answer with canned "
+    "snapshots [default: what the fleet file's 'execute' says; canned when it says nothing].",
+)
 def lab_serve(
-    fleet: str | None, hosts_out: Path | None, inventory_out: Path | None, address: str, first_port: int | None
+    fleet: str | None,
+    hosts_out: Path | None,
+    inventory_out: Path | None,
+    address: str,
+    first_port: int | None,
+    powershell: bool | None,
 ) -> None:
     """Run lab hosts in the foreground until Ctrl-C, SIGTERM or SIGHUP.
 
@@ -261,7 +273,10 @@ def lab_serve(
         from hvbpa.errors import ConfigError
         from hvbpa.lab import FleetError, LabError, ServeOptions, serve
 
-        options = ServeOptions(hosts_out=hosts_out, inventory_out=inventory_out, bind=address, first_port=first_port)
+        execute = None if powershell is None else ("powershell" if powershell else "canned")
+        options = ServeOptions(
+            hosts_out=hosts_out, inventory_out=inventory_out, bind=address, first_port=first_port, execute=execute
+        )
         try:
             return serve(fleet, options=options)
         except (FleetError, LabError) as exc:

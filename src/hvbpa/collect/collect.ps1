@@ -1,13 +1,14 @@
 # hvbpa collector: prints ONE JSON document (hvbpa.snapshot/1) and nothing else; the bootstrap
 # pipes our output through Out-String, so every other statement is assigned or [void].
-# Read-only: Get-* cmdlets, CIM queries, in-memory formatting. Windows PowerShell 5.1 and 7.
+# Read-only: Get-* cmdlets, CIM queries, in-memory formatting. Windows PowerShell 4.0 (Windows
+# Server 2012 R2), 5.1 and 7: no [type]::new(), classes, using, ternary, ??, ?., && or ||.
 Set-StrictMode -Version 2
 $ProgressPreference = 'SilentlyContinue'   # else progress records arrive as CLIXML on stderr
 $WarningPreference = 'SilentlyContinue'
 $ErrorActionPreference = 'Stop'            # every section below has its own try/catch
 $collectedAt = [DateTime]::UtcNow.ToString('o')
-$errors = [Collections.Generic.List[object]]::new()
-$vmOut = [Collections.Generic.List[object]]::new()
+$errors = New-Object 'Collections.Generic.List[object]'
+$vmOut = New-Object 'Collections.Generic.List[object]'
 $byId = @{}                                # VMId string -> vm record (case-insensitive keys)
 
 # Null-safe property read: Hyper-V module versions differ, and StrictMode throws on a missing one.
@@ -53,15 +54,28 @@ $hostInfo = [ordered]@{
     is_admin = $false
     is_hyperv_admin = $false
     cluster_name = $null
+    cluster_nodes = $null
 }
 try {
-    $principal = [Security.Principal.WindowsPrincipal]::new([Security.Principal.WindowsIdentity]::GetCurrent())
-    $hostInfo['is_admin'] = [bool]$principal.IsInRole([Security.Principal.WindowsBuiltInRole]::Administrator)
-    # Hyper-V Administrators by well-known SID: the group name is localized.
-    $hostInfo['is_hyperv_admin'] = [bool]$principal.IsInRole([Security.Principal.SecurityIdentifier]'S-1-5-32-578')
+    # The caller's roles. Seam for running this script off Windows (hvbpa's test harness and
+    # lab, where WindowsIdentity does not exist): a caller may define $HvbpaCallerRoles =
+    # @{ is_admin = ...; is_hyperv_admin = ... } before the script runs. Nothing defines it on
+    # a host: the bootstrap starts a fresh powershell.exe -NoProfile.
+    $roles = $ExecutionContext.SessionState.PSVariable.GetValue('HvbpaCallerRoles')
+    if ($null -ne $roles) {
+        $hostInfo['is_admin'] = [bool]$roles['is_admin']
+        $hostInfo['is_hyperv_admin'] = [bool]$roles['is_hyperv_admin']
+    } else {
+        $principal = New-Object Security.Principal.WindowsPrincipal ([Security.Principal.WindowsIdentity]::GetCurrent())
+        $hostInfo['is_admin'] = [bool]$principal.IsInRole([Security.Principal.WindowsBuiltInRole]::Administrator)
+        # Hyper-V Administrators by well-known SID: the group name is localized.
+        $hostInfo['is_hyperv_admin'] = [bool]$principal.IsInRole([Security.Principal.SecurityIdentifier]'S-1-5-32-578')
+    }
 } catch { hvErr 'host' $null ([string]$_) }
+$moduleListed = $false   # false: Get-Module itself failed, which says nothing about the module
 try {
     $hostInfo['hyperv_module'] = @(Get-Module -ListAvailable -Name Hyper-V).Count -gt 0
+    $moduleListed = $true
 } catch { hvErr 'host' $null ([string]$_) }
 try {
     $os = Get-CimInstance -ClassName Win32_OperatingSystem
@@ -76,13 +90,29 @@ try {
     }
 } catch { hvErr 'host' $null ([string]$_) }
 try {
-    # Only cluster nodes have this namespace: failing here is the normal case, not an error.
+    # Get-VM lists only the VMs this node owns: the node names let a report say which nodes
+    # of the cluster were not scanned.
     $cl = @(Get-CimInstance -Namespace root\MSCluster -ClassName MSCluster_Cluster)
     if ($cl.Count -gt 0) { $hostInfo['cluster_name'] = hvStr $cl[0].Name }
-} catch { $hostInfo['cluster_name'] = $null }
+} catch {
+    # Only cluster nodes have this namespace: "invalid namespace" (WBEM_E_INVALID_NAMESPACE,
+    # 0x8004100E; the message is localized, the id is not) is the normal, standalone case.
+    # Anything else (access denied...) is recorded, not taken to mean "not a cluster".
+    if ([string]$_.FullyQualifiedErrorId -notmatch '0x8004100e') { hvErr 'host' $null ([string]$_) }
+}
+if ($null -ne $hostInfo['cluster_name']) {
+    try {
+        $nodes = New-Object 'Collections.Generic.List[object]'
+        foreach ($n in @(Get-CimInstance -Namespace root\MSCluster -ClassName MSCluster_Node)) {
+            $nn = hvStr $n.Name
+            if ($null -ne $nn) { [void]$nodes.Add($nn) }
+        }
+        $hostInfo['cluster_nodes'] = $nodes
+    } catch { hvErr 'host' $null ([string]$_) }
+}
 
 $canCollect = $true
-if (-not $hostInfo['hyperv_module']) {
+if ($moduleListed -and -not $hostInfo['hyperv_module']) {
     hvErr 'host' $null 'Hyper-V PowerShell module not installed; no VMs read.'
     $canCollect = $false
 }
@@ -99,6 +129,7 @@ if ($canCollect) {
         $ev = $null
         $vms = @(Hyper-V\Get-VM -ErrorAction SilentlyContinue -ErrorVariable ev)
         hvErrs 'vms' $ev
+        if (-not $moduleListed) { $hostInfo['hyperv_module'] = $true }   # Get-VM answered
         foreach ($vm in $vms) {
             try {
                 $id = [string]$vm.Id   # GUIDs as strings; the VMId is the identity across hosts
@@ -118,11 +149,11 @@ if ($canCollect) {
                         mode = (hvInt (hvProp $vm 'ReplicationMode'))
                         state = (hvInt (hvProp $vm 'ReplicationState'))
                         health = (hvInt (hvProp $vm 'ReplicationHealth'))
-                        relationships = [Collections.Generic.List[object]]::new()
+                        relationships = (New-Object 'Collections.Generic.List[object]')
                     }
-                    integration_services = [Collections.Generic.List[object]]::new()
+                    integration_services = (New-Object 'Collections.Generic.List[object]')
                     kvp = $null
-                    network_adapters = [Collections.Generic.List[object]]::new()
+                    network_adapters = (New-Object 'Collections.Generic.List[object]')
                     checkpoints = $null   # read below for failed-over VMs only
                 }
                 [void]$vmOut.Add($rec)
@@ -168,30 +199,32 @@ if ($vms.Count -gt 0) {
 
 # ---- integration_services ----
 # One bulk call for all VMs. Services are identified by the GUID that ends their Id
-# (Microsoft:<VMId>\<GUID>) because display names are localized.
+# (Microsoft:<VMId>\<GUID>) because display names are localized. No status getter is read:
+# on a host each one re-queries WMI (one query per service of every VM); the Data Exchange
+# status comes from the KVP query below.
+$kvpGuid = '2A34B1C2-FD73-4043-8A5B-DD2159BC743F'
+$kvpRecord = @{}                           # VMId -> the VM's Data Exchange service record
+$kvpObject = @{}                           # VMId -> the same service as Get-VMIntegrationService gave it
 if ($vms.Count -gt 0) {
     try {
         $ev = $null
         foreach ($ic in @(Hyper-V\Get-VMIntegrationService -VM $vms -ErrorAction SilentlyContinue -ErrorVariable ev)) {
             try {
-                $rec = $byId[[string]$ic.VMId]
+                $vid = [string]$ic.VMId
+                $rec = $byId[$vid]
                 if ($null -eq $rec) { continue }
                 # Greedy '.*': the last GUID in the Id is the service's, the first one is the VM's.
                 if (-not ([string]$ic.Id -match '^.*([0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12})')) { continue }
                 $guid = $Matches[1].ToUpperInvariant()
-                # OperationalStatus is read once: Primary/SecondaryOperationalStatus each re-query WMI.
-                if ($null -ne $ic.PSObject.Properties['OperationalStatus']) { $st = @($ic.OperationalStatus) }
-                else { $st = @((hvProp $ic 'PrimaryOperationalStatus'), (hvProp $ic 'SecondaryOperationalStatus')) }
-                $first = $null; $second = $null   # empty while the VM is off
-                if ($st.Count -gt 0) { $first = hvInt $st[0] }
-                if ($st.Count -gt 1) { $second = hvInt $st[1] }
-                [void]$rec['integration_services'].Add([ordered]@{
+                $svc = [ordered]@{
                     guid = $guid
                     name = (hvStr $ic.Name)   # informational only
                     enabled = [bool]$ic.Enabled
-                    primary_status = $first
-                    secondary_status = $second
-                })
+                    primary_status = $null
+                    secondary_status = $null
+                }
+                [void]$rec['integration_services'].Add($svc)
+                if ($guid -eq $kvpGuid) { $kvpRecord[$vid] = $svc; $kvpObject[$vid] = $ic }
             } catch { hvErr 'integration_services' (hvProp $ic 'VMId') ([string]$_) }
         }
         hvErrs 'integration_services' $ev
@@ -201,14 +234,24 @@ if ($vms.Count -gt 0) {
 # ---- kvp ----
 # Guest-published KVP data is the best evidence that integration services run in the guest
 # (Get-VM's IntegrationServicesVersion is 0.0 on 2016+). One query per host; SystemName = VMId.
-# Each item is an XML INSTANCE with PROPERTY NAME="Name"/"Data".
+# Each item is an XML INSTANCE with PROPERTY NAME="Name"/"Data". The same instance's
+# OperationalStatus is the Data Exchange service's status (2 OK, 12 no contact, ...).
+$kvpRead = $false
 if ($vms.Count -gt 0) {
     try {
-        $comps = @(Get-CimInstance -Namespace root\virtualization\v2 -ClassName Msvm_KvpExchangeComponent -Property SystemName, GuestIntrinsicExchangeItems)
+        $comps = @(Get-CimInstance -Namespace root\virtualization\v2 -ClassName Msvm_KvpExchangeComponent -Property SystemName, GuestIntrinsicExchangeItems, OperationalStatus)
+        $kvpRead = $true
         foreach ($c in $comps) {
             try {
-                $rec = $byId[[string]$c.SystemName]
+                $vid = [string]$c.SystemName
+                $rec = $byId[$vid]
                 if ($null -eq $rec) { continue }
+                $svc = $kvpRecord[$vid]
+                $st = @(hvProp $c 'OperationalStatus')
+                if ($null -ne $svc -and $st.Count -gt 0 -and $null -ne $st[0]) {
+                    $svc['primary_status'] = hvInt $st[0]
+                    if ($st.Count -gt 1) { $svc['secondary_status'] = hvInt $st[1] }
+                }
                 $k = [ordered]@{ integration_services_version = $null; os_name = $null; os_version = $null }
                 $any = $false
                 foreach ($item in @($c.GuestIntrinsicExchangeItems)) {
@@ -232,48 +275,78 @@ if ($vms.Count -gt 0) {
         }
     } catch { hvErr 'kvp' $null ([string]$_) }
 }
+if (-not $kvpRead) {
+    # Without the KVP query the Data Exchange status still decides the verdict: read it from
+    # each VM's service (one WMI query per VM, on this failure path only).
+    foreach ($vid in @($kvpRecord.Keys)) {
+        try {
+            $kvpRecord[$vid]['primary_status'] = hvInt (hvProp $kvpObject[$vid] 'PrimaryOperationalStatus')
+            $kvpRecord[$vid]['secondary_status'] = hvInt (hvProp $kvpObject[$vid] 'SecondaryOperationalStatus')
+        } catch { hvErr 'integration_services' $vid ([string]$_) }
+    }
+}
 
 # ---- network_adapters ----
-# Adapters in one bulk call. Failover settings exist only on Primary/Replica/ExtendedReplica VMs,
-# so only their adapters cost a call, one per adapter because the output does not name it.
+# Adapters in one bulk call; failover settings in one more, for the synthetic adapters of
+# Primary/Replica/ExtendedReplica VMs (the only ones that have them; a legacy adapter makes
+# the call fail). The settings do not name their adapter: the cmdlet answers each adapter of
+# -VMNetworkAdapter in order, so they pair by position. If an adapter failed (fewer answers
+# than adapters) the pairing is lost, and each adapter is asked alone so that every error
+# names its VM: one call per adapter on that failure path only.
 # failover is null when no address is set or the VM is not replicated.
+function hvFailover($f) {
+    $o = [ordered]@{
+        ipv4_address = (hvStr (hvProp $f 'IPv4Address'))
+        ipv4_subnet_mask = (hvStr (hvProp $f 'IPv4SubnetMask'))
+        ipv4_default_gateway = (hvStr (hvProp $f 'IPv4DefaultGateway'))
+        ipv4_preferred_dns = (hvStr (hvProp $f 'IPv4PreferredDNSServer'))
+        ipv4_alternate_dns = (hvStr (hvProp $f 'IPv4AlternateDNSServer'))
+        ipv6_address = (hvStr (hvProp $f 'IPv6Address'))
+        ipv6_prefix_length = (hvStr (hvProp $f 'IPv6SubnetPrefixLength'))
+        ipv6_default_gateway = (hvStr (hvProp $f 'IPv6DefaultGateway'))
+        ipv6_preferred_dns = (hvStr (hvProp $f 'IPv6PreferredDNSServer'))
+        ipv6_alternate_dns = (hvStr (hvProp $f 'IPv6AlternateDNSServer'))
+    }
+    foreach ($v in $o.Values) { if ($null -ne $v) { return $o } }
+    return $null
+}
 if ($vms.Count -gt 0) {
+    $asked = New-Object 'Collections.Generic.List[object]'     # adapters whose failover settings to read
+    $askedRec = New-Object 'Collections.Generic.List[object]'  # their adapter records, same order
     try {
         $ev = $null
         foreach ($a in @(Hyper-V\Get-VMNetworkAdapter -VM $vms -ErrorAction SilentlyContinue -ErrorVariable ev)) {
-            $vid = [string]$a.VMId
-            $rec = $byId[$vid]
+            $rec = $byId[[string]$a.VMId]
             if ($null -eq $rec) { continue }
-            $fo = $null
-            if (@(1, 2, 4) -contains $rec['replication']['mode']) {
-                try {
-                    $f = @(Hyper-V\Get-VMNetworkAdapterFailoverConfiguration -VMNetworkAdapter $a)
-                    if ($f.Count -gt 0) {
-                        $f = $f[0]
-                        $o = [ordered]@{
-                            ipv4_address = (hvStr (hvProp $f 'IPv4Address'))
-                            ipv4_subnet_mask = (hvStr (hvProp $f 'IPv4SubnetMask'))
-                            ipv4_default_gateway = (hvStr (hvProp $f 'IPv4DefaultGateway'))
-                            ipv4_preferred_dns = (hvStr (hvProp $f 'IPv4PreferredDNSServer'))
-                            ipv4_alternate_dns = (hvStr (hvProp $f 'IPv4AlternateDNSServer'))
-                            ipv6_address = (hvStr (hvProp $f 'IPv6Address'))
-                            ipv6_prefix_length = (hvStr (hvProp $f 'IPv6SubnetPrefixLength'))
-                            ipv6_default_gateway = (hvStr (hvProp $f 'IPv6DefaultGateway'))
-                            ipv6_preferred_dns = (hvStr (hvProp $f 'IPv6PreferredDNSServer'))
-                            ipv6_alternate_dns = (hvStr (hvProp $f 'IPv6AlternateDNSServer'))
-                        }
-                        foreach ($v in $o.Values) { if ($null -ne $v) { $fo = $o } }
-                    }
-                } catch { hvErr 'network_adapters' $vid ([string]$_) }
-            }
-            [void]$rec['network_adapters'].Add([ordered]@{
+            $ad = [ordered]@{
                 name = [string]$a.Name
                 id = (hvStr (hvProp $a 'Id'))
-                failover = $fo
-            })
+                failover = $null
+            }
+            [void]$rec['network_adapters'].Add($ad)
+            if ((@(1, 2, 4) -contains $rec['replication']['mode']) -and -not (hvProp $a 'IsLegacy')) {
+                [void]$asked.Add($a)
+                [void]$askedRec.Add($ad)
+            }
         }
         hvErrs 'network_adapters' $ev
     } catch { hvErr 'network_adapters' $null ([string]$_) }
+    if ($asked.Count -gt 0) {
+        try {
+            $ev = $null
+            $fs = @(Hyper-V\Get-VMNetworkAdapterFailoverConfiguration -VMNetworkAdapter $asked.ToArray() -ErrorAction SilentlyContinue -ErrorVariable ev)
+            if ($fs.Count -eq $asked.Count -and @($ev).Count -eq 0) {
+                for ($i = 0; $i -lt $fs.Count; $i++) { $askedRec[$i]['failover'] = hvFailover $fs[$i] }
+            } else {
+                for ($i = 0; $i -lt $asked.Count; $i++) {
+                    $ev = $null
+                    $one = @(Hyper-V\Get-VMNetworkAdapterFailoverConfiguration -VMNetworkAdapter $asked[$i] -ErrorAction SilentlyContinue -ErrorVariable ev)
+                    foreach ($e in @($ev)) { if ($null -ne $e) { hvErr 'network_adapters' ([string]$asked[$i].VMId) ([string]$e) } }
+                    if ($one.Count -gt 0) { $askedRec[$i]['failover'] = hvFailover $one[0] }
+                }
+            }
+        } catch { hvErr 'network_adapters' $null ([string]$_) }
+    }
 }
 
 # ---- checkpoints ----

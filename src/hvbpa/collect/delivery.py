@@ -10,8 +10,14 @@ which keeps a scan at Create, Command, Receive, Delete. A larger script is sent 
 stdin (one extra Send), so there is no upper size limit from the command line.
 
 Answer. The bootstrap gzips the script's JSON (UTF-8) and prints it base64-encoded
-after a marker. ASCII output survives any console code page, and a 1,024-VM
-snapshot fits a single WinRM envelope.
+between two markers. ASCII output survives any console code page, a 1,024-VM
+snapshot fits a single WinRM envelope, and the end marker tells a complete answer
+from a cut one. While the script runs, the console's output writer is swapped for a
+null one, so nothing else (Write-Host, warnings a module prints) reaches stdout.
+
+A PowerShell in Constrained Language Mode (AppLocker or WDAC on the host) cannot
+run the bootstrap: it prints ``LANGUAGE_MODE_MARKER`` and the mode, and exits 3,
+before its first .NET call.
 """
 
 from __future__ import annotations
@@ -30,21 +36,30 @@ CMD_LINE_LIMIT = 8191
 CREATE_PROCESS_LIMIT = 32767
 
 OUTPUT_MARKER = "hvbpa:gz64:"
+END_MARKER = ":hvbpa:end"  # ':' is not a base64 character
+LANGUAGE_MODE_MARKER = "hvbpa:language-mode:"
+LANGUAGE_MODE_EXIT = 3
 POWERSHELL = "powershell.exe"
 POWERSHELL_ARGS = ("-NoLogo", "-NoProfile", "-NonInteractive", "-ExecutionPolicy", "Bypass", "-EncodedCommand")
 
 # The bootstrap inflates the script, runs it, and prints its output compressed.
 # Only single quotes inside, so it is safe on any command line.
 _RUN_AND_ENCODE = (
-    "$ProgressPreference='SilentlyContinue';"
+    # Constrained Language Mode refuses New-Object and [Convert]: say so, in words the
+    # client recognises, before the first call it would refuse.
+    "if($ExecutionContext.SessionState.LanguageMode -ne 'FullLanguage'){"
+    "'" + LANGUAGE_MODE_MARKER + "'+$ExecutionContext.SessionState.LanguageMode;exit " + str(LANGUAGE_MODE_EXIT) + "};"
+    "$ProgressPreference='SilentlyContinue';$WarningPreference='SilentlyContinue';"
+    "$VerbosePreference='SilentlyContinue';$InformationPreference='SilentlyContinue';"
     "$m=New-Object IO.MemoryStream(,[Convert]::FromBase64String($z));"
     "$g=New-Object IO.Compression.GZipStream($m,[IO.Compression.CompressionMode]::Decompress);"
     "$s=(New-Object IO.StreamReader($g,[Text.Encoding]::UTF8)).ReadToEnd();"
-    "$j=(& ([scriptblock]::Create($s)) | Out-String -Width 4096).Trim();"
+    "$w=[Console]::Out;[Console]::SetOut([IO.TextWriter]::Null);"
+    "try{$j=(& ([scriptblock]::Create($s)) | Out-String -Width 4096).Trim()}finally{[Console]::SetOut($w)};"
     "$o=New-Object IO.MemoryStream;"
     "$c=New-Object IO.Compression.GZipStream($o,[IO.Compression.CompressionMode]::Compress);"
     "$b=[Text.Encoding]::UTF8.GetBytes($j);$c.Write($b,0,$b.Length);$c.Close();"
-    "[Console]::Out.Write('" + OUTPUT_MARKER + "'+[Convert]::ToBase64String($o.ToArray()))"
+    "$w.Write('" + OUTPUT_MARKER + "'+[Convert]::ToBase64String($o.ToArray())+'" + END_MARKER + "')"
 )
 INLINE_PREFIX = "$z='"
 INLINE_SUFFIX = "';"
@@ -131,15 +146,31 @@ def script_from_bootstrap(bootstrap: str, stdin: str) -> str | None:
 def encode_answer(document: str) -> str:
     """What the bootstrap prints for a script whose output is ``document``."""
     packed = gzip.compress(document.encode("utf-8"), compresslevel=6, mtime=0)
-    return OUTPUT_MARKER + base64.b64encode(packed).decode("ascii")
+    return OUTPUT_MARKER + base64.b64encode(packed).decode("ascii") + END_MARKER
 
 
 class AnswerError(ValueError):
     """The host's stdout does not hold an hvbpa answer."""
 
 
-def decode_answer(stdout: bytes) -> str:
-    """The JSON text from the host's stdout. Plain JSON output is accepted too."""
+def language_mode(stdout: bytes) -> str | None:
+    """The language mode a host refused the bootstrap in, or None."""
+    text = stdout.decode("utf-8", errors="replace")
+    at = text.find(LANGUAGE_MODE_MARKER)
+    if at < 0:
+        return None
+    words = text[at + len(LANGUAGE_MODE_MARKER) :].split()
+    return words[0] if words else "unknown"
+
+
+def decode_answer(stdout: bytes, *, bare_json: bool = False) -> str:
+    """The JSON text between the markers of the host's stdout.
+
+    ``bare_json`` also accepts plain JSON without markers: for saved input only
+    (``evaluate``, a ``collect --raw`` file). A live host must answer with the
+    markers: bare JSON that came through a console code page may have lost
+    characters (a Korean VM name printed through CP437 arrives as question marks).
+    """
     try:
         text, not_utf8 = stdout.decode("utf-8"), None
     except UnicodeDecodeError as exc:
@@ -151,10 +182,16 @@ def decode_answer(stdout: bytes) -> str:
             # Plain JSON is the snapshot itself: a byte that is not UTF-8 is an error, never U+FFFD.
             if not_utf8 is not None:
                 raise AnswerError(f"the snapshot is not UTF-8 (byte {not_utf8.start})")
+            if not bare_json:
+                raise AnswerError("the host printed JSON without the hvbpa markers (not this version's bootstrap)")
             return stripped
         preview = " ".join(text.split())[:80]
         raise AnswerError(f"no snapshot in the output (it begins {preview!r})" if preview else "the output was empty")
-    blob = "".join(text[at + len(OUTPUT_MARKER) :].split())
+    start = at + len(OUTPUT_MARKER)
+    end = text.find(END_MARKER, start)
+    if end < 0:
+        raise AnswerError("the compressed snapshot is damaged or truncated (no end marker)")
+    blob = "".join(text[start:end].split())
     try:
         raw = _gunzip(base64.b64decode(blob, validate=True))
     except AnswerError:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, replace
 
-from hvbpa.collect.delivery import AnswerError, decode_answer, plan_delivery
+from hvbpa.collect.delivery import LANGUAGE_MODE_EXIT, AnswerError, decode_answer, language_mode, plan_delivery
 from hvbpa.collect.raw import RawResult
 from hvbpa.collect.script import collection_script
 from hvbpa.collect.settings import ConnectionSettings, Secret
@@ -76,6 +76,9 @@ def interpret(target: Target, raw: RawResult) -> Collected:
             raw.stdout,
         )
 
+    mode = language_mode(raw.stdout) if raw.exit_code == LANGUAGE_MODE_EXIT else None
+    if mode is not None:
+        return outcome(HostStatus.SCRIPT_FAILED, Reason.of("host-language-mode", mode=mode))
     if raw.status is not HostStatus.OK:
         return outcome(raw.status, raw.why or Reason.of("host-request-failed", detail=raw.reason))
     try:

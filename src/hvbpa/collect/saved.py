@@ -17,7 +17,7 @@ def load_snapshot_file(path: Path) -> HostOutcome:
     except OSError as exc:
         raise InputError(f"{path}: cannot read the file ({exc.strerror or exc.__class__.__name__})") from None
     try:
-        text = decode_answer(data)
+        text = decode_answer(data, bare_json=True)
     except AnswerError as exc:
         if OUTPUT_MARKER.encode() in data:
             raise InputError(f"{path}: a raw capture, but {exc}") from None

@@ -324,8 +324,15 @@ def run_delivery(
     with _OPEN_LOCK:
         _OPEN_SHELLS[shell_id] = (address, settings)
     try:
+        # Fed on stdin: console_mode_stdin=False, as Ansible's winrm connection does, so the
+        # host reads a pipe, not a console that echoes and waits for a line end.
         command_id = call(
-            protocol.run_command, shell_id, delivery.command, delivery.arguments, skip_cmd_shell=delivery.skip_cmd_shell
+            protocol.run_command,
+            shell_id,
+            delivery.command,
+            delivery.arguments,
+            console_mode_stdin=delivery.stdin is None,
+            skip_cmd_shell=delivery.skip_cmd_shell,
         )
         if delivery.stdin is not None:
             call(protocol.send_command_input, shell_id, command_id, delivery.stdin, end=True)

@@ -1,7 +1,9 @@
 """The hvbpa lab: WS-Management hosts on loopback that pywinrm talks to unchanged.
 
 Each lab host answers the hvbpa collection script with a configured snapshot
-and fails everything else the way Windows does. Lab credentials default to user
+(canned, or by running the delivered command in real PowerShell against Hyper-V
+stand-ins built from that snapshot: ``execute`` in hvbpa.lab.fleet) and fails
+everything else the way Windows does. Lab credentials default to user
 ``labadmin``, password ``Lab-Passw0rd!`` (it is a lab; they are in the fleet file).
 
 Public API::

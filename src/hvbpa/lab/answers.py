@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 
 from hvbpa.collect import delivery
+from hvbpa.lab.executed import executed_answer, runs_powershell
 from hvbpa.lab.fleet import HostConfig
 from hvbpa.lab.powershell import ProcessResult, clixml_error, console_bytes
 
@@ -18,8 +19,12 @@ def _encoded(snapshot_json: str) -> bytes:
     return delivery.encode_answer(snapshot_json).encode("ascii")
 
 
-def collection_answer(host: HostConfig, codepage: int) -> ProcessResult:
+def collection_answer(
+    host: HostConfig, codepage: int, arguments: list[str] | None = None, stdin: bytes = b""
+) -> ProcessResult:
     """The stdout/stderr/exit code of the collection script on ``host``."""
+    if arguments is not None and runs_powershell(host):
+        return executed_answer(host, arguments, stdin, codepage)
     if host.raw_output is not None:
         # A capture replays byte for byte, whatever the code page.
         return ProcessResult(host.raw_output.read_bytes(), b"", 0)

@@ -31,6 +31,7 @@ HTTPS_TRANSPORTS = ("basic-https", "certificate-https")
 # The domain of the UPN in the client certificates the lab issues.
 CERTIFICATE_DOMAIN = "lab.example"
 OUTPUT_MODES = ("snapshot", "non-json", "truncated", "huge", "clixml-error")
+EXECUTE_MODES = ("canned", "powershell", "auto")
 HUGE_OUTPUT_BYTES = 10 * 1024 * 1024
 
 
@@ -65,6 +66,7 @@ class HostConfig:
     output: str = "snapshot"
     huge_output_bytes: int = HUGE_OUTPUT_BYTES
     slow_command: float = 0.0
+    execute: str = "canned"  # see hvbpa.lab.executed
 
     @property
     def scheme(self) -> str:
@@ -214,6 +216,7 @@ _HOST_KEYS: dict[str, type | tuple[type, ...]] = {
     "output": str,
     "huge_output_bytes": int,
     "slow_command": (int, float),
+    "execute": str,
 }
 _DEFAULT_KEYS = {k: v for k, v in _HOST_KEYS.items() if k not in ("name", "port", "snapshot", "raw_output")}
 
@@ -320,6 +323,8 @@ def _check_host(host: HostConfig, where: str) -> None:
         raise FleetError(f"{where}.name: must not be empty")
     if host.transport not in TRANSPORTS:
         raise FleetError(f"{where}.transport: {host.transport!r} is not one of {', '.join(TRANSPORTS)}")
+    if host.execute not in EXECUTE_MODES:
+        raise FleetError(f"{where}.execute: {host.execute!r} is not one of {', '.join(EXECUTE_MODES)}")
     if host.output not in OUTPUT_MODES:
         raise FleetError(f"{where}.output: {host.output!r} is not one of {', '.join(OUTPUT_MODES)}")
     if not 0 <= host.port <= 65535:

@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from hvbpa.atomic import write_text_atomic
+from hvbpa.lab.executed import NoPowerShell, runs_powershell
 from hvbpa.lab.fleet import HTTPS_TRANSPORTS, CommandFault, Fleet, HostConfig
 from hvbpa.lab.server import LOOPBACK, STATS_PATH, WSMAN_PATH, LabHost, stop_all
 from hvbpa.lab.tls import LAB_NAMES, ClientCertificate, TlsMaterial, issue_client_certificate, make_tls_material
@@ -380,6 +381,11 @@ def start_fleet(
     fleet: Fleet, *, processes: bool = True, workers: int | None = None, bind: str = LOOPBACK
 ) -> RunningFleet:
     """Start every host of ``fleet`` on address ``bind``; returns once all of them listen (or refuse)."""
+    for host in fleet.hosts:
+        try:
+            runs_powershell(host)
+        except NoPowerShell as exc:
+            raise LabError(str(exc)) from None
     workdir = Path(tempfile.mkdtemp(prefix="hvbpa-lab-"))
     tls = None
     if any(host.transport in HTTPS_TRANSPORTS for host in fleet.hosts):

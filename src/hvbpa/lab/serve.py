@@ -20,6 +20,7 @@ from pathlib import Path
 from types import FrameType
 from typing import TextIO
 
+from hvbpa.lab.executed import runs_powershell
 from hvbpa.lab.fleet import Fleet, FleetError, find_fleet, load_fleet
 from hvbpa.lab.processes import LabError, RunningFleet, start_fleet
 from hvbpa.lab.server import LOOPBACK
@@ -33,6 +34,8 @@ class ServeOptions:
     inventory_out: Path | None = None
     bind: str = LOOPBACK
     first_port: int | None = None  # hosts without a port in the fleet file get this one, the next, ...
+    # --powershell / --canned: one choice for every host, over the fleet file's ``execute``.
+    execute: str | None = None
 
 
 def serve(
@@ -53,6 +56,8 @@ def serve(
     opts = options or ServeOptions(hosts_out=hosts_out, inventory_out=inventory_out)
     stream = out or sys.stdout
     fleet = with_ports(load_fleet(find_fleet(None if fleet_spec is None else str(fleet_spec))), opts.first_port)
+    if opts.execute is not None:
+        fleet = replace(fleet, hosts=tuple(replace(h, execute=opts.execute) for h in fleet.hosts))
     waiter = stop or threading.Event()
     outputs = [p for p in (opts.hosts_out, opts.inventory_out) if p is not None]
     for path in outputs:
@@ -108,6 +113,9 @@ def _describe(running: RunningFleet, stream: TextIO) -> None:
         if host.client_cert_pem:
             logon = f"{host.username}  client certificate {host.client_cert_pem} key {host.client_key_pem}"
         stream.write(f"  {host.name:<20} {where:<36} {host.transport:<12} {logon}{extra}\n")
+    played = [h.name for h in running.fleet.hosts if runs_powershell(h)]
+    if played:
+        stream.write(f"collect.ps1 runs in PowerShell (Hyper-V stand-ins) on: {', '.join(played)}\n")
 
 
 @contextmanager

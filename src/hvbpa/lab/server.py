@@ -31,6 +31,7 @@ from hvbpa.lab.auth import (
     certificate_user,
 )
 from hvbpa.lab.envelopes import Fault, FaultError, Request
+from hvbpa.lab.executed import runs_powershell
 from hvbpa.lab.fleet import HTTPS_TRANSPORTS, HostConfig
 from hvbpa.lab.powershell import ScriptMatcher
 from hvbpa.lab.shells import Behaviour, ShellTable
@@ -51,6 +52,7 @@ class _Stats:
         self.faults = 0
         self.connections = 0
         self.tls_failures = 0
+        self.pipe_stdin_commands = 0
 
     def add(self, counter: str) -> None:
         with self._lock:
@@ -69,6 +71,7 @@ class _Stats:
                 "faults": self.faults,
                 "connections": self.connections,
                 "tls_failures": self.tls_failures,
+                "pipe_stdin_commands": self.pipe_stdin_commands,
             }
 
 
@@ -270,10 +273,11 @@ class LabHost:
             fault = Fault(config.fault.code, config.fault.message)
         self.shells = ShellTable(
             Behaviour(
-                answer=lambda codepage: collection_answer(config, codepage),
+                answer=lambda codepage, arguments, stdin: collection_answer(config, codepage, arguments, stdin),
                 matcher=ScriptMatcher(reference_script),
                 command_fault=fault,
                 slow_command=config.slow_command,
+                runs_process=runs_powershell(config),
             ),
             self.stop_event,
         )
@@ -362,6 +366,9 @@ class LabHost:
         try:
             request = envelopes.parse_request(body)
             self.stats.by_action_add(request.verb)
+            if request.verb == "Command" and request.options.get("WINRS_CONSOLEMODE_STDIN", "").upper() == "FALSE":
+                # A client that feeds stdin should say it is a pipe, not a console.
+                self.stats.add("pipe_stdin_commands")
             return 200, self._dispatch(request, user, client_ip)
         except FaultError as exc:
             fault = exc.fault

@@ -62,10 +62,13 @@ class Shell:
 class Behaviour:
     """What the host does beyond plain WinRS; taken from its HostConfig."""
 
-    answer: Callable[[int], ProcessResult]
+    # (code page, powershell.exe arguments, stdin) -> what the collection script prints
+    answer: Callable[[int, list[str], bytes], ProcessResult]
     matcher: ScriptMatcher
     command_fault: Fault | None = None
     slow_command: float = 0.0
+    # The answer runs a real process: compute it off the lock, so other requests go on.
+    runs_process: bool = False
 
 
 class ShellTable:
@@ -162,9 +165,19 @@ class ShellTable:
         return command.command_id
 
     def _start(self, shell: Shell, command: Command) -> None:
+        if self._behaviour.runs_process:
+            threading.Thread(target=self._finish, args=(shell, command), daemon=True).start()
+            return
         command.result = self._run(shell, command)
         command.ready_at = time.monotonic() + self._behaviour.slow_command
         self._cond.notify_all()
+
+    def _finish(self, shell: Shell, command: Command) -> None:
+        result = self._run(shell, command)
+        with self._cond:
+            command.result = result
+            command.ready_at = time.monotonic() + self._behaviour.slow_command
+            self._cond.notify_all()
 
     def _run(self, shell: Shell, command: Command) -> ProcessResult:
         tokens = command.program
@@ -178,7 +191,7 @@ class ShellTable:
                 stdin,
                 shell.codepage,
                 self._behaviour.matcher,
-                lambda: self._behaviour.answer(shell.codepage),
+                lambda: self._behaviour.answer(shell.codepage, tokens[1:], stdin),
             )
         # Only cmd.exe gets here (skip_cmd_shell refused anything else at Command).
         if name in ("cmd", "cmd.exe") and len(tokens) > 2 and tokens[1].lower() in ("/c", "/k"):

@@ -34,6 +34,8 @@ class HostFacts:
     os_build: str | None = None
     ps_version: str | None = None
     cluster_name: str | None = None
+    # The cluster's node names (absent from older snapshots): Get-VM on one node lists only the VMs it owns.
+    cluster_nodes: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True, slots=True)

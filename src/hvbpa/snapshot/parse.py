@@ -174,6 +174,17 @@ class _Fields:
             self.fail(self.at(key), f"expected an array, got {_kind(value)}")
         return tuple(build(item, f"{self.at(key)}[{i}]") for i, item in enumerate(value))
 
+    def names(self, key: str) -> tuple[str, ...] | None:
+        value = self.data.get(key)
+        if value is None:
+            return None
+        if not isinstance(value, list):
+            self.fail(self.at(key), f"expected an array, got {_kind(value)}")
+        for index, item in enumerate(value):
+            if not isinstance(item, str) or not item:
+                self.fail(f"{self.at(key)}[{index}]", f"expected a non-empty string, got {_kind(item)}")
+        return tuple(value)
+
     def guid(self, key: str) -> str:
         value = self.text(key, required=True)
         assert value is not None
@@ -263,6 +274,7 @@ def snapshot_from_data(data: object, source: str = "snapshot", *, fast_path: boo
             os_build=f.text("os_build"),
             ps_version=f.text("ps_version"),
             cluster_name=f.text("cluster_name"),
+            cluster_nodes=f.names("cluster_nodes"),
         )
 
     def relationship(item: object, path: str) -> Relationship:

@@ -1,0 +1,102 @@
+"""The host descriptions the PowerShell tests run: the demo fleet, the rule cases, and
+hosts built to exercise one behaviour of the collection script each."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from hvbpa.lab import demo_fleet_path, load_fleet
+from hvbpa.lab.standin_host import describe, with_legacy_adapter
+from hvbpa.snapshot.synthetic import host_snapshot
+from tests.conftest import CASES
+
+KOREAN_SERVICE_NAMES = {
+    "84EAAE65-2F2E-45F5-9BB5-0E857DC8EB47": "하트비트",
+    "2A34B1C2-FD73-4043-8A5B-DD2159BC743F": "키-값 쌍 교환",
+    "9F8233AC-BE49-4C79-8EE3-E7E1985B2077": "종료",
+    "2497F4DE-E9FA-4204-80E4-4B75C46419C0": "시간 동기화",
+    "5CED1297-4598-4915-A5FC-AD21BB4D02A4": "백업(볼륨 섀도 복사본)",
+    "6C09BB55-D683-4DA0-8931-C9BF705F6480": "게스트 서비스 인터페이스",
+}
+
+
+def case_files() -> list[Path]:
+    return sorted(CASES.glob("*/*.json"))
+
+
+def load(path: Path) -> dict[str, Any]:
+    loaded: dict[str, Any] = json.loads(path.read_text(encoding="utf-8-sig"))
+    return loaded
+
+
+def demo_hosts() -> dict[str, dict[str, Any]]:
+    fleet = load_fleet(demo_fleet_path())
+    return {f"demo:{h.name}": describe(json.loads(h.snapshot_json())) for h in fleet.hosts}
+
+
+def case_hosts() -> dict[str, dict[str, Any]]:
+    return {f"case:{p.parent.name}/{p.name}": describe(load(p)) for p in case_files()}
+
+
+def small(name: str = "HV-SMALL", count: int = 4) -> dict[str, Any]:
+    return host_snapshot(name, count, seed=name)
+
+
+def first_id(snapshot: dict[str, Any]) -> str:
+    return str(snapshot["vms"][0]["id"])
+
+
+def special_hosts() -> dict[str, dict[str, Any]]:
+    hosts: dict[str, dict[str, Any]] = {}
+    korean = load(CASES / "korean-names-bom-crlf" / "hv-kr.json")
+    for vm in korean["vms"]:
+        for service in vm["integration_services"]:
+            service["name"] = KOREAN_SERVICE_NAMES[service["guid"].upper()]
+    hosts["korean-localized"] = describe(korean)
+    hosts["windows-2012-r2"] = describe(small("HV-2012R2"), old_host=True)
+    legacy = small("HV-LEGACY")
+    hosts["legacy-adapter"] = with_legacy_adapter(describe(legacy), [first_id(legacy)])
+    clustered = small("NODE-A")
+    clustered["host"]["cluster_name"] = "CLUSTER-1"
+    hosts["cluster-nodes"] = describe(clustered, cluster_nodes=["NODE-A", "NODE-B", "NODE-C"])
+    hosts["cluster-access-denied"] = describe(
+        clustered, faults={"cluster": "Access denied "}, cluster_nodes=["NODE-A", "NODE-B"]
+    )
+    no_module = small("HV-NOMODULE")
+    no_module["host"]["hyperv_module"] = False
+    hosts["no-module"] = describe(no_module)
+    for name, admin, hv_admin in (("not-admin", False, False), ("hyperv-admin", False, True), ("admin", True, False)):
+        who = small(f"HV-{name.upper()}")
+        who["host"]["is_admin"], who["host"]["is_hyperv_admin"] = admin, hv_admin
+        hosts[f"identity-{name}"] = describe(who)
+    hosts["module-list-fails"] = describe(
+        small("HV-MODLIST"), faults={"module_list": "The module path cannot be read: access is denied."}
+    )
+    for command in (
+        "Get-VM",
+        "Get-VMReplication",
+        "Get-VMIntegrationService",
+        "Msvm_KvpExchangeComponent",
+        "Get-VMNetworkAdapter",
+        "Get-VMNetworkAdapterFailoverConfiguration",
+    ):
+        hosts[f"denied:{command}"] = describe(
+            small(f"HV-{command.upper()[:12]}"),
+            faults={"denied": {command: f"You do not have permission to run {command} on this host."}},
+        )
+    for command in (
+        "Get-VM",
+        "Get-VMReplication",
+        "Get-VMIntegrationService",
+        "Get-VMNetworkAdapter",
+        "Get-VMNetworkAdapterFailoverConfiguration",
+    ):
+        host = small(f"HV-ONE-{command.upper()[:12]}")
+        # The first replicated (Primary) VM, so that its failover settings are asked for.
+        target = next(v for v in host["vms"] if v["replication"]["mode"] == 1)
+        fault = {"command": command, "vm": target["id"], "message": f"{command} failed for this VM."}
+        hosts[f"one-vm:{command}"] = describe(host, faults={"vm_errors": [fault]})
+    hosts["noise"] = describe(small("HV-NOISY"), faults={"noise": True})
+    return hosts
