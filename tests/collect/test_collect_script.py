@@ -119,7 +119,7 @@ LOOP_COMMANDS = frozenset({"foreach-object", "where-object", "%", "?"})
 SECTIONS = frozenset(
     {
         "host", "vms", "replication", "integration_services", "kvp", "network_adapters",
-        "checkpoints", "replication_server", "authorization_entries", "certificate", "cluster_resources",
+        "checkpoints", "replication_server", "authorization_entries", "certificate", "cluster_resources", "vss",
     }
 )  # fmt: skip
 SCHEMA_OBJECTS = (

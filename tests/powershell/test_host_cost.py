@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from hvbpa.lab.standin_host import describe
 from hvbpa.snapshot.synthetic import host_snapshot
@@ -22,8 +23,35 @@ BUDGET = {
     "Get-CimInstance Msvm_KvpExchangeComponent": 1,
     "Hyper-V\\Get-VMNetworkAdapter": 1,
     "Hyper-V\\Get-VMNetworkAdapterFailoverConfiguration": 1,
+    # Hyper-V Replica: the Replica server, its authorization entries, its certificate's store entry.
+    "Hyper-V\\Get-VMReplicationServer": 1,
+    "Hyper-V\\Get-VMReplicationAuthorizationEntry": 1,
+    "Get-Item Cert:": 1,
+}
+# What only some hosts cost: a cluster's resources, failed-over VMs' checkpoints, and the VSS
+# status where application-consistent recovery points are configured. Still one call each.
+REPLICA_EXTRAS = {
+    "Get-CimInstance MSCluster_Node": 1,
+    "Get-CimInstance MSCluster_Resource": 1,
+    "Hyper-V\\Get-VMSnapshot": 1,
+    "Get-CimInstance Msvm_VssComponent": 1,
 }
 SIZES = (1, 100, 1024)
+
+
+def _busy_replica_node(size: int) -> dict[str, Any]:
+    """A cluster node where every replication section is read: all VMs take application-consistent
+    points, and every other one has failed over with its recovery checkpoints."""
+    snapshot = host_snapshot(f"HV-NODE-{size}", size, seed="cost", mix=False)
+    snapshot["host"]["cluster_name"] = "CLUSTER-COST"
+    broker = {"name": "Broker", "type": "Virtual Machine Replication Broker", "state": "Online"}
+    snapshot["cluster_resources"] = [broker]
+    for index, vm in enumerate(snapshot["vms"]):
+        vm["replication"]["relationships"][0]["app_consistent_hours"] = 4
+        if index % 2 == 0:
+            vm["replication"]["state"] = vm["replication"]["relationships"][0]["state"] = 6
+            vm["checkpoints"] = [{"type": 6, "name": "recovery point"}]
+    return snapshot
 
 
 def test_calls_per_host_do_not_grow_with_vms(pwsh: Path, counted: Callable[[int], None]) -> None:
@@ -34,6 +62,17 @@ def test_calls_per_host_do_not_grow_with_vms(pwsh: Path, counted: Callable[[int]
         assert len(got.vms) == size
         assert dict(result.calls) == BUDGET, f"{size} VMs"
         print(f"{size:>5} VMs: {result.total_calls} calls, {result.seconds:.2f} s in PowerShell")
+    counted(len(SIZES))
+
+
+def test_replication_sections_cost_one_call_each_too(pwsh: Path, counted: Callable[[int], None]) -> None:
+    descriptions = [describe(_busy_replica_node(n)) for n in SIZES]
+    results = run_descriptions(pwsh, descriptions)
+    for size, description, result in zip(SIZES, descriptions, results, strict=True):
+        got = assert_matches(result, description)
+        assert sum(vm.checkpoints is not None for vm in got.vms) == (size + 1) // 2
+        assert dict(result.calls) == {**BUDGET, **REPLICA_EXTRAS}, f"{size} VMs"
+        print(f"{size:>5} VMs on a busy Replica cluster node: {result.total_calls} calls, {result.seconds:.2f} s")
     counted(len(SIZES))
 
 

@@ -203,6 +203,8 @@ if ($vms.Count -gt 0) {
 # on a host each one re-queries WMI (one query per service of every VM); the Data Exchange
 # status comes from the KVP query below.
 $kvpGuid = '2A34B1C2-FD73-4043-8A5B-DD2159BC743F'
+$vssGuid = '5CED1297-4598-4915-A5FC-AD21BB4D02A4'
+$vssRecord = @{}                           # VMId -> the VM's VSS (Backup) service record
 $kvpRecord = @{}                           # VMId -> the VM's Data Exchange service record
 $kvpObject = @{}                           # VMId -> the same service as Get-VMIntegrationService gave it
 if ($vms.Count -gt 0) {
@@ -225,6 +227,7 @@ if ($vms.Count -gt 0) {
                 }
                 [void]$rec['integration_services'].Add($svc)
                 if ($guid -eq $kvpGuid) { $kvpRecord[$vid] = $svc; $kvpObject[$vid] = $ic }
+                if ($guid -eq $vssGuid) { $vssRecord[$vid] = $svc }
             } catch { hvErr 'integration_services' (hvProp $ic 'VMId') ([string]$_) }
         }
         hvErrs 'integration_services' $ev
@@ -347,6 +350,30 @@ if ($vms.Count -gt 0) {
             }
         } catch { hvErr 'network_adapters' $null ([string]$_) }
     }
+}
+
+# ---- vss ----
+# Application-consistent recovery points need the guest's VSS (Backup) service working. Its
+# status comes from one host-wide query, as the Data Exchange status does (no status getter),
+# and only when some relationship takes such points.
+$wantVss = $false
+foreach ($rec in $vmOut) {
+    foreach ($r in $rec['replication']['relationships']) {
+        if ($r['app_consistent_hours'] -gt 0) { $wantVss = $true }
+    }
+}
+if ($wantVss -and $vssRecord.Count -gt 0) {
+    try {
+        foreach ($c in @(Get-CimInstance -Namespace root\virtualization\v2 -ClassName Msvm_VssComponent -Property SystemName, OperationalStatus)) {
+            $svc = $vssRecord[[string]$c.SystemName]
+            if ($null -eq $svc) { continue }
+            $st = @(hvProp $c 'OperationalStatus')
+            if ($st.Count -gt 0 -and $null -ne $st[0]) {
+                $svc['primary_status'] = hvInt $st[0]
+                if ($st.Count -gt 1) { $svc['secondary_status'] = hvInt $st[1] }
+            }
+        }
+    } catch { hvErr 'vss' $null ([string]$_) }
 }
 
 # ---- checkpoints ----

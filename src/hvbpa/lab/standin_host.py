@@ -13,11 +13,12 @@ compare the two.
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
-from hvbpa.snapshot import KVP_GUID, HostSnapshot, dump_snapshot, snapshot_from_data
+from hvbpa.snapshot import KVP_GUID, VSS_GUID, HostSnapshot, dump_snapshot, snapshot_from_data
 
 # The cmdlet (or CIM class) behind each section of the script.
 SECTION_COMMANDS = {
@@ -26,7 +27,20 @@ SECTION_COMMANDS = {
     "integration_services": "Get-VMIntegrationService",
     "kvp": "Msvm_KvpExchangeComponent",
     "network_adapters": "Get-VMNetworkAdapter",
+    # Hyper-V Replica (issue 14); "Cert:" is the certificate store's Get-Item.
+    "checkpoints": "Get-VMSnapshot",
+    "replication_server": "Get-VMReplicationServer",
+    "authorization_entries": "Get-VMReplicationAuthorizationEntry",
+    "certificate": "Cert:",
+    "cluster_resources": "MSCluster_Resource",
+    "vss": "Msvm_VssComponent",
 }
+# Sections read host-wide only: an error for one VM in them cannot be played.
+HOST_WIDE = frozenset({"kvp", "replication_server", "authorization_entries", "certificate", "cluster_resources", "vss"})
+# Sections the script reads only when something asks for them: their errors are worked out apart.
+CONDITIONAL = frozenset(
+    {"checkpoints", "replication_server", "authorization_entries", "certificate", "cluster_resources", "vss"}
+)
 COMMAND_SECTIONS = {command: section for section, command in SECTION_COMMANDS.items()}
 COMMAND_SECTIONS["Get-VMNetworkAdapterFailoverConfiguration"] = "network_adapters"
 REPLICATED_MODES = (1, 2, 4)  # Primary, Replica, ExtendedReplica: the VMs with failover settings
@@ -65,8 +79,8 @@ def describe(
             raise NotExpressible(f"an error of section {section!r}")
         if vm is None:
             played["denied"][SECTION_COMMANDS[section]] = message
-        elif section == "kvp":
-            raise NotExpressible("a KVP error for one VM (the KVP query is host-wide)")
+        elif section in HOST_WIDE:
+            raise NotExpressible(f"a {section} error for one VM (that section is read host-wide)")
         else:
             played["vm_errors"].append({"command": SECTION_COMMANDS[section], "vm": vm, "message": message})
     for key, value in (faults or {}).items():
@@ -92,6 +106,10 @@ def describe(
         "old_host": old_host,
         "cluster": cluster,
         "vms": data["vms"],
+        # The Replica server's settings and the cluster's resources (null: a host never set
+        # up as a Replica server; a cluster whose resources are not described).
+        "replication_server": data.get("replication_server"),
+        "cluster_resources": data.get("cluster_resources"),
         "faults": played,
     }
 
@@ -154,6 +172,8 @@ def expected_data(description: Mapping[str, Any]) -> dict[str, Any]:
     answered = can_collect and "Get-VM" not in (faults.get("denied") or {})
     if faults.get("module_list") and description["module"] and answered:
         host["hyperv_module"] = True  # Get-VM answered: the module is evidently there
+    replication_server = _expected_replication_server(description, errors) if can_collect else None
+    resources = _expected_cluster_resources(description, errors) if host["cluster_name"] is not None else None
     return {
         "schema": "hvbpa.snapshot/1",
         "collected_at": None,
@@ -161,7 +181,80 @@ def expected_data(description: Mapping[str, Any]) -> dict[str, Any]:
         "host": host,
         "vms": vms,
         "errors": errors,
+        "replication_server": replication_server,
+        "cluster_resources": resources,
     }
+
+
+# What Get-VMReplicationServer reports on a host never set up as a Replica server.
+_NOT_A_REPLICA_SERVER = {
+    "enabled": False,
+    "allowed_authentication": 1,
+    "allowed_from_any_server": False,
+    "certificate_thumbprint": None,
+}
+
+
+def _down(description: Mapping[str, Any], command: str) -> bool:
+    denied, _ = _failed(description)
+    missing = set((description.get("faults") or {}).get("missing_cmdlets") or [])
+    return command in denied or command in missing
+
+
+def _expected_replication_server(description: Mapping[str, Any], errors: list[dict[str, Any]]) -> dict[str, Any] | None:
+    denied, _ = _failed(description)
+    if _down(description, "Get-VMReplicationServer"):
+        message = denied.get("Get-VMReplicationServer", "")
+        errors.append({"section": "replication_server", "vm_id": None, "message": message})
+        return None
+    given = description.get("replication_server")
+    settings = dict(_NOT_A_REPLICA_SERVER) if given is None else {k: given.get(k) for k in _NOT_A_REPLICA_SERVER}
+    server: dict[str, Any] = {**settings, "authorization_entries": None, "certificate": None}
+    if _down(description, "Get-VMReplicationAuthorizationEntry"):
+        message = denied.get("Get-VMReplicationAuthorizationEntry", "")
+        errors.append({"section": "authorization_entries", "vm_id": None, "message": message})
+    else:
+        server["authorization_entries"] = [
+            {
+                "allowed_primary_server": e["allowed_primary_server"],
+                "replica_storage_location": e.get("replica_storage_location") or None,
+                "trust_group": e.get("trust_group") or None,
+            }
+            for e in (given or {}).get("authorization_entries") or []
+        ]
+    thumbprint = re.sub("[^0-9A-Fa-f]", "", str(settings["certificate_thumbprint"] or ""))
+    if not thumbprint:
+        return server
+    if "Cert:" in denied:
+        errors.append({"section": "certificate", "vm_id": None, "message": denied["Cert:"]})
+        return server
+    found = (given or {}).get("certificate")
+    if found and found.get("found") and found.get("thumbprint") == thumbprint:
+        server["certificate"] = {
+            "thumbprint": thumbprint,
+            "found": True,
+            "subject": found.get("subject") or None,
+            "not_after": found.get("not_after"),
+            "has_private_key": found.get("has_private_key"),
+        }
+    else:
+        blank = {"subject": None, "not_after": None, "has_private_key": None}
+        server["certificate"] = {"thumbprint": thumbprint, "found": False, **blank}
+    return server
+
+
+def _expected_cluster_resources(
+    description: Mapping[str, Any], errors: list[dict[str, Any]]
+) -> list[dict[str, Any]] | None:
+    denied, _ = _failed(description)
+    if "MSCluster_Resource" in denied:
+        errors.append({"section": "cluster_resources", "vm_id": None, "message": denied["MSCluster_Resource"]})
+        return None
+    return [
+        {"name": r["name"], "type": r["type"], "state": r.get("state")}
+        for r in description.get("cluster_resources") or []
+        if r.get("type")
+    ]
 
 
 def _expected_vms(description: Mapping[str, Any], errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -175,13 +268,45 @@ def _expected_vms(description: Mapping[str, Any], errors: list[dict[str, Any]]) 
         errors.append({"section": "vms", "vm_id": None, "message": denied.get("Get-VM", "")})
         return []
     vms = []
+    vss_read = False  # decided below, once the VMs the script reads are known
     for vm in description["vms"]:
         if vm["id"].lower() in per_vm.get("Get-VM", {}):
             errors.append({"section": "vms", "vm_id": vm["id"].lower(), "message": per_vm["Get-VM"][vm["id"].lower()]})
             continue
         vms.append(copy.deepcopy(vm))
+    # The Msvm_VssComponent query runs when a relationship the script read takes
+    # application-consistent points and some VM lists its VSS service.
+    wants_vss = not section_down("Get-VMReplication") and any(
+        (r.get("app_consistent_hours") or 0) > 0
+        for vm in vms
+        if vm["id"].lower() not in per_vm.get("Get-VMReplication", {})
+        for r in vm["replication"]["relationships"]
+    )
+    has_vss = not section_down("Get-VMIntegrationService") and any(
+        s["guid"].lower() == VSS_GUID
+        for vm in vms
+        if vm["id"].lower() not in per_vm.get("Get-VMIntegrationService", {})
+        for s in vm["integration_services"]
+    )
+    vss_read = wants_vss and has_vss and "Msvm_VssComponent" not in denied
+    if wants_vss and has_vss and "Msvm_VssComponent" in denied:
+        errors.append({"section": "vss", "vm_id": None, "message": denied["Msvm_VssComponent"]})
+    # Get-VMSnapshot is asked only about failed-over VMs (FailedOverWaitingCompletion, 6).
+    failed_over = [vm for vm in vms if vm["replication"]["state"] == 6]
+    if failed_over and section_down("Get-VMSnapshot"):
+        errors.append({"section": "checkpoints", "vm_id": None, "message": denied.get("Get-VMSnapshot", "")})
     for vm in vms:
         vm_id = vm["id"].lower()
+        if vm["replication"]["state"] != 6:
+            vm["checkpoints"] = None
+        elif section_down("Get-VMSnapshot") or vm_id in per_vm.get("Get-VMSnapshot", {}):
+            vm["checkpoints"] = []
+            if vm_id in per_vm.get("Get-VMSnapshot", {}):
+                errors.append({"section": "checkpoints", "vm_id": vm_id, "message": per_vm["Get-VMSnapshot"][vm_id]})
+        else:
+            vm["checkpoints"] = [
+                {"type": c["type"], "name": c.get("name") or None} for c in vm.get("checkpoints") or []
+            ]
         if description.get("old_host"):
             vm["version"] = None
             vm["type"] = None
@@ -192,8 +317,10 @@ def _expected_vms(description: Mapping[str, Any], errors: list[dict[str, Any]]) 
             services = []
         for service in services:
             service["name"] = service.get("name") or None
-            if service["guid"].lower() != KVP_GUID:
-                # The script reads no status getter (each re-queries WMI on a real host).
+            guid = service["guid"].lower()
+            if guid != KVP_GUID and not (guid == VSS_GUID and vss_read):
+                # The script reads no status getter (each re-queries WMI on a real host); the
+                # VSS status comes from its own host-wide query, when one is made.
                 service["primary_status"] = service["secondary_status"] = None
         vm["integration_services"] = services
         if section_down("Msvm_KvpExchangeComponent"):
@@ -220,7 +347,7 @@ def _expected_vms(description: Mapping[str, Any], errors: list[dict[str, Any]]) 
         if vm.get("uptime_seconds") is not None:
             vm["uptime_seconds"] = float(round(vm["uptime_seconds"]))
     for command, section in COMMAND_SECTIONS.items():
-        if command == "Get-VM":
+        if command == "Get-VM" or section in CONDITIONAL:
             continue
         if command in denied:
             errors.append({"section": section, "vm_id": None, "message": denied[command]})

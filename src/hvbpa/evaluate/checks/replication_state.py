@@ -134,7 +134,8 @@ def paused(ctx: CheckContext, snapshots: Sequence[HostSnapshot]) -> list[HostChe
 def _recovery_checkpoints(snapshot: HostSnapshot, vm: VM) -> VMVerdict | None:
     if vm.replication.state is not ReplicationState.FAILED_OVER_WAITING_COMPLETION or not replicated(vm):
         return None
-    if vm.checkpoints is None:
+    # The script starts a failed-over VM's list empty before asking: an error means "not read".
+    if vm.checkpoints is None or snapshot.errors_for("checkpoints", vm.id):
         return vm_verdict(snapshot, vm, Status.UNDETERMINED, section_missing(snapshot, "checkpoints", vm.id))
     left = [c for c in vm.checkpoints if c.type in REPLICA_CHECKPOINTS]
     if not left:

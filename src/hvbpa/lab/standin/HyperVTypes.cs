@@ -46,6 +46,17 @@ namespace Microsoft.HyperV.PowerShell
 
     public enum VirtualMachineType { Realized = 3, Planned = 4 }
 
+    // Hyper-V Replica (issue 14): the Replica server's and a relationship's authentication,
+    // and checkpoint types (Recovery is a backup checkpoint; 6-8 are replica recovery points).
+    public enum RecoveryAuthenticationType { Kerberos = 1, Certificate = 2, CertificateAndKerberos = 3 }
+
+    public enum ReplicationAuthenticationType { Kerberos = 1, Certificate = 2 }
+
+    public enum SnapshotType
+    {
+        Standard = 0, Recovery = 1, Planned = 2, Missing = 5, Replica = 6, AppConsistentReplica = 7, SyncedReplica = 8
+    }
+
     // An integration service as Get-VMIntegrationService returns it. On a real host each
     // status getter re-queries WMI; here each read is counted, so a test can state the cost.
     public class VMIntegrationComponent

@@ -25,6 +25,7 @@ function hvsCim([string]$className, $properties) {
 }
 
 $script:kvpGuid = '2A34B1C2-FD73-4043-8A5B-DD2159BC743F'
+$script:vssGuid = '5CED1297-4598-4915-A5FC-AD21BB4D02A4'
 
 function Get-CimInstance {
     [CmdletBinding()]
@@ -77,7 +78,41 @@ function Get-CimInstance {
             elseif ($ClassName -eq 'MSCluster_Node') {
                 foreach ($n in @($h.cluster.nodes)) { hvsCim $ClassName ([ordered]@{ Name = $n; State = 0 }) }
             }
+            elseif ($ClassName -eq 'MSCluster_Resource') {
+                # CLUSTER_RESOURCE_STATE by number; the description holds the names the script prints.
+                $states = @{ Inherited = 0; Initializing = 1; Online = 2; Offline = 3; Failed = 4; Pending = 128; OnlinePending = 129; OfflinePending = 130 }
+                foreach ($r in @($h.cluster_resources)) {
+                    if ($null -eq $r) { continue }
+                    $state = $null
+                    if ($null -ne $r.state) {
+                        if ($states.ContainsKey([string]$r.state)) { $state = [uint32]$states[[string]$r.state] } else { $state = [uint32][string]$r.state }
+                    }
+                    hvsCim $ClassName ([ordered]@{ Name = [string]$r.name; Type = [string]$r.type; State = $state })
+                }
+            }
             else { hvsCimError $PSCmdlet 'Invalid class ' '0x80041010' 'MetadataError' $ClassName }
+        }
+        'Msvm_VssComponent' {
+            if ($ns -ne 'root\virtualization\v2' -or -not $h.module) {
+                hvsCimError $PSCmdlet 'Invalid namespace ' '0x8004100e' 'MetadataError' $Namespace
+                return
+            }
+            foreach ($d in @($h.vms)) {
+                foreach ($s in @($d.integration_services)) {
+                    if ($null -eq $s -or ([string]$s.guid).ToUpperInvariant() -ne $script:vssGuid) { continue }
+                    $status = New-Object 'Collections.Generic.List[uint16]'
+                    if ($null -ne $s.primary_status) { [void]$status.Add([uint16]$s.primary_status) }
+                    if ($null -ne $s.secondary_status) { [void]$status.Add([uint16]$s.secondary_status) }
+                    $enabled = 2
+                    if (-not $s.enabled) { $enabled = 3 }
+                    hvsCim $ClassName ([ordered]@{
+                        SystemName = ([string]$d.id).ToUpperInvariant()
+                        Name = 'VSS'
+                        EnabledState = [uint16]$enabled
+                        OperationalStatus = $status.ToArray()
+                    })
+                }
+            }
         }
         'Msvm_KvpExchangeComponent' {
             if ($ns -ne 'root\virtualization\v2' -or -not $h.module) {

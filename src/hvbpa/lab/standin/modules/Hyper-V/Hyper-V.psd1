@@ -6,5 +6,6 @@
     Author = 'hvbpa'
     Description = 'hvbpa stand-in for the Hyper-V module, built from a host description.'
     FunctionsToExport = @('Get-VM', 'Get-VMReplication', 'Get-VMIntegrationService', 'Get-VMNetworkAdapter',
-        'Get-VMNetworkAdapterFailoverConfiguration')
+        'Get-VMNetworkAdapterFailoverConfiguration', 'Get-VMSnapshot', 'Get-VMReplicationServer',
+        'Get-VMReplicationAuthorizationEntry')
 }

@@ -3,6 +3,7 @@
 # (enum-typed states, GUID ids, TimeSpan uptimes, Microsoft:<VMId>\<GUID> service ids,
 # properties that older hosts lack left out). Faults come only from the description.
 . (Join-Path $PSScriptRoot '../../common.ps1')
+. (Join-Path $PSScriptRoot 'replication.ps1')   # the Hyper-V Replica cmdlets (issue 14)
 
 $script:builtFor = $null
 $script:vms = @()          # VirtualMachine stand-ins, in description order
@@ -110,6 +111,7 @@ function Get-VMReplication {
             $p.PrimaryServerName = $r.primary_server
             $p.ReplicaServerName = $r.replica_server
             $p.CurrentReplicaServerName = $r.current_replica_server
+            hvsReplicationSettings $p $r
             $o = New-Object PSObject -Property $p
             $o.PSObject.TypeNames.Insert(0, 'Microsoft.HyperV.PowerShell.VMReplication')
             $o
@@ -209,4 +211,5 @@ $missing = @()
 if ($null -ne (hvsHost) -and $null -ne (hvsHost).faults) { $missing = @((hvsHost).faults.missing_cmdlets) }
 Export-ModuleMember -Function @(
     'Get-VM', 'Get-VMReplication', 'Get-VMIntegrationService', 'Get-VMNetworkAdapter',
-    'Get-VMNetworkAdapterFailoverConfiguration' | Where-Object { $missing -notcontains $_ })
+    'Get-VMNetworkAdapterFailoverConfiguration', 'Get-VMSnapshot', 'Get-VMReplicationServer',
+    'Get-VMReplicationAuthorizationEntry' | Where-Object { $missing -notcontains $_ })
