@@ -48,6 +48,21 @@ def first_id(snapshot: dict[str, Any]) -> str:
     return str(snapshot["vms"][0]["id"])
 
 
+def replica_node(name: str) -> dict[str, Any]:
+    """A cluster node that is a Replica server with a certificate, holding a failed-over VM with
+    recovery checkpoints and VMs that take application-consistent points: every section read."""
+    host = small(name)
+    host["host"]["cluster_name"] = "CLUSTER-R"
+    broker = {"name": "복제 브로커", "type": "Virtual Machine Replication Broker", "state": "Online"}
+    host["cluster_resources"] = [broker]
+    for vm in host["vms"]:
+        vm["replication"]["relationships"][0]["app_consistent_hours"] = 4
+    failed = host["vms"][0]
+    failed["replication"]["state"] = failed["replication"]["relationships"][0]["state"] = 6
+    failed["checkpoints"] = [{"type": 6, "name": "복구 지점"}, {"type": 1, "name": "backup"}]
+    return host
+
+
 def special_hosts() -> dict[str, dict[str, Any]]:
     hosts: dict[str, dict[str, Any]] = {}
     korean = load(CASES / "korean-names-bom-crlf" / "hv-kr.json")
@@ -99,4 +114,18 @@ def special_hosts() -> dict[str, dict[str, Any]]:
         fault = {"command": command, "vm": target["id"], "message": f"{command} failed for this VM."}
         hosts[f"one-vm:{command}"] = describe(host, faults={"vm_errors": [fault]})
     hosts["noise"] = describe(small("HV-NOISY"), faults={"noise": True})
+    # Hyper-V Replica: each section's read denied on a host where every one of them is read.
+    for command in (
+        "Get-VMReplicationServer",
+        "Get-VMReplicationAuthorizationEntry",
+        "Cert:",
+        "Get-VMSnapshot",
+        "MSCluster_Resource",
+        "Msvm_VssComponent",
+    ):
+        replica = replica_node(f"HV-R-{command.upper().replace(':', '')[:10]}")
+        hosts[f"denied:{command}"] = describe(
+            replica, faults={"denied": {command: f"You do not have permission to run {command} on this host."}}
+        )
+    hosts["replica-node"] = describe(replica_node("HV-R-NODE"))
     return hosts

@@ -168,3 +168,26 @@ def test_missing_namespace_costs_the_kvp_section_not_the_status(
     assert {vm.id: vm.integration_service(KVP_GUID).primary_status for vm in got.vms} == wanted  # type: ignore[union-attr]
     assert result.calls["WMI query: integration service status getter"] == 2 * len(got.vms)
     counted(1)
+
+
+def test_replica_sections_are_read_and_their_denials_recorded(
+    ran: dict[str, Any], counted: Callable[[int], None]
+) -> None:
+    got = _got(ran, "replica-node")
+    server = got.replication_server
+    assert server is not None and server.certificate is not None and server.certificate.has_private_key
+    assert [r.name for r in got.cluster_resources or ()] == ["복제 브로커"]
+    assert [c.name for c in got.vms[0].checkpoints or ()] == ["복구 지점", "backup"]
+    vss = next(s for s in got.vms[1].integration_services if s.guid == "5ced1297-4598-4915-a5fc-ad21bb4d02a4")
+    assert vss.primary_status == 2, "the VSS status comes from its own query"
+    sections = {
+        "Get-VMReplicationServer": "replication_server",
+        "Get-VMReplicationAuthorizationEntry": "authorization_entries",
+        "Cert:": "certificate",
+        "Get-VMSnapshot": "checkpoints",
+        "MSCluster_Resource": "cluster_resources",
+        "Msvm_VssComponent": "vss",
+    }
+    for command, section in sections.items():
+        assert [e.section for e in _got(ran, f"denied:{command}").errors] == [section], command
+    counted(1 + len(sections))
