@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from hvbpa.evaluate.checks import CheckContext, HostCheck, register
+from hvbpa.evaluate.checks.replication_common import labels as _labels
 from hvbpa.evaluate.results import Evidence, Status, VMVerdict
 from hvbpa.i18n import Reason
 from hvbpa.snapshot import (
@@ -140,19 +141,12 @@ class _Run:
     def verdict(self, index: int, vm: VM) -> VMVerdict:
         own = self.direct[(index, vm.id)]
 
+        host = self.snapshots[index].host.name
+        mode, state = _labels(vm.replication.mode, vm.state)
+
         def make(status: Status, evidence: Evidence, reason: Reason, inferred: str | None = None) -> VMVerdict:
-            return VMVerdict(
-                vm_name=vm.name,
-                vm_id=vm.id,
-                host=self.snapshots[index].host.name,
-                replication_mode=display(vm.replication.mode),
-                state=display(vm.state),
-                status=status,
-                evidence=evidence,
-                reason=reason,
-                inferred_from=inferred,
-                failover_addresses=failover_addresses(vm) if status is Status.NONCOMPLIANT else (),
-            )
+            addresses = failover_addresses(vm) if status is Status.NONCOMPLIANT else ()
+            return VMVerdict(vm.name, vm.id, host, mode, status, evidence, reason, inferred, addresses, state)
 
         kvp = vm.integration_service(KVP_GUID)
         if kvp is not None and not kvp.enabled:
