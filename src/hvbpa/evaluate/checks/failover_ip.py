@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from hvbpa.evaluate.checks import CheckContext, HostCheck, register
 from hvbpa.evaluate.checks.replication_common import labels as _labels
+from hvbpa.evaluate.checks.replication_common import reason
 from hvbpa.evaluate.results import Evidence, Status, VMVerdict
 from hvbpa.i18n import Reason
 from hvbpa.snapshot import (
@@ -53,9 +54,9 @@ def direct_evidence(vm: VM, snapshot: HostSnapshot, grace_seconds: float) -> _Di
     kvp_data_failed = bool(snapshot.errors_for("kvp", vm.id))
     version = vm.kvp.integration_services_version if vm.kvp else None
     if vm.state is not VMState.RUNNING:
-        return _Direct(Evidence.UNKNOWN, Reason.of("vm-not-running", state=display(vm.state)))
+        return _Direct(Evidence.UNKNOWN, reason("vm-not-running", ("state", display(vm.state))))
     if version:
-        return _Direct(Evidence.INSTALLED, Reason.of("kvp-reports-version", version=version))
+        return _Direct(Evidence.INSTALLED, reason("kvp-reports-version", ("version", version)))
     if kvp is None:
         if snapshot.errors_for("integration_services", vm.id):
             return _Direct(Evidence.UNKNOWN, Reason.of("collection-error", section="integration_services"))
