@@ -10,6 +10,7 @@ sender's copy carries the same settings and is judged on its own host.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
@@ -139,13 +140,10 @@ def _lag(ctx: CheckContext, reference: datetime) -> Judge:
     return judge
 
 
-def _lag_verdict(ctx: CheckContext, snapshot: HostSnapshot, facts: Replicated) -> VMVerdict:
+def _lag_verdict(snapshot: HostSnapshot, facts: Replicated, *, judge: Judge) -> VMVerdict:
     if facts.vm.replication.state in _INITIAL:
         return verdict(facts, Status.NOT_APPLICABLE, _initial())
-    # The host's own clock at collection: a saved snapshot judged later gives the same answer,
-    # and the scanner's clock skew does not matter.
-    reference = parse_time(snapshot.collected_at) or ctx.now
-    return _judge_vm(snapshot, facts, _lag(ctx, reference))
+    return _judge_vm(snapshot, facts, judge)
 
 
 def _initial() -> Reason:
@@ -154,4 +152,10 @@ def _initial() -> Reason:
 
 @register("replication_not_behind")
 def lag(ctx: CheckContext, snapshots: Sequence[HostSnapshot]) -> list[HostCheck]:
-    return per_vm(ctx, snapshots, lambda s, vm: _lag_verdict(ctx, s, vm))
+    checks: list[HostCheck] = []
+    for snapshot in snapshots:
+        # The host's own clock at collection: a saved snapshot judged later gives the same answer,
+        # and the scanner's clock skew does not matter. One judge per host.
+        judge = _lag(ctx, parse_time(snapshot.collected_at) or ctx.now)
+        checks.extend(per_vm(ctx, (snapshot,), functools.partial(_lag_verdict, judge=judge)))
+    return checks
