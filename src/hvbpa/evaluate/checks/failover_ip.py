@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 from hvbpa.evaluate.checks import CheckContext, HostCheck, register
 from hvbpa.evaluate.checks.replication_common import labels as _labels
-from hvbpa.evaluate.checks.replication_common import reason
-from hvbpa.evaluate.results import Evidence, Status, VMVerdict
+from hvbpa.evaluate.checks.replication_common import reason, replicated_vms
+from hvbpa.evaluate.results import Evidence, Status, VMIdentity, VMVerdict, finding
 from hvbpa.i18n import Reason
 from hvbpa.snapshot import (
     KVP_GUID,
@@ -139,15 +139,15 @@ class _Run:
                 return f"{self.snapshots[other_index].host.name}/{other.name}", found
         return None
 
-    def verdict(self, index: int, vm: VM) -> VMVerdict:
+    def verdict(self, index: int, vm: VM, who: VMIdentity | None) -> VMVerdict:
         own = self.direct[(index, vm.id)]
-
-        host = self.snapshots[index].host.name
-        mode, state = _labels(vm.replication.mode, vm.state)
+        if who is None:
+            mode, state = _labels(vm.replication.mode, vm.state)
+            who = (vm.name, vm.id, self.snapshots[index].host.name, mode, state)
 
         def make(status: Status, evidence: Evidence, reason: Reason, inferred: str | None = None) -> VMVerdict:
             addresses = failover_addresses(vm) if status is Status.NONCOMPLIANT else ()
-            return VMVerdict(vm.name, vm.id, host, mode, status, evidence, reason, inferred, addresses, state)
+            return VMVerdict.of(who, finding(status, evidence, reason, inferred, addresses))
 
         kvp = vm.integration_service(KVP_GUID)
         if kvp is not None and not kvp.enabled:
@@ -169,7 +169,13 @@ class _Run:
 @register("failover_ip_needs_integration_services")
 def check(ctx: CheckContext, snapshots: Sequence[HostSnapshot]) -> list[HostCheck]:
     run = _Run(ctx, snapshots)
-    return [
-        HostCheck(tuple(run.verdict(index, vm) for vm in snapshot.vms if (index, vm.id) in run.direct))
-        for index, snapshot in enumerate(snapshots)
-    ]
+    checks = []
+    for index, snapshot in enumerate(snapshots):
+        # The VM identity the Replica rules' verdicts share (in scope here = replicated there).
+        whos = {id(facts.vm): facts.who for facts in replicated_vms(ctx, snapshot)}
+        checks.append(
+            HostCheck(
+                tuple(run.verdict(index, vm, whos.get(id(vm))) for vm in snapshot.vms if (index, vm.id) in run.direct)
+            )
+        )
+    return checks

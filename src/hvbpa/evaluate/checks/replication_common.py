@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
 from hvbpa.evaluate.checks import CheckContext, HostCheck
-from hvbpa.evaluate.results import Evidence, HostVerdict, Status, VMVerdict
+from hvbpa.evaluate.results import Evidence, HostVerdict, Status, VMIdentity, VMVerdict, finding
 from hvbpa.i18n import Reason
 from hvbpa.snapshot import (
     VM,
@@ -89,12 +89,13 @@ def reason(code: str, *params: tuple[str, object]) -> Reason:
 class Replicated:
     """What every Replica check needs to know of one replicated VM, derived once per evaluation."""
 
-    __slots__ = ("host", "mode", "not_sending", "sending", "state", "vm")
+    __slots__ = ("not_sending", "sending", "vm", "who")
 
     def __init__(self, snapshot: HostSnapshot, vm: VM) -> None:
         self.vm = vm
-        self.host = snapshot.host.name
-        self.mode, self.state = labels(vm.replication.mode, vm.state)
+        mode, state = labels(vm.replication.mode, vm.state)
+        # The VM's part of every verdict on it, shared by all of them.
+        self.who: VMIdentity = (vm.name, vm.id, snapshot.host.name, mode, state)
         self.sending = sending(vm)
         # Shared by every sending-side rule: an immutable verdict, built once if needed.
         self.not_sending: VMVerdict | None = None
@@ -117,9 +118,7 @@ def vm_verdict(snapshot: HostSnapshot, vm: VM, status: Status, why: Reason, infe
 
 def verdict(facts: Replicated, status: Status, why: Reason, inferred: str | None = None) -> VMVerdict:
     """vm_verdict from the facts already derived for the VM."""
-    vm = facts.vm
-    evidence = _EVIDENCE.get(status, Evidence.OBSERVED)
-    return VMVerdict(vm.name, vm.id, facts.host, facts.mode, status, evidence, why, inferred, (), facts.state)
+    return VMVerdict.of(facts.who, finding(status, _EVIDENCE.get(status, Evidence.OBSERVED), why, inferred))
 
 
 def per_vm(
