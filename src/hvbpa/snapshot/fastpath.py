@@ -68,6 +68,23 @@ def _shared(text: str | None) -> str | None:
     return sys.intern(text) if text else text
 
 
+_REPEATS: dict[str, str] = {}
+_REPEATS_MAX = 4096
+
+
+def _repeated(text: str | None) -> str | None:
+    """One copy of a value that often repeats across a host's VMs (a replication time, a
+    subnet mask) without sys.intern's process-lifetime table: a bounded cache, emptied when full."""
+    if not text:
+        return text
+    found = _REPEATS.get(text)
+    if found is None:
+        if len(_REPEATS) >= _REPEATS_MAX:
+            _REPEATS.clear()
+        found = _REPEATS[text] = text
+    return found
+
+
 def _enum(members: dict[Any, Any], value: object, *, optional: bool = True) -> Any:
     """A member for a known integer, None for null (when allowed), _MISSING otherwise."""
     if value is None:
@@ -183,7 +200,7 @@ def relationship(item: object) -> Relationship | None:
         resync,
         start,
         end,
-        last,
+        _repeated(last),
     )
 
 
@@ -224,7 +241,7 @@ def adapter(item: object) -> NetworkAdapter | None:
             return None
         if not all(_text(v) for v in failover.values()):
             return None  # e.g. an integer prefix length: the checked parser converts it
-        config = FailoverConfig(**failover)
+        config = FailoverConfig(**{key: _repeated(value) for key, value in failover.items()})
     return NetworkAdapter(sys.intern(name), ident, config)
 
 
