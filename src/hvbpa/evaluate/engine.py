@@ -64,8 +64,16 @@ def without_duplicates(snapshots: Sequence[HostSnapshot]) -> list[HostSnapshot]:
     return result
 
 
+_WORST_FIRST = (Status.NONCOMPLIANT, Status.UNDETERMINED, Status.COMPLIANT)
+
+
 def _rollup(vms: Sequence[VMVerdict]) -> Status:
-    return max((v.status for v in vms), key=lambda s: s.rank, default=Status.NOT_APPLICABLE)
+    """The worst status among the VMs (not applicable when there are none)."""
+    seen = {v.status for v in vms}
+    for status in _WORST_FIRST:
+        if status in seen:
+            return status
+    return Status.NOT_APPLICABLE
 
 
 def evaluate(

@@ -68,6 +68,23 @@ def _shared(text: str | None) -> str | None:
     return sys.intern(text) if text else text
 
 
+_REPEATS: dict[str, str] = {}
+_REPEATS_MAX = 4096
+
+
+def _repeated(text: str | None) -> str | None:
+    """One copy of a value that often repeats across a host's VMs (a replication time, a
+    subnet mask) without sys.intern's process-lifetime table: a bounded cache, emptied when full."""
+    if not text:
+        return text
+    found = _REPEATS.get(text)
+    if found is None:
+        if len(_REPEATS) >= _REPEATS_MAX:
+            _REPEATS.clear()
+        found = _REPEATS[text] = text
+    return found
+
+
 def _enum(members: dict[Any, Any], value: object, *, optional: bool = True) -> Any:
     """A member for a known integer, None for null (when allowed), _MISSING otherwise."""
     if value is None:
@@ -167,24 +184,47 @@ def relationship(item: object) -> Relationship | None:
         or not (last is None or (type(last) is str and is_timestamp(last)))
     ):
         return None
-    primary, replica, current = (_shared(s) for s in servers)
-    return Relationship(
-        kind_member,
-        mode,
-        state,
-        health,
-        primary,
-        replica,
-        current,
+    # Frozen and equal: one shared object per distinct relationship (a host's VMs mostly
+    # replicate alike). Keyed by the checked raw values, whose hashes are cheap.
+    key: tuple[object, ...] = (
+        kind,
+        item.get("mode"),
+        item.get("state"),
+        item.get("health"),
+        *servers,
         frequency,
         compression,
-        auth,
-        hours,
-        resync,
-        start,
-        end,
-        last,
     )
+    key += (item.get("authentication_type"), hours, resync, start, end, last)
+    found = _RELATIONSHIPS.get(key)
+    if found is None:
+        primary, replica, current = (_shared(s) for s in servers)
+        found = Relationship(
+            kind_member,
+            mode,
+            state,
+            health,
+            primary,
+            replica,
+            current,
+            frequency,
+            compression,
+            auth,
+            hours,
+            resync,
+            start,
+            end,
+            _repeated(last),
+        )
+        if len(_RELATIONSHIPS) >= _SHARED_MAX:
+            _RELATIONSHIPS.clear()
+        _RELATIONSHIPS[key] = found
+    return found
+
+
+_RELATIONSHIPS: dict[tuple[object, ...], Relationship] = {}
+_REPLICATIONS: dict[tuple[object, ...], Replication] = {}
+_SHARED_MAX = 4096
 
 
 def replication(item: object) -> Replication | None:
@@ -199,7 +239,15 @@ def replication(item: object) -> Replication | None:
     relationships = tuple(relationship(r) for r in raw or ())
     if None in relationships:
         return None
-    return Replication(mode, state, health, relationships)  # type: ignore[arg-type]
+    # Shared like the relationships; keyed by their ids, which the cached value keeps alive.
+    key = (item.get("mode"), item.get("state"), item.get("health"), *map(id, relationships))
+    found = _REPLICATIONS.get(key)
+    if found is None:
+        found = Replication(mode, state, health, relationships)  # type: ignore[arg-type]
+        if len(_REPLICATIONS) >= _SHARED_MAX:
+            _REPLICATIONS.clear()
+        _REPLICATIONS[key] = found
+    return found
 
 
 def kvp(item: object) -> KvpGuestData | Any | None:
@@ -224,7 +272,7 @@ def adapter(item: object) -> NetworkAdapter | None:
             return None
         if not all(_text(v) for v in failover.values()):
             return None  # e.g. an integer prefix length: the checked parser converts it
-        config = FailoverConfig(**failover)
+        config = FailoverConfig(**{key: _repeated(value) for key, value in failover.items()})
     return NetworkAdapter(sys.intern(name), ident, config)
 
 

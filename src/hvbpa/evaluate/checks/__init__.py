@@ -8,7 +8,7 @@ Checks are pure: no I/O, no clock; "now" arrives in the context.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from hvbpa.evaluate.results import HostVerdict, VMVerdict
@@ -29,6 +29,9 @@ class CheckContext:
     lag_factor: float = 12.0
     # HVX002: how soon a certificate's expiry is worth a warning.
     certificate_warning_days: float = 30.0
+    # Per-evaluation memo of facts derived once per host and shared by every check
+    # (keyed by id() of a snapshot, which lives as long as the evaluation).
+    memo: dict[int, object] = field(default_factory=dict, compare=False, repr=False)
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from hvbpa.evaluate.checks import CheckContext, HostCheck, register
-from hvbpa.evaluate.results import Evidence, Status, VMVerdict
+from hvbpa.evaluate.checks.replication_common import labels as _labels
+from hvbpa.evaluate.checks.replication_common import reason, replicated_vms
+from hvbpa.evaluate.results import Evidence, Status, VMIdentity, VMVerdict, finding
 from hvbpa.i18n import Reason
 from hvbpa.snapshot import (
     KVP_GUID,
@@ -52,9 +54,9 @@ def direct_evidence(vm: VM, snapshot: HostSnapshot, grace_seconds: float) -> _Di
     kvp_data_failed = bool(snapshot.errors_for("kvp", vm.id))
     version = vm.kvp.integration_services_version if vm.kvp else None
     if vm.state is not VMState.RUNNING:
-        return _Direct(Evidence.UNKNOWN, Reason.of("vm-not-running", state=display(vm.state)))
+        return _Direct(Evidence.UNKNOWN, reason("vm-not-running", ("state", display(vm.state))))
     if version:
-        return _Direct(Evidence.INSTALLED, Reason.of("kvp-reports-version", version=version))
+        return _Direct(Evidence.INSTALLED, reason("kvp-reports-version", ("version", version)))
     if kvp is None:
         if snapshot.errors_for("integration_services", vm.id):
             return _Direct(Evidence.UNKNOWN, Reason.of("collection-error", section="integration_services"))
@@ -137,22 +139,15 @@ class _Run:
                 return f"{self.snapshots[other_index].host.name}/{other.name}", found
         return None
 
-    def verdict(self, index: int, vm: VM) -> VMVerdict:
+    def verdict(self, index: int, vm: VM, who: VMIdentity | None) -> VMVerdict:
         own = self.direct[(index, vm.id)]
+        if who is None:
+            mode, state = _labels(vm.replication.mode, vm.state)
+            who = (vm.name, vm.id, self.snapshots[index].host.name, mode, state)
 
         def make(status: Status, evidence: Evidence, reason: Reason, inferred: str | None = None) -> VMVerdict:
-            return VMVerdict(
-                vm_name=vm.name,
-                vm_id=vm.id,
-                host=self.snapshots[index].host.name,
-                replication_mode=display(vm.replication.mode),
-                state=display(vm.state),
-                status=status,
-                evidence=evidence,
-                reason=reason,
-                inferred_from=inferred,
-                failover_addresses=failover_addresses(vm) if status is Status.NONCOMPLIANT else (),
-            )
+            addresses = failover_addresses(vm) if status is Status.NONCOMPLIANT else ()
+            return VMVerdict.of(who, finding(status, evidence, reason, inferred, addresses))
 
         kvp = vm.integration_service(KVP_GUID)
         if kvp is not None and not kvp.enabled:
@@ -174,7 +169,13 @@ class _Run:
 @register("failover_ip_needs_integration_services")
 def check(ctx: CheckContext, snapshots: Sequence[HostSnapshot]) -> list[HostCheck]:
     run = _Run(ctx, snapshots)
-    return [
-        HostCheck(tuple(run.verdict(index, vm) for vm in snapshot.vms if (index, vm.id) in run.direct))
-        for index, snapshot in enumerate(snapshots)
-    ]
+    checks = []
+    for index, snapshot in enumerate(snapshots):
+        # The VM identity the Replica rules' verdicts share (in scope here = replicated there).
+        whos = {id(facts.vm): facts.who for facts in replicated_vms(ctx, snapshot)}
+        checks.append(
+            HostCheck(
+                tuple(run.verdict(index, vm, whos.get(id(vm))) for vm in snapshot.vms if (index, vm.id) in run.direct)
+            )
+        )
+    return checks

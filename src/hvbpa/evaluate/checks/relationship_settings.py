@@ -10,25 +10,25 @@ sender's copy carries the same settings and is judged on its own host.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from hvbpa.evaluate.checks import CheckContext, HostCheck, register
 from hvbpa.evaluate.checks.replication_common import (
+    Replicated,
     clock,
     parse_time,
     per_vm,
     reason,
-    replicated,
     section_missing,
-    sending,
     target,
-    vm_verdict,
+    verdict,
     windows_overlap,
 )
 from hvbpa.evaluate.results import Status, VMVerdict
 from hvbpa.i18n import Reason
-from hvbpa.snapshot import VM, AuthenticationType, HostSnapshot, Relationship, ReplicationState
+from hvbpa.snapshot import AuthenticationType, HostSnapshot, Relationship, ReplicationState
 
 # Judges one sending relationship: (status, reason).
 Judge = Callable[[Relationship], tuple[Status, Reason]]
@@ -46,19 +46,20 @@ def _not_reported(setting: str) -> tuple[Status, Reason]:
     return Status.UNDETERMINED, reason("setting-not-reported", ("setting", setting))
 
 
-def _judge_vm(snapshot: HostSnapshot, vm: VM, judge: Judge) -> VMVerdict | None:
-    if not replicated(vm):
-        return None
-    relationships = sending(vm)
+def _judge_vm(snapshot: HostSnapshot, facts: Replicated, judge: Judge) -> VMVerdict:
+    relationships = facts.sending
     if not relationships:
-        if not vm.replication.relationships:
+        if not facts.vm.replication.relationships:
             # Get-VMReplication said nothing about a replicated VM: its section failed or was not read.
-            return vm_verdict(snapshot, vm, Status.UNDETERMINED, section_missing(snapshot, "replication", vm.id))
-        return vm_verdict(snapshot, vm, Status.NOT_APPLICABLE, reason("not-sending"))
+            return verdict(facts, Status.UNDETERMINED, section_missing(snapshot, "replication", facts.vm.id))
+        # The same immutable verdict for every sending-side rule.
+        if facts.not_sending is None:
+            facts.not_sending = verdict(facts, Status.NOT_APPLICABLE, reason("not-sending"))
+        return facts.not_sending
     if len(relationships) == 1:
-        return vm_verdict(snapshot, vm, *judge(relationships[0]))
+        return verdict(facts, *judge(relationships[0]))
     # The worst relationship decides (a VM has one sending relationship unless it is extended).
-    return vm_verdict(snapshot, vm, *max((judge(r) for r in relationships), key=lambda j: j[0].rank))
+    return verdict(facts, *max((judge(r) for r in relationships), key=lambda j: j[0].rank))
 
 
 def _compression(relationship: Relationship) -> tuple[Status, Reason]:
@@ -71,7 +72,7 @@ def _compression(relationship: Relationship) -> tuple[Status, Reason]:
 
 @register("replication_compressed")
 def compression(ctx: CheckContext, snapshots: Sequence[HostSnapshot]) -> list[HostCheck]:
-    return per_vm(snapshots, lambda s, vm: _judge_vm(s, vm, _compression))
+    return per_vm(ctx, snapshots, lambda s, vm: _judge_vm(s, vm, _compression))
 
 
 def _authentication(relationship: Relationship) -> tuple[Status, Reason]:
@@ -85,7 +86,7 @@ def _authentication(relationship: Relationship) -> tuple[Status, Reason]:
 
 @register("replication_uses_certificates")
 def authentication(ctx: CheckContext, snapshots: Sequence[HostSnapshot]) -> list[HostCheck]:
-    return per_vm(snapshots, lambda s, vm: _judge_vm(s, vm, _authentication))
+    return per_vm(ctx, snapshots, lambda s, vm: _judge_vm(s, vm, _authentication))
 
 
 def _resync(ctx: CheckContext) -> Judge:
@@ -111,7 +112,7 @@ def _resync(ctx: CheckContext) -> Judge:
 @register("resync_off_peak")
 def resync(ctx: CheckContext, snapshots: Sequence[HostSnapshot]) -> list[HostCheck]:
     judge = _resync(ctx)
-    return per_vm(snapshots, lambda s, vm: _judge_vm(s, vm, judge))
+    return per_vm(ctx, snapshots, lambda s, vm: _judge_vm(s, vm, judge))
 
 
 def _lag(ctx: CheckContext, reference: datetime) -> Judge:
@@ -139,13 +140,10 @@ def _lag(ctx: CheckContext, reference: datetime) -> Judge:
     return judge
 
 
-def _lag_verdict(ctx: CheckContext, snapshot: HostSnapshot, vm: VM) -> VMVerdict | None:
-    if vm.replication.state in _INITIAL:
-        return None if not replicated(vm) else vm_verdict(snapshot, vm, Status.NOT_APPLICABLE, _initial())
-    # The host's own clock at collection: a saved snapshot judged later gives the same answer,
-    # and the scanner's clock skew does not matter.
-    reference = parse_time(snapshot.collected_at) or ctx.now
-    return _judge_vm(snapshot, vm, _lag(ctx, reference))
+def _lag_verdict(snapshot: HostSnapshot, facts: Replicated, *, judge: Judge) -> VMVerdict:
+    if facts.vm.replication.state in _INITIAL:
+        return verdict(facts, Status.NOT_APPLICABLE, _initial())
+    return _judge_vm(snapshot, facts, judge)
 
 
 def _initial() -> Reason:
@@ -154,4 +152,10 @@ def _initial() -> Reason:
 
 @register("replication_not_behind")
 def lag(ctx: CheckContext, snapshots: Sequence[HostSnapshot]) -> list[HostCheck]:
-    return per_vm(snapshots, lambda s, vm: _lag_verdict(ctx, s, vm))
+    checks: list[HostCheck] = []
+    for snapshot in snapshots:
+        # The host's own clock at collection: a saved snapshot judged later gives the same answer,
+        # and the scanner's clock skew does not matter. One judge per host.
+        judge = _lag(ctx, parse_time(snapshot.collected_at) or ctx.now)
+        checks.extend(per_vm(ctx, (snapshot,), functools.partial(_lag_verdict, judge=judge)))
+    return checks

@@ -10,8 +10,8 @@ import functools
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
-from hvbpa.evaluate.checks import HostCheck
-from hvbpa.evaluate.results import Evidence, HostVerdict, Status, VMVerdict
+from hvbpa.evaluate.checks import CheckContext, HostCheck
+from hvbpa.evaluate.results import Evidence, HostVerdict, Status, VMIdentity, VMVerdict, finding
 from hvbpa.i18n import Reason
 from hvbpa.snapshot import (
     VM,
@@ -70,7 +70,7 @@ _EVIDENCE = {Status.NOT_APPLICABLE: Evidence.NONE, Status.UNDETERMINED: Evidence
 _LABELS: dict[tuple[int, int], tuple[str, str]] = {}
 
 
-def _labels(mode: ReplicationMode, state: VMState) -> tuple[str, str]:
+def labels(mode: ReplicationMode, state: VMState) -> tuple[str, str]:
     """Display names of a (mode, state) pair, keyed by the plain integers (cheaper to hash)."""
     key = (int(mode), int(state))
     found = _LABELS.get(key)
@@ -86,17 +86,53 @@ def reason(code: str, *params: tuple[str, object]) -> Reason:
     return Reason.of(code, **dict(params))
 
 
+class Replicated:
+    """What every Replica check needs to know of one replicated VM, derived once per evaluation."""
+
+    __slots__ = ("not_sending", "sending", "vm", "who")
+
+    def __init__(self, snapshot: HostSnapshot, vm: VM) -> None:
+        self.vm = vm
+        mode, state = labels(vm.replication.mode, vm.state)
+        # The VM's part of every verdict on it, shared by all of them.
+        self.who: VMIdentity = (vm.name, vm.id, snapshot.host.name, mode, state)
+        self.sending = sending(vm)
+        # Shared by every sending-side rule: an immutable verdict, built once if needed.
+        self.not_sending: VMVerdict | None = None
+
+
+def replicated_vms(ctx: CheckContext, snapshot: HostSnapshot) -> tuple[Replicated, ...]:
+    """The host's replicated VMs (see :func:`replicated`), in order; one pass per host and evaluation."""
+    key = id(snapshot)
+    found = ctx.memo.get(key)
+    if found is None:
+        found = ctx.memo[key] = (snapshot, tuple(Replicated(snapshot, vm) for vm in snapshot.vms if replicated(vm)))
+    return found[1]  # type: ignore[index, no-any-return]
+
+
 def vm_verdict(snapshot: HostSnapshot, vm: VM, status: Status, why: Reason, inferred: str | None = None) -> VMVerdict:
-    mode, state = _labels(vm.replication.mode, vm.state)
+    mode, state = labels(vm.replication.mode, vm.state)
     evidence = _EVIDENCE.get(status, Evidence.OBSERVED)
     return VMVerdict(vm.name, vm.id, snapshot.host.name, mode, status, evidence, why, inferred, (), state)
 
 
-def per_vm(snapshots: Sequence[HostSnapshot], judge: Callable[[HostSnapshot, VM], VMVerdict | None]) -> list[HostCheck]:
-    """A HostCheck per snapshot with the verdict ``judge`` gives each VM (None: VM left out)."""
+def verdict(facts: Replicated, status: Status, why: Reason, inferred: str | None = None) -> VMVerdict:
+    """vm_verdict from the facts already derived for the VM."""
+    return VMVerdict.of(facts.who, finding(status, _EVIDENCE.get(status, Evidence.OBSERVED), why, inferred))
+
+
+def per_vm(
+    ctx: CheckContext,
+    snapshots: Sequence[HostSnapshot],
+    judge: Callable[[HostSnapshot, Replicated], VMVerdict | None],
+) -> list[HostCheck]:
+    """A HostCheck per snapshot with the verdict ``judge`` gives each replicated VM (None: VM left out).
+
+    VMs that are not replicated are out of scope for every Replica rule and never reach ``judge``.
+    """
     checks = []
     for snapshot in snapshots:
-        verdicts = tuple(v for vm in snapshot.vms if (v := judge(snapshot, vm)) is not None)
+        verdicts = tuple(v for facts in replicated_vms(ctx, snapshot) if (v := judge(snapshot, facts)) is not None)
         checks.append(HostCheck(verdicts))
     return checks
 

@@ -10,7 +10,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from hvbpa.evaluate.checks import CheckContext, HostCheck, register
-from hvbpa.evaluate.checks.replication_common import per_vm, reason, replicated, section_missing, vm_verdict
+from hvbpa.evaluate.checks.replication_common import (
+    Replicated,
+    per_vm,
+    reason,
+    replicated,
+    section_missing,
+    verdict,
+)
 from hvbpa.evaluate.results import Status, VMVerdict
 from hvbpa.i18n import Reason
 from hvbpa.snapshot import (
@@ -85,67 +92,63 @@ class _Partners:
         return found
 
 
-def _vss_verdict(ctx: CheckContext, partners: _Partners, snapshot: HostSnapshot, vm: VM) -> VMVerdict | None:
-    if not replicated(vm):
-        return None
+def _vss_verdict(ctx: CheckContext, partners: _Partners, snapshot: HostSnapshot, facts: Replicated) -> VMVerdict:
+    vm = facts.vm
     hours = _app_consistent_hours(vm)
     if hours is None:
         if not vm.replication.relationships:
-            return vm_verdict(snapshot, vm, Status.UNDETERMINED, section_missing(snapshot, "replication", vm.id))
-        return vm_verdict(
-            snapshot, vm, Status.UNDETERMINED, Reason.of("setting-not-reported", setting="VSSSnapshotFrequencyHour")
+            return verdict(facts, Status.UNDETERMINED, section_missing(snapshot, "replication", vm.id))
+        return verdict(
+            facts, Status.UNDETERMINED, Reason.of("setting-not-reported", setting="VSSSnapshotFrequencyHour")
         )
     if hours == 0:
-        return vm_verdict(snapshot, vm, Status.NOT_APPLICABLE, reason("app-consistent-off"))
+        return verdict(facts, Status.NOT_APPLICABLE, reason("app-consistent-off"))
     if vm.integration_service(VSS_GUID) is None and snapshot.errors_for("integration_services", vm.id):
-        return vm_verdict(snapshot, vm, Status.UNDETERMINED, section_missing(snapshot, "integration_services", vm.id))
+        return verdict(facts, Status.UNDETERMINED, section_missing(snapshot, "integration_services", vm.id))
     own = _guest_vss(ctx, snapshot, vm, hours)
     if own is not None:
-        return vm_verdict(snapshot, vm, *own)
+        return verdict(facts, *own)
     for other_snapshot, other in partners.running(snapshot, vm):
         seen = _guest_vss(ctx, other_snapshot, other, hours)
         if seen is not None and seen[0] in (Status.COMPLIANT, Status.NONCOMPLIANT):
-            return vm_verdict(snapshot, vm, *seen, inferred=f"{other_snapshot.host.name}/{other.name}")
-    return vm_verdict(snapshot, vm, Status.UNDETERMINED, Reason.of("vm-not-running", state=display(vm.state)))
+            return verdict(facts, *seen, inferred=f"{other_snapshot.host.name}/{other.name}")
+    return verdict(facts, Status.UNDETERMINED, Reason.of("vm-not-running", state=display(vm.state)))
 
 
 @register("app_consistent_needs_vss")
 def vss(ctx: CheckContext, snapshots: Sequence[HostSnapshot]) -> list[HostCheck]:
     partners = _Partners(snapshots)
-    return per_vm(snapshots, lambda s, vm: _vss_verdict(ctx, partners, s, vm))
+    return per_vm(ctx, snapshots, lambda s, facts: _vss_verdict(ctx, partners, s, facts))
 
 
-def _paused_verdict(snapshot: HostSnapshot, vm: VM) -> VMVerdict | None:
-    if not replicated(vm):
-        return None
-    states = [vm.replication.state, *(r.state for r in vm.replication.relationships if r.state is not None)]
-    if ReplicationState.SUSPENDED in states:
-        return vm_verdict(snapshot, vm, Status.NONCOMPLIANT, reason("replication-suspended"))
-    return vm_verdict(
-        snapshot, vm, Status.COMPLIANT, reason("replication-not-paused", ("state", display(vm.replication.state)))
-    )
+def _paused_verdict(snapshot: HostSnapshot, facts: Replicated) -> VMVerdict:
+    replication = facts.vm.replication
+    if replication.state == ReplicationState.SUSPENDED or any(
+        r.state == ReplicationState.SUSPENDED for r in replication.relationships
+    ):
+        return verdict(facts, Status.NONCOMPLIANT, reason("replication-suspended"))
+    return verdict(facts, Status.COMPLIANT, reason("replication-not-paused", ("state", display(replication.state))))
 
 
 @register("replication_not_paused")
 def paused(ctx: CheckContext, snapshots: Sequence[HostSnapshot]) -> list[HostCheck]:
-    return per_vm(snapshots, _paused_verdict)
+    return per_vm(ctx, snapshots, _paused_verdict)
 
 
-def _recovery_checkpoints(snapshot: HostSnapshot, vm: VM) -> VMVerdict | None:
-    if vm.replication.state is not ReplicationState.FAILED_OVER_WAITING_COMPLETION or not replicated(vm):
+def _recovery_checkpoints(snapshot: HostSnapshot, facts: Replicated) -> VMVerdict | None:
+    vm = facts.vm
+    if vm.replication.state is not ReplicationState.FAILED_OVER_WAITING_COMPLETION:
         return None
     # The script starts a failed-over VM's list empty before asking: an error means "not read".
     if vm.checkpoints is None or snapshot.errors_for("checkpoints", vm.id):
-        return vm_verdict(snapshot, vm, Status.UNDETERMINED, section_missing(snapshot, "checkpoints", vm.id))
+        return verdict(facts, Status.UNDETERMINED, section_missing(snapshot, "checkpoints", vm.id))
     left = [c for c in vm.checkpoints if c.type in REPLICA_CHECKPOINTS]
     if not left:
-        return vm_verdict(snapshot, vm, Status.COMPLIANT, Reason.of("no-recovery-checkpoints"))
+        return verdict(facts, Status.COMPLIANT, Reason.of("no-recovery-checkpoints"))
     names = ", ".join(c.name or "?" for c in left[:_LISTED]) + (", ..." if len(left) > _LISTED else "")
-    return vm_verdict(
-        snapshot, vm, Status.NONCOMPLIANT, Reason.of("recovery-checkpoints-left", count=len(left), names=names)
-    )
+    return verdict(facts, Status.NONCOMPLIANT, Reason.of("recovery-checkpoints-left", count=len(left), names=names))
 
 
 @register("recovery_checkpoints_removed")
 def recovery_checkpoints(ctx: CheckContext, snapshots: Sequence[HostSnapshot]) -> list[HostCheck]:
-    return per_vm(snapshots, _recovery_checkpoints)
+    return per_vm(ctx, snapshots, _recovery_checkpoints)
