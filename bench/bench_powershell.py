@@ -23,7 +23,10 @@ from hvbpa.snapshot.synthetic import host_snapshot, host_snapshot_json
 
 TITLE = "The collection script in real PowerShell"
 SIZES = (1, 100, 1024)
-BUDGET = 9  # calls per host: 3 host facts (OS, computer, cluster), 5 Hyper-V cmdlets, 1 KVP query
+# Calls per host on a plain host: 3 host facts (OS, computer, cluster), 7 Hyper-V cmdlets,
+# the KVP query and the Replica server's certificate store entry.
+# tests/powershell/test_host_cost.py states the same budget call by call.
+BUDGET = 12
 
 
 def _host_side(pwsh: Any, repeats: int) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
