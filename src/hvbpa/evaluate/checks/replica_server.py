@@ -27,6 +27,12 @@ def _servers(server: ReplicationServer) -> str:
     return shown + (f", +{len(names) - _LISTED}" if len(names) > _LISTED else "")
 
 
+def _authorized(server: ReplicationServer) -> HostCheck:
+    """COMPLIANT for a server that names the primaries it accepts (HVR002 and HVR008 alike)."""
+    entries = server.authorization_entries or ()
+    return host_verdict(Status.COMPLIANT, "replica-authorized-servers", count=len(entries), servers=_servers(server))
+
+
 def _accepts_from_somewhere(snapshot: HostSnapshot) -> HostCheck:
     server = replica_server(snapshot)
     if isinstance(server, HostCheck):
@@ -37,12 +43,7 @@ def _accepts_from_somewhere(snapshot: HostSnapshot) -> HostCheck:
         # "Any server" off (or unknown) and the entries unread: nothing decides.
         return HostCheck(verdict=HostVerdict(Status.UNDETERMINED, section_missing(snapshot, "authorization_entries")))
     if server.authorization_entries:
-        return host_verdict(
-            Status.COMPLIANT,
-            "replica-authorized-servers",
-            count=len(server.authorization_entries),
-            servers=_servers(server),
-        )
+        return _authorized(server)
     if server.allowed_from_any_server is None:
         return host_verdict(Status.UNDETERMINED, "setting-not-reported", setting="ReplicationAllowedFromAnyServer")
     return host_verdict(Status.NONCOMPLIANT, "replica-accepts-none")
@@ -62,12 +63,7 @@ def _names_primaries(snapshot: HostSnapshot) -> HostCheck:
     if server.allowed_from_any_server:
         return host_verdict(Status.NONCOMPLIANT, "replica-accepts-any")
     if server.authorization_entries:
-        return host_verdict(
-            Status.COMPLIANT,
-            "replica-authorized-servers",
-            count=len(server.authorization_entries),
-            servers=_servers(server),
-        )
+        return _authorized(server)
     # Nobody is authorized: HVR002's finding, not a reason to name primaries.
     return host_verdict(Status.COMPLIANT, "replica-accepts-none-named")
 
