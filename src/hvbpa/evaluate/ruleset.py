@@ -66,6 +66,16 @@ def shipped_rules_dir() -> Path:
     return Path(__file__).resolve().parents[3] / "rules"
 
 
+def _key_problem(table: Iterable[str], allowed: set[str], required: set[str]) -> str:
+    """The first unknown key of a TOML table, else its first missing one ("" when neither): for a rule and its texts."""
+    keys = set(table)
+    unknown = sorted(keys - allowed)
+    if unknown:
+        return f"unknown key {unknown[0]!r}"
+    missing = sorted(required - keys)
+    return f"missing key {missing[0]!r}" if missing else ""
+
+
 def load_rule(path: Path) -> Rule:
     def fail(why: str) -> ConfigError:
         return ConfigError(f"{path}: {why}")
@@ -80,12 +90,9 @@ def load_rule(path: Path) -> Rule:
         raise fail("not valid TOML (nested too deeply)") from None
     except ValueError as exc:  # int() past Python's digit limit: not a TOMLDecodeError
         raise fail(f"not valid TOML ({toml_value_error(path.read_text(encoding='utf-8-sig'), exc)})") from None
-    unknown = sorted(set(data) - _TOP_KEYS)
-    if unknown:
-        raise fail(f"unknown key {unknown[0]!r}")
-    missing = sorted(_REQUIRED - set(data))
-    if missing:
-        raise fail(f"missing key {missing[0]!r}")
+    wrong = _key_problem(data, _TOP_KEYS, _REQUIRED)
+    if wrong:
+        raise fail(wrong)
     for key in _TOP_KEYS - {"text"}:
         if key in data and not (isinstance(data[key], str) and data[key].strip()):
             raise fail(f"{key!r} must be a non-empty string")
@@ -115,12 +122,9 @@ def load_rule(path: Path) -> Rule:
             raise fail(f"[text.{lang}]: unknown language (known: {', '.join(LANGUAGES)})")
         if not isinstance(body, dict):
             raise fail(f"[text.{lang}] must be a table")
-        extra = sorted(set(body) - _TEXT_KEYS)
-        if extra:
-            raise fail(f"[text.{lang}]: unknown key {extra[0]!r}")
-        absent = sorted(_TEXT_KEYS - set(body))
-        if absent:
-            raise fail(f"[text.{lang}]: missing key {absent[0]!r}")
+        wrong = _key_problem(body, _TEXT_KEYS, _TEXT_KEYS)
+        if wrong:
+            raise fail(f"[text.{lang}]: {wrong}")
         if not all(isinstance(v, str) and v.strip() for v in body.values()):
             raise fail(f"[text.{lang}]: every text must be a non-empty string")
         parsed.append((lang, RuleText(**{k: " ".join(body[k].split()) for k in _TEXT_KEYS})))
