@@ -58,6 +58,15 @@ function hvsDenied($cmdlet, [string]$name) {
     $cmdlet.ThrowTerminatingError($rec)
 }
 
+# Every cmdlet's start: counted and timed as Hyper-V\<name>, noise when asked for, then refused
+# (a terminating error) if the description denies it. Returns the clock for hvsSpent.
+function hvsBegin($cmdlet, [string]$name) {
+    $clock = hvsCount "Hyper-V\$name"
+    hvsNoise $name
+    hvsDenied $cmdlet $name
+    return $clock
+}
+
 # Non-terminating error for one VM (the cmdlet goes on with the others): true when written.
 function hvsVmError($cmdlet, [string]$name, $vm) {
     $h = hvsHost
@@ -75,9 +84,7 @@ function hvsVmError($cmdlet, [string]$name, $vm) {
 function Get-VM {
     [CmdletBinding()]
     param([Parameter(Position = 0)][string[]]$Name)
-    $clock = hvsCount 'Hyper-V\Get-VM'
-    hvsNoise 'Get-VM'
-    hvsDenied $PSCmdlet 'Get-VM'
+    $clock = hvsBegin $PSCmdlet 'Get-VM'
     hvsVmObjects
     foreach ($vm in $script:vms) {
         if ($Name -and $Name -notcontains $vm.Name) { continue }
@@ -89,9 +96,7 @@ function Get-VM {
 function Get-VMReplication {
     [CmdletBinding()]
     param([Parameter(Position = 0)][object[]]$VM)
-    $clock = hvsCount 'Hyper-V\Get-VMReplication'
-    hvsNoise 'Get-VMReplication'
-    hvsDenied $PSCmdlet 'Get-VMReplication'
+    $clock = hvsBegin $PSCmdlet 'Get-VMReplication'
     hvsVmObjects
     $targets = $script:vms
     if ($VM) { $targets = $VM }
@@ -123,9 +128,7 @@ function Get-VMReplication {
 function Get-VMIntegrationService {
     [CmdletBinding()]
     param([Parameter(Position = 0)][object[]]$VM, [string[]]$Name)
-    $clock = hvsCount 'Hyper-V\Get-VMIntegrationService'
-    hvsNoise 'Get-VMIntegrationService'
-    hvsDenied $PSCmdlet 'Get-VMIntegrationService'
+    $clock = hvsBegin $PSCmdlet 'Get-VMIntegrationService'
     hvsVmObjects
     $targets = $script:vms
     if ($VM) { $targets = $VM }
@@ -147,9 +150,7 @@ function Get-VMIntegrationService {
 function Get-VMNetworkAdapter {
     [CmdletBinding()]
     param([Parameter(Position = 0)][object[]]$VM, [switch]$All)
-    $clock = hvsCount 'Hyper-V\Get-VMNetworkAdapter'
-    hvsNoise 'Get-VMNetworkAdapter'
-    hvsDenied $PSCmdlet 'Get-VMNetworkAdapter'
+    $clock = hvsBegin $PSCmdlet 'Get-VMNetworkAdapter'
     hvsVmObjects
     $targets = $script:vms
     if ($VM) { $targets = $VM }
@@ -178,9 +179,7 @@ function Get-VMNetworkAdapter {
 function Get-VMNetworkAdapterFailoverConfiguration {
     [CmdletBinding()]
     param([Parameter(Position = 0)][object[]]$VMNetworkAdapter)
-    $clock = hvsCount 'Hyper-V\Get-VMNetworkAdapterFailoverConfiguration'
-    hvsNoise 'Get-VMNetworkAdapterFailoverConfiguration'
-    hvsDenied $PSCmdlet 'Get-VMNetworkAdapterFailoverConfiguration'
+    $clock = hvsBegin $PSCmdlet 'Get-VMNetworkAdapterFailoverConfiguration'
     foreach ($a in @($VMNetworkAdapter)) {
         if ($a.IsLegacy) {
             $rec = hvsRecord ("Failover settings are not supported for legacy network adapter '" + $a.Name + "'.") 'InvalidParameter,Microsoft.HyperV.PowerShell.Commands.GetVMNetworkAdapterFailoverConfiguration' 'InvalidArgument' $a

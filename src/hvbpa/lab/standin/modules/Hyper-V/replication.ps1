@@ -10,9 +10,7 @@ function hvsPut($properties, [string]$name, $value) {
 function Get-VMReplicationServer {
     [CmdletBinding()]
     param()
-    $clock = hvsCount 'Hyper-V\Get-VMReplicationServer'
-    hvsNoise 'Get-VMReplicationServer'
-    hvsDenied $PSCmdlet 'Get-VMReplicationServer'
+    $clock = hvsBegin $PSCmdlet 'Get-VMReplicationServer'
     $h = hvsHost
     $s = $h.replication_server
     $p = [ordered]@{ ComputerName = [string]$h.computer.DNSHostName }
@@ -39,9 +37,7 @@ function Get-VMReplicationServer {
 function Get-VMReplicationAuthorizationEntry {
     [CmdletBinding()]
     param()
-    $clock = hvsCount 'Hyper-V\Get-VMReplicationAuthorizationEntry'
-    hvsNoise 'Get-VMReplicationAuthorizationEntry'
-    hvsDenied $PSCmdlet 'Get-VMReplicationAuthorizationEntry'
+    $clock = hvsBegin $PSCmdlet 'Get-VMReplicationAuthorizationEntry'
     $s = (hvsHost).replication_server
     if ($null -ne $s) {
         foreach ($e in @($s.authorization_entries)) {
@@ -61,9 +57,7 @@ function Get-VMReplicationAuthorizationEntry {
 function Get-VMSnapshot {
     [CmdletBinding()]
     param([Parameter(Position = 0)][object[]]$VM)
-    $clock = hvsCount 'Hyper-V\Get-VMSnapshot'
-    hvsNoise 'Get-VMSnapshot'
-    hvsDenied $PSCmdlet 'Get-VMSnapshot'
+    $clock = hvsBegin $PSCmdlet 'Get-VMSnapshot'
     hvsVmObjects
     foreach ($vm in @($VM)) {
         if ($null -eq $vm -or (hvsVmError $PSCmdlet 'Get-VMSnapshot' $vm)) { continue }
