@@ -17,3 +17,9 @@ class InputError(HvbpaError):
 
 class ConfigError(HvbpaError):
     """Rules, exclusions or settings are invalid."""
+
+
+def exception_summary(exc: BaseException, limit: int = 200) -> str:
+    """The exception's type and message on one line of bounded length: never a traceback."""
+    message = " ".join(str(exc).split())
+    return f"{exc.__class__.__name__}: {message[:limit]}" if message else exc.__class__.__name__

@@ -182,6 +182,10 @@ _REASONS: dict[str, tuple[str, str]] = {
         "hvbpa failed on this host ({detail}); please report it",
         "hvbpa가 이 호스트에서 실패했습니다({detail}). 문제를 보고해 주십시오",
     ),
+    "rule-internal-error": (
+        "hvbpa's check {check} failed ({error}); please report it",
+        "hvbpa의 검사 {check}이(가) 실패했습니다({error}). 문제를 보고해 주십시오",
+    ),
     "host-request-failed": ("the WinRM request failed ({detail})", "WinRM 요청이 실패했습니다({detail})"),
     "host-language-mode": (
         "PowerShell runs in Constrained Language Mode ({mode}), which an AppLocker or WDAC policy sets; "
@@ -294,6 +298,12 @@ _UI: dict[str, tuple[str, str]] = {
     "cli_internal_error": (
         "hvbpa: internal error, please report it: {what} ({where})",
         "hvbpa: 내부 오류입니다. 알려 주십시오: {what} ({where})",
+    ),
+    "cli_rule_internal_error": (
+        "hvbpa: internal error in rule {rule}, please report it: {what}; the rule is undetermined on every host, "
+        "the other rules' results are in the report ({where})",
+        "hvbpa: 규칙 {rule}에서 내부 오류가 발생했습니다. 알려 주십시오: {what}. 이 규칙은 모든 호스트에서 "
+        "판단할 수 없음이며, 다른 규칙의 결과는 보고서에 있습니다({where})",
     ),
     "cli_traceback_in": (
         "full traceback in {path}; HVBPA_DEBUG=1 prints it",

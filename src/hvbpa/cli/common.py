@@ -5,12 +5,15 @@ from __future__ import annotations
 import os
 import re
 import sys
-from collections.abc import Callable
-from typing import Any, NoReturn, TypeVar
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 
 from hvbpa.exit_codes import ExitCode
+
+if TYPE_CHECKING:
+    from hvbpa.evaluate import RuleFailure
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -80,28 +83,45 @@ def interrupted() -> NoReturn:
 
 def internal_error(exc: BaseException) -> NoReturn:
     """One line saying what failed and where the traceback is; exit 4, never 1 (findings)."""
-    import tempfile
     import traceback
 
+    from hvbpa.errors import exception_summary
     from hvbpa.i18n import text
 
     lang = cli_lang()
-    detail = "".join(traceback.format_exception(exc))
-    if os.environ.get("HVBPA_DEBUG", "").strip() not in ("", "0"):
-        sys.stderr.write(detail)
-        where = text("cli_traceback_above", lang)
-    else:
-        try:
-            fd, path = tempfile.mkstemp(prefix="hvbpa-traceback-", suffix=".txt")
-            with os.fdopen(fd, "w", encoding="utf-8", errors="backslashreplace") as handle:
-                handle.write(detail)
-            where = text("cli_traceback_in", lang, path=path)
-        except OSError:
-            where = text("cli_traceback_debug", lang)
-    message = " ".join(str(exc).split())
-    what = f"{exc.__class__.__name__}: {message[:200]}" if message else exc.__class__.__name__
+    where = save_traceback("".join(traceback.format_exception(exc)), lang)
+    what = exception_summary(exc)
     click.echo(one_line(text("cli_internal_error", lang, what=what, where=where)), err=True)
     sys.exit(int(ExitCode.INTERNAL))
+
+
+def save_traceback(detail: str, lang: str) -> str:
+    """Print ``detail`` (HVBPA_DEBUG=1) or write it to a temporary file; say where it went."""
+    import tempfile
+
+    from hvbpa.i18n import text
+
+    if os.environ.get("HVBPA_DEBUG", "").strip() not in ("", "0"):
+        sys.stderr.write(detail)
+        return text("cli_traceback_above", lang)
+    try:
+        fd, path = tempfile.mkstemp(prefix="hvbpa-traceback-", suffix=".txt")
+        with os.fdopen(fd, "w", encoding="utf-8", errors="backslashreplace") as handle:
+            handle.write(detail)
+        return text("cli_traceback_in", lang, path=path)
+    except OSError:
+        return text("cli_traceback_debug", lang)
+
+
+def rule_failures(failures: Sequence[RuleFailure]) -> None:
+    """One line per rule whose check raised: which rule, what, and where its traceback went."""
+    from hvbpa.i18n import text
+
+    lang = cli_lang()
+    for failure in failures:
+        where = save_traceback(failure.detail, lang)
+        line = text("cli_rule_internal_error", lang, rule=failure.rule_id, what=failure.summary, where=where)
+        click.echo(one_line(line), err=True)
 
 
 class Duration(click.ParamType[float]):

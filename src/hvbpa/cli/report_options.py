@@ -206,6 +206,10 @@ class ReportSettings:
             options = replace(options, stopped=ExitCode(stopped))
         stderr = None if self.quiet else sys.stderr
         done = finish(outcomes, rules, options, started=started, stdout=sys.stdout, stderr=stderr)
+        if done.run.failures:  # a bug in a rule's check: said even with --quiet, like any internal error
+            from hvbpa.cli.common import rule_failures
+
+            rule_failures(done.run.failures)
         return int(done.exit_code)
 
 

@@ -5,13 +5,14 @@ results with a verdict for every VM. Pure: no I/O, no clock.
 """
 
 from hvbpa.evaluate.engine import EvaluationOptions, analyze
-from hvbpa.evaluate.results import HostVerdict, RuleResult, Run, Scope, Severity, Status, VMVerdict
+from hvbpa.evaluate.results import HostVerdict, RuleFailure, RuleResult, Run, Scope, Severity, Status, VMVerdict
 from hvbpa.evaluate.ruleset import Rule, load_rules, select_rules
 
 __all__ = [
     "EvaluationOptions",
     "HostVerdict",
     "Rule",
+    "RuleFailure",
     "RuleResult",
     "Run",
     "Scope",

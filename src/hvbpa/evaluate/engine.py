@@ -8,12 +8,14 @@ rule with the reason; it is never "0 VMs, all compliant".
 from __future__ import annotations
 
 import gc
+import traceback
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from hvbpa.evaluate.checks import CHECKS, CheckContext
-from hvbpa.evaluate.results import RuleResult, Run, Status, VMVerdict
+from hvbpa.errors import exception_summary
+from hvbpa.evaluate.checks import CHECKS, CheckContext, HostCheck
+from hvbpa.evaluate.results import RuleFailure, RuleResult, Run, Status, VMVerdict
 from hvbpa.evaluate.ruleset import Rule
 from hvbpa.i18n import Reason
 from hvbpa.snapshot import HostOutcome, HostSnapshot, HostStatus
@@ -76,18 +78,39 @@ def _rollup(vms: Sequence[VMVerdict]) -> Status:
     return Status.NOT_APPLICABLE
 
 
+def _run_check(
+    rule: Rule, ctx: CheckContext, snapshots: Sequence[HostSnapshot], failures: list[RuleFailure]
+) -> Sequence[HostCheck]:
+    """The check's result per snapshot; a check that raises (a bug) costs its own rule only:
+    undetermined on every host, the failure kept as a value for the CLI to report."""
+    try:
+        checked = CHECKS[rule.check](ctx, snapshots)
+        if len(checked) != len(snapshots):
+            raise ValueError(f"check {rule.check} returned {len(checked)} results for {len(snapshots)} hosts")
+    except Exception as exc:
+        summary = exception_summary(exc)
+        detail = f"rule {rule.id} (check {rule.check}):\n" + "".join(traceback.format_exception(exc))
+        failures.append(RuleFailure(rule.id, rule.check, summary, detail))
+        failed = HostCheck(reason=Reason.of("rule-internal-error", check=rule.check, error=summary))
+        return [failed] * len(snapshots)
+    return checked
+
+
 def evaluate(
     rules: Sequence[Rule],
     outcomes: Sequence[HostOutcome],
     now: datetime,
     options: EvaluationOptions = EvaluationOptions(),
+    failures: list[RuleFailure] | None = None,
 ) -> tuple[RuleResult, ...]:
+    """``failures``: gets a :class:`RuleFailure` for each rule whose check raised (its
+    results are then undetermined on every host it was to judge)."""
     # A verdict per VM and no reference cycles: with a large fleet's snapshots in
     # memory, the collector's full passes would cost more than the evaluation.
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _evaluate(rules, outcomes, now, options)
+        return _evaluate(rules, outcomes, now, options, [] if failures is None else failures)
     finally:
         if collecting:
             gc.enable()
@@ -98,6 +121,7 @@ def _evaluate(
     outcomes: Sequence[HostOutcome],
     now: datetime,
     options: EvaluationOptions,
+    failures: list[RuleFailure],
 ) -> tuple[RuleResult, ...]:
     ctx = CheckContext(
         now=now,
@@ -122,7 +146,7 @@ def _evaluate(
 
     results: list[RuleResult] = []
     for rule in rules:
-        checked = CHECKS[rule.check](ctx, snapshots)
+        checked = _run_check(rule, ctx, snapshots, failures)
         for (outcome, _), snapshot, host_check in zip(judged, snapshots, checked, strict=True):
             if host_check.reason:
                 status = Status.UNDETERMINED
@@ -169,11 +193,13 @@ def analyze(
     now: datetime,
     options: EvaluationOptions,
 ) -> Run:
-    results = evaluate(rules, outcomes, now, options)
+    failures: list[RuleFailure] = []
+    results = evaluate(rules, outcomes, now, options, failures)
     return Run(
         started=started.isoformat(timespec="seconds"),
         finished=finished.isoformat(timespec="seconds"),
         hosts=tuple(outcomes),
         results=results,
         rule_ids=tuple(r.id for r in rules),
+        failures=tuple(failures),
     )

@@ -267,6 +267,20 @@ class RuleResult:
 
 
 @dataclass(frozen=True, slots=True)
+class RuleFailure:
+    """A rule whose check raised: its results are undetermined, and this says why.
+
+    A value, not I/O: the CLI writes ``detail`` (the formatted traceback) where it writes
+    the traceback of any internal error, and reports carry only ``summary``.
+    """
+
+    rule_id: str
+    check: str
+    summary: str  # the exception's type and message, one bounded line
+    detail: str = field(default="", compare=False, repr=False)
+
+
+@dataclass(frozen=True, slots=True)
 class Run:
     """Everything a report needs: when, which hosts, which rules, what was found."""
 
@@ -275,3 +289,4 @@ class Run:
     hosts: tuple[HostOutcome, ...]
     results: tuple[RuleResult, ...]
     rule_ids: tuple[str, ...] = field(default=())
+    failures: tuple[RuleFailure, ...] = field(default=())  # rules whose check raised (a bug in hvbpa)

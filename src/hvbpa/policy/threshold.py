@@ -79,7 +79,11 @@ def summarize(run: Run) -> Summary:
             vm_counts[vm.status] += 1
             if vm.status is not Status.NOT_APPLICABLE:
                 distinct.add((vm.host.lower(), vm.vm_id))
-    undetermined_hosts = {r.target for r in run.results if r.reason is not None and r.target in ok_targets}
+    # A rule whose check raised is undetermined everywhere, yet its hosts were judged by the others.
+    broken = {f.rule_id for f in run.failures}
+    undetermined_hosts = {
+        r.target for r in run.results if r.reason is not None and r.target in ok_targets and r.rule_id not in broken
+    }
     judged = (
         vm_counts[Status.NONCOMPLIANT] + vm_counts[Status.UNDETERMINED] + vm_counts[Status.COMPLIANT]
         + vms_excluded + vms_baselined
@@ -111,7 +115,7 @@ def summarize(run: Run) -> Summary:
 
 
 def run_is_incomplete(run: Run) -> bool:
-    """A host failed, or a host as a whole could not be judged (rights, module, errors)."""
+    """A host failed, a host as a whole could not be judged (rights, module, errors), or a rule's check raised."""
     return any(h.status is not HostStatus.OK for h in run.hosts) or any(r.reason is not None for r in run.results)
 
 

@@ -31,6 +31,8 @@ def status_line(run: Run, code: ExitCode, fail_on: str, outputs: Sequence[Output
         named = "; ".join(f"{h.target}: {h.reason_in(lang)}" for h in failed[:_LISTED])
         more = text("status_more", lang, count=len(failed) - _LISTED) if len(failed) > _LISTED else ""
         line = text("status_not_scanned", lang, failed=summary.hosts_failed, hosts=summary.hosts, named=named + more)
+    elif code is ExitCode.INCOMPLETE and not summary.hosts_undetermined and run.failures:
+        return None  # only a rule's check failed: the CLI's line on it says it all
     elif code is ExitCode.INCOMPLETE:
         unjudged = [r for r in run.results if r.reason is not None]
         first = unjudged[0] if unjudged else None
