@@ -28,11 +28,7 @@ class RunOptions:
     lang: str = "en"
     show_excluded: bool = False
     json_snapshots: bool = True
-    grace_seconds: float = 600.0
-    business_hours: tuple[int, int] = (8 * 3600, 18 * 3600)
-    lag_floor_seconds: float = 3600.0
-    lag_factor: float = 12.0
-    certificate_warning_days: float = 30.0
+    evaluation: EvaluationOptions = field(default_factory=EvaluationOptions)
     now: datetime | None = None  # fixed clock for reproducible runs; None: the real clock
     notes: tuple[str, ...] = field(default=())
     exclusions: tuple[Exclusion, ...] = ()
@@ -92,13 +88,7 @@ def finish(
         started=started,
         finished=options.now or datetime.now(UTC),
         now=now,
-        options=EvaluationOptions(
-            grace_period_seconds=options.grace_seconds,
-            business_hours=options.business_hours,
-            lag_floor_seconds=options.lag_floor_seconds,
-            lag_factor=options.lag_factor,
-            certificate_warning_days=options.certificate_warning_days,
-        ),
+        options=options.evaluation,
     )
     # Exclusions first: a baseline must not hide a finding whose exclusion has expired.
     results, notes = apply_exclusions(run.results, options.exclusions, now)

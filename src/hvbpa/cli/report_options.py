@@ -132,11 +132,15 @@ class ReportSettings:
         self.rules_dirs: Sequence[Path] = kwargs["rules_dirs"]
         self.only_rules: Sequence[str] = kwargs["only_rules"]
         self.skip_rules: Sequence[str] = kwargs["skip_rules"]
-        self.grace_seconds: float = kwargs["grace_period"]
-        self.business_hours = parse_hours(kwargs["business_hours"], "--business-hours")
-        self.lag_floor_seconds: float = kwargs["lag_floor"]
-        self.lag_factor: int = kwargs["lag_factor"]
-        self.certificate_warning_days: int = kwargs["certificate_warning_days"]
+        from hvbpa.evaluate import EvaluationOptions
+
+        self.evaluation = EvaluationOptions(
+            grace_period_seconds=kwargs["grace_period"],
+            business_hours=parse_hours(kwargs["business_hours"], "--business-hours"),
+            lag_floor_seconds=kwargs["lag_floor"],
+            lag_factor=kwargs["lag_factor"],
+            certificate_warning_days=kwargs["certificate_warning_days"],
+        )
         self.fail_on: str = kwargs["fail_on"]
         self.exit_zero: bool = kwargs["exit_zero"]
         self.lang: str = kwargs["lang"] or default_lang(os.environ)
@@ -183,11 +187,7 @@ class ReportSettings:
             lang=self.lang,
             show_excluded=self.show_excluded,
             json_snapshots=self.json_snapshots,
-            grace_seconds=self.grace_seconds,
-            business_hours=self.business_hours,
-            lag_floor_seconds=self.lag_floor_seconds,
-            lag_factor=self.lag_factor,
-            certificate_warning_days=self.certificate_warning_days,
+            evaluation=self.evaluation,
             now=self.now,
             tls_unverified=self.tls_unverified,
         )
