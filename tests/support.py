@@ -8,7 +8,7 @@ from datetime import datetime
 from pathlib import Path
 
 from hvbpa.collect.saved import load_snapshot_file
-from hvbpa.evaluate.engine import EvaluationOptions, analyze
+from hvbpa.evaluate import EvaluationOptions, analyze
 from hvbpa.evaluate.results import Run
 from hvbpa.evaluate.ruleset import Rule, load_rules, select_rules
 from hvbpa.policy.threshold import exit_code

@@ -10,11 +10,12 @@ from __future__ import annotations
 import gc
 import traceback
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime
 
 from hvbpa.errors import exception_summary
 from hvbpa.evaluate.checks import CHECKS, CheckContext, HostCheck
+from hvbpa.evaluate.options import EvaluationOptions
 from hvbpa.evaluate.results import RuleFailure, RuleResult, Run, Status, VMVerdict
 from hvbpa.evaluate.ruleset import Rule
 from hvbpa.i18n import Reason
@@ -22,15 +23,6 @@ from hvbpa.snapshot import HostOutcome, HostSnapshot, HostStatus
 
 # Without these sections nothing about the host's VMs can be trusted.
 _CORE_SECTIONS = ("host", "vms", "replication")
-
-
-@dataclass(frozen=True)
-class EvaluationOptions:
-    grace_period_seconds: float = 600.0
-    business_hours: tuple[int, int] = (8 * 3600, 18 * 3600)
-    lag_floor_seconds: float = 3600.0
-    lag_factor: float = 12.0
-    certificate_warning_days: float = 30.0
 
 
 def host_blocker(snapshot: HostSnapshot) -> Reason | None:
@@ -66,6 +58,8 @@ def without_duplicates(snapshots: Sequence[HostSnapshot]) -> list[HostSnapshot]:
     return result
 
 
+DEFAULT_OPTIONS = EvaluationOptions()
+
 _WORST_FIRST = (Status.NONCOMPLIANT, Status.UNDETERMINED, Status.COMPLIANT)
 
 
@@ -100,7 +94,7 @@ def evaluate(
     rules: Sequence[Rule],
     outcomes: Sequence[HostOutcome],
     now: datetime,
-    options: EvaluationOptions = EvaluationOptions(),
+    options: EvaluationOptions = DEFAULT_OPTIONS,
     failures: list[RuleFailure] | None = None,
 ) -> tuple[RuleResult, ...]:
     """``failures``: gets a :class:`RuleFailure` for each rule whose check raised (its
@@ -123,14 +117,7 @@ def _evaluate(
     options: EvaluationOptions,
     failures: list[RuleFailure],
 ) -> tuple[RuleResult, ...]:
-    ctx = CheckContext(
-        now=now,
-        grace_period_seconds=options.grace_period_seconds,
-        business_hours=options.business_hours,
-        lag_floor_seconds=options.lag_floor_seconds,
-        lag_factor=options.lag_factor,
-        certificate_warning_days=options.certificate_warning_days,
-    )
+    ctx = CheckContext(now=now, options=options)
     judged: list[tuple[HostOutcome, HostSnapshot]] = []
     blocked: list[tuple[HostOutcome, Reason]] = []
     for outcome in outcomes:

@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from hvbpa.evaluate.options import EvaluationOptions
 from hvbpa.evaluate.results import HostVerdict, VMVerdict
 from hvbpa.i18n import Reason
 from hvbpa.snapshot import HostSnapshot
@@ -19,16 +20,7 @@ from hvbpa.snapshot import HostSnapshot
 @dataclass(frozen=True)
 class CheckContext:
     now: datetime
-    grace_period_seconds: float = 600.0
-    # Business hours (host local time, seconds since midnight) that a resynchronization
-    # window must stay out of (HVR010).
-    business_hours: tuple[int, int] = (8 * 3600, 18 * 3600)
-    # HVX001: replication is behind when the last one is older than
-    # max(lag_floor_seconds, lag_factor x the replication frequency).
-    lag_floor_seconds: float = 3600.0
-    lag_factor: float = 12.0
-    # HVX002: how soon a certificate's expiry is worth a warning.
-    certificate_warning_days: float = 30.0
+    options: EvaluationOptions = field(default_factory=EvaluationOptions)
     # Per-evaluation memo of facts derived once per host and shared by every check
     # (keyed by id() of a snapshot, which lives as long as the evaluation).
     memo: dict[int, object] = field(default_factory=dict, compare=False, repr=False)

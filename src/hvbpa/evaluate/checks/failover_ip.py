@@ -120,7 +120,7 @@ class _Run:
         for index, snapshot in enumerate(snapshots):
             for vm in snapshot.vms:
                 if in_scope(vm):
-                    self.direct[(index, vm.id)] = direct_evidence(vm, snapshot, ctx.grace_period_seconds)
+                    self.direct[(index, vm.id)] = direct_evidence(vm, snapshot, ctx.options.grace_period_seconds)
                     self.by_id.setdefault(vm.id, []).append((index, vm))
 
     def partner(self, index: int, vm: VM) -> tuple[str, _Direct] | None:

@@ -90,7 +90,7 @@ def authentication(ctx: CheckContext, snapshots: Sequence[HostSnapshot]) -> list
 
 
 def _resync(ctx: CheckContext) -> Judge:
-    business = ctx.business_hours
+    business = ctx.options.business_hours
     hours = f"{clock(business[0])}-{clock(business[1])}"
 
     def judge(relationship: Relationship) -> tuple[Status, Reason]:
@@ -124,7 +124,7 @@ def _lag(ctx: CheckContext, reference: datetime) -> Judge:
         last = parse_time(relationship.last_replication_time)
         if last is None:
             return Status.UNDETERMINED, Reason.of("no-last-replication")
-        limit = max(ctx.lag_floor_seconds, ctx.lag_factor * relationship.frequency_seconds)
+        limit = max(ctx.options.lag_floor_seconds, ctx.options.lag_factor * relationship.frequency_seconds)
         age = max(0, int((reference - last).total_seconds()))
         facts = (
             ("age", age),

@@ -146,7 +146,7 @@ def _certificate_lifetime(ctx: CheckContext, snapshot: HostSnapshot) -> HostChec
     if days <= 0:
         # HVR004 reports it as an error; this one says how long ago.
         return host_verdict(Status.NONCOMPLIANT, "certificate-expired-ago", days=int(-days), **facts)
-    if days < ctx.certificate_warning_days:
+    if days < ctx.options.certificate_warning_days:
         return host_verdict(Status.NONCOMPLIANT, "certificate-expires-soon", days=int(days), **facts)
     return host_verdict(Status.COMPLIANT, "certificate-valid", days=int(days), **facts)
 

@@ -60,9 +60,9 @@ def _guest_vss(ctx: CheckContext, snapshot: HostSnapshot, vm: VM, hours: int) ->
         return Status.NONCOMPLIANT, Reason.of("vss-disabled", hours=hours)
     if vm.state is not VMState.RUNNING:
         return None
-    if vm.uptime_seconds is not None and vm.uptime_seconds < ctx.grace_period_seconds:
+    if vm.uptime_seconds is not None and vm.uptime_seconds < ctx.options.grace_period_seconds:
         return Status.UNDETERMINED, Reason.of(
-            "within-grace-period", uptime=int(vm.uptime_seconds), grace=int(ctx.grace_period_seconds)
+            "within-grace-period", uptime=int(vm.uptime_seconds), grace=int(ctx.options.grace_period_seconds)
         )
     if service.primary_status is None:
         # The status comes from one host-wide query (section "vss"); its failure says why.
