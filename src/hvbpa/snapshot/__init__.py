@@ -20,7 +20,15 @@ from hvbpa.snapshot.enums import (
     VMType,
     display,
 )
-from hvbpa.snapshot.model import VM, HostSnapshot, Relationship, ReplicationServer
+from hvbpa.snapshot.model import (
+    VM,
+    Certificate,
+    ClusterResource,
+    HostSnapshot,
+    QosPolicy,
+    Relationship,
+    ReplicationServer,
+)
 from hvbpa.snapshot.outcome import HostOutcome, HostStatus
 from hvbpa.snapshot.parse import SnapshotError, json_problem, parse_snapshot, snapshot_from_data
 
@@ -30,10 +38,13 @@ __all__ = [
     "VSS_GUID",
     "AllowedAuthentication",
     "AuthenticationType",
+    "Certificate",
+    "ClusterResource",
     "HostOutcome",
     "HostSnapshot",
     "HostStatus",
     "OperationalStatus",
+    "QosPolicy",
     "Relationship",
     "RelationshipType",
     "ReplicationMode",

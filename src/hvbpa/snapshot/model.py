@@ -57,6 +57,13 @@ class Relationship:
     auto_resync_start_seconds: int | None = None  # time of day the window opens, host local time
     auto_resync_end_seconds: int | None = None
     last_replication_time: str | None = None  # ISO 8601, UTC
+    # Added for the BPA's rules 234, 235, 240, 241 and 244 (None: not reported by this collector).
+    replica_port: int | None = None  # ReplicaServerPort: the Replica server's listener this copy sends to
+    recovery_history: int | None = None  # RecoveryHistory: additional recovery points kept (0: latest only)
+    replicated_disks: tuple[str, ...] | None = None  # paths of ReplicatedDisks (the disks included)
+    excluded_disks: tuple[str, ...] | None = None  # paths of ExcludedDisks
+    # ISO 8601 UTC; the FILETIME zero "1601-01-01T00:00:00Z" means no test failover was ever run.
+    last_test_failover_time: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,6 +161,10 @@ class Certificate:
     subject: str | None = None
     not_after: str | None = None  # ISO 8601, UTC
     has_private_key: bool | None = None
+    # What the BPA's rule 238 matches (None: not reported by this collector).
+    dns_names: tuple[str, ...] | None = None  # the DNS names in the certificate (subject alternative names, or CN)
+    enhanced_key_usages: tuple[str, ...] | None = None  # EKU OIDs; Server Authentication is 1.3.6.1.5.5.7.3.1
+    chain_valid: bool | None = None  # X509Chain.Build with revocation checked offline (offline/unknown accepted)
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,13 +177,30 @@ class ReplicationServer:
     certificate_thumbprint: str | None = None
     authorization_entries: tuple[AuthorizationEntry, ...] | None = None
     certificate: Certificate | None = None  # None: not looked up (no thumbprint, or not collected)
+    # On a cluster node with a Replica Broker: the store entry for the broker's thumbprint, looked up on this node.
+    broker_certificate: Certificate | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class ClusterResource:
     name: str
     type: str  # the resource type's name, which is not localized (unlike display names)
-    state: str | None = None
+    state: str | None = None  # MSCluster_Resource.State as written ("2" or "Online" is online)
+    # The Replica Broker's private properties (None on other resources, or not read).
+    recovery_server_enabled: bool | None = None
+    certificate_thumbprint: str | None = None
+    # The broker's client access point as an FQDN (the network name it depends on, plus the cluster's domain).
+    client_access_point: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class QosPolicy:
+    """Get-NetQosPolicy: a policy that may throttle traffic to a destination port range."""
+
+    name: str
+    throttle_bits_per_second: int | None = None  # ThrottleRateActionBitsPerSecond; 0 or None: no throttle
+    dst_port_start: int | None = None  # IPDstPortStartMatchCondition
+    dst_port_end: int | None = None  # IPDstPortEndMatchCondition
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,6 +221,8 @@ class HostSnapshot:
     # Host-level sections, absent from snapshots of older collectors: None = not collected.
     replication_server: ReplicationServer | None = None
     cluster_resources: tuple[ClusterResource, ...] | None = None
+    # Get-NetQosPolicy (None: not collected; a host without the NetQos module reports an error in "qos_policies").
+    qos_policies: tuple[QosPolicy, ...] | None = None
 
     def errors_for(self, section: str, vm_id: str | None = None) -> tuple[CollectionError, ...]:
         """Errors of a section that touch the whole host or the given VM."""
