@@ -78,8 +78,10 @@ _REASONS: dict[str, tuple[str, str]] = {
         "데이터 교환 서비스와 게스트의 통신이 끊겼습니다",
     ),
     "kvp-ok-no-guest-data": (
-        "the Data Exchange service is OK but the guest publishes no data (on Linux, is hv_kvp_daemon running?)",
-        "데이터 교환 서비스는 정상이지만 게스트가 데이터를 보내지 않습니다(Linux라면 hv_kvp_daemon이 실행 중인지 확인)",
+        "the Data Exchange service is OK but the guest has published no data after {uptime} of uptime: its KVP "
+        "daemon is not answering (on Linux, start hv_kvp_daemon), so the address cannot be injected",
+        "데이터 교환 서비스는 정상이지만 가동 {uptime}이 지나도록 게스트가 데이터를 보내지 않습니다. KVP 데몬이 응답하지 "
+        "않아(Linux라면 hv_kvp_daemon을 시작) 주소를 넣을 수 없습니다",
     ),
     "kvp-service-missing": (
         "the host lists no Data Exchange integration service for this VM",
@@ -507,6 +509,24 @@ def inner_reason(reason: Reason) -> Reason | None:
 def host_status_text(status: str, lang: str = "en") -> str:
     pair = _UI.get(f"hoststatus_{status}")
     return _pick(pair, lang) if pair else status
+
+
+_REASON_OWNERS: dict[str, str] = {}
+
+
+def register_reasons(texts: Mapping[str, tuple[str, str]], owner: str) -> str:
+    """Add a rule file's reason texts; returns the first code already known with other words ("" if none).
+
+    Several rules may share a code with the same words; loading the same rules again is harmless.
+    """
+    for code, pair in texts.items():
+        known = _REASONS.get(code)
+        if known is not None and known != pair:
+            return code
+    for code, pair in texts.items():
+        _REASONS[code] = pair
+        _REASON_OWNERS.setdefault(code, owner)
+    return ""
 
 
 def reason_text(reason: Reason, lang: str = "en") -> str:

@@ -53,10 +53,8 @@ REASONS: dict[str, tuple[str, str]] = {
         "이 노드에서 실행 중인 복제 가상 머신이 없습니다",
     ),
     "broker-missing": (
-        "cluster {cluster} has no resource of type 'Virtual Machine Replication Broker', and this node holds "
-        "{count} replicated virtual machine(s)",
-        "클러스터 {cluster}에 'Virtual Machine Replication Broker' 형식의 리소스가 없는데, 이 노드에 복제 가상 머신이 "
-        "{count}개 있습니다",
+        "cluster {cluster} has no resource of type 'Virtual Machine Replication Broker'",
+        "클러스터 {cluster}에 'Virtual Machine Replication Broker' 형식의 리소스가 없습니다",
     ),
     "broker-present": (
         "the cluster has a Hyper-V Replica Broker resource, {name} ({state})",
@@ -68,8 +66,8 @@ REASONS: dict[str, tuple[str, str]] = {
         "복제본 서버가 Kerberos 인증만 허용합니다",
     ),
     "certificate-not-configured": (
-        "certificate-based authentication is allowed but no certificate thumbprint is configured",
-        "인증서 기반 인증이 허용되어 있지만 인증서 지문이 구성되어 있지 않습니다",
+        "no certificate thumbprint is configured for the Replica server",
+        "복제본 서버에 인증서 지문이 구성되어 있지 않습니다",
     ),
     "certificate-not-installed": (
         "certificate {thumbprint} is not in this computer's personal store (LocalMachine\\My)",
@@ -192,7 +190,7 @@ REASONS: dict[str, tuple[str, str]] = {
 }
 
 # Parameters that hold seconds and read better as durations.
-DURATIONS = ("age", "limit", "frequency")
+DURATIONS = ("age", "limit", "frequency", "length")
 
 UI: dict[str, tuple[str, str]] = {
     "host_itself": ("(the host)", "(호스트 자체)"),

@@ -1,6 +1,10 @@
 """Rules are data: one TOML file each, validated when loaded.
 
 The logic lives in a registered check function (``hvbpa.evaluate.checks``); the file names it.
+A rule's file also holds the English and Korean text of the reasons its check gives
+(``[reasons.CODE]``), so a rule is its file, its check and its cases. Loading a rule
+registers those texts with :mod:`hvbpa.i18n`. ``bpa_rule`` names the rule of Microsoft's
+BPA discovery script (``Hyper-V.ps1``) that the rule decides as; hvbpa's own rules have none.
 Shipped rules come from the package's ``rules`` folder (the repository's top-level
 ``rules/``); ``--rules-dir`` adds a user's.
 """
@@ -9,11 +13,12 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
+from hvbpa import i18n
 from hvbpa.config import toml_value_error
 from hvbpa.errors import ConfigError
 from hvbpa.evaluate.checks import CHECKS
@@ -23,8 +28,10 @@ LANGUAGES = ("en", "ko")
 _ID = re.compile(r"^[A-Z]{2,8}[0-9]{3,4}$")
 _TOP_KEYS = {
     "id", "slug", "title", "severity", "category", "model", "help_url", "check", "applies_to", "judged_per", "text",
+    "reasons", "bpa_rule", "bpa_rule_id",
 }  # fmt: skip
-_REQUIRED = _TOP_KEYS - {"applies_to", "judged_per"}
+_REQUIRED = _TOP_KEYS - {"applies_to", "judged_per", "reasons", "bpa_rule", "bpa_rule_id"}
+_REASON_CODE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _TEXT_KEYS = {"title", "problem", "impact", "resolution"}
 # Microsoft's rule pages say "Operations"; "operation" stays accepted for rule files written before.
 CATEGORIES = ("configuration", "operation", "operations", "security", "performance", "prerequisites")
@@ -52,6 +59,14 @@ class Rule:
     applies_to: str = ""
     path: str = ""
     scope: Scope = Scope.VM  # judged_per: "vm" (a verdict per VM) or "host" (a verdict on the host)
+    # The BPA discovery script's rule number (226-245) and, where known, Get-BpaResult's RuleId; 0/"": hvbpa's own.
+    bpa_rule: int = 0
+    bpa_rule_id: str = ""
+    reasons: tuple[tuple[str, tuple[str, str]], ...] = ()  # code -> (English, Korean)
+
+    @property
+    def from_bpa(self) -> bool:
+        return self.bpa_rule > 0
 
     def text(self, lang: str) -> RuleText:
         found = dict(self.texts)
@@ -93,7 +108,7 @@ def load_rule(path: Path) -> Rule:
     wrong = _key_problem(data, _TOP_KEYS, _REQUIRED)
     if wrong:
         raise fail(wrong)
-    for key in _TOP_KEYS - {"text"}:
+    for key in _TOP_KEYS - {"text", "reasons", "bpa_rule"}:
         if key in data and not (isinstance(data[key], str) and data[key].strip()):
             raise fail(f"{key!r} must be a non-empty string")
     if not _ID.match(data["id"]):
@@ -113,6 +128,10 @@ def load_rule(path: Path) -> Rule:
         raise fail(f"unknown check {data['check']!r} (known: {', '.join(sorted(CHECKS))})")
     if not data["help_url"].startswith("https://"):
         raise fail("help_url must be an https:// address")
+    bpa_rule = data.get("bpa_rule", 0)
+    if isinstance(bpa_rule, bool) or not isinstance(bpa_rule, int) or not (bpa_rule == 0 or 200 <= bpa_rule <= 399):
+        raise fail(f"bpa_rule {bpa_rule!r} must be the BPA script's rule number (an integer such as 230)")
+    reasons = _reasons(data.get("reasons", {}), fail)
     texts = data["text"]
     if not isinstance(texts, dict) or "en" not in texts:
         raise fail("[text.en] is required")
@@ -141,7 +160,30 @@ def load_rule(path: Path) -> Rule:
         applies_to=data.get("applies_to", ""),
         path=str(path),
         scope=scope,
+        bpa_rule=bpa_rule,
+        bpa_rule_id=data.get("bpa_rule_id", ""),
+        reasons=reasons,
     )
+
+
+def _reasons(table: object, fail: Callable[[str], ConfigError]) -> tuple[tuple[str, tuple[str, str]], ...]:
+    """``[reasons.CODE]`` tables: ``en`` required, ``ko`` beside it (English stands in where it is absent)."""
+    if not isinstance(table, dict):
+        raise fail("[reasons] must be a table of reason codes")
+    found: list[tuple[str, tuple[str, str]]] = []
+    for code, body in table.items():
+        if not _REASON_CODE.match(code):
+            raise fail(f"[reasons.{code}]: a reason code is lower-case words joined by '-'")
+        if not isinstance(body, dict):
+            raise fail(f"[reasons.{code}] must be a table with en and ko")
+        wrong = _key_problem(body, set(LANGUAGES), {"en"})
+        if wrong:
+            raise fail(f"[reasons.{code}]: {wrong}")
+        if not all(isinstance(v, str) and v.strip() for v in body.values()):
+            raise fail(f"[reasons.{code}]: every text must be a non-empty string")
+        english = " ".join(body["en"].split())
+        found.append((code, (english, " ".join(body.get("ko", english).split()))))
+    return tuple(sorted(found))
 
 
 def load_rules(extra_dirs: Sequence[Path] = (), *, include_shipped: bool = True) -> tuple[Rule, ...]:
@@ -155,6 +197,9 @@ def load_rules(extra_dirs: Sequence[Path] = (), *, include_shipped: bool = True)
             if rule.id in rules:
                 raise ConfigError(f"{path}: duplicate rule id {rule.id} (also in {rules[rule.id].path})")
             rules[rule.id] = rule
+            clash = i18n.register_reasons(dict(rule.reasons), owner=rule.id)
+            if clash:
+                raise ConfigError(f"{path}: reason {clash!r} is already defined with other words")
     return tuple(sorted(rules.values(), key=lambda r: r.id))
 
 

@@ -48,9 +48,13 @@ def register(name: str) -> Callable[[Check], Check]:
 
 # Importing the modules fills the registry.
 from hvbpa.evaluate.checks import (  # noqa: E402, F401
-    failover_ip,
+    failover_drills,
+    failover_settings,
+    guest_failover_ip,
     relationship_settings,
     replica_broker,
     replica_server,
+    replicated_disks,
     replication_state,
+    throttling,
 )

@@ -1,11 +1,13 @@
-"""Rules on a VM's replication settings (Get-VMReplication), judged per VM on the sending side.
+"""Rules on a VM's replication settings (Get-VMReplication), judged per VM.
 
-HVR007: compression on.  HVR009: certificate (HTTPS) rather than Kerberos (HTTP).
-HVR010: automatic resynchronization on, in a window outside business hours.
-HVX001: the last replication is not far older than the frequency promises.
+The BPA's rules judge Primary VMs whose replication is not disabled, on their primary-to-Replica
+relationship: HVR007 (script rule 228) compression on; HVR009 (233) certificate (HTTPS) rather
+than Kerberos (HTTP); HVR010 (237) automatic resynchronization on, with a window of at most 12 hours.
 
-Replicated VMs that only receive over every relationship get "not applicable": the
-sender's copy carries the same settings and is judged on its own host.
+hvbpa's own rules judge every copy on the side that sends: HVX004, the resynchronization window
+stays out of business hours; HVX001, the last replication is not far older than the frequency
+promises. A copy that only receives gets "not applicable": the sender's copy carries the same
+settings and is judged on its own host.
 """
 
 from __future__ import annotations
@@ -16,9 +18,12 @@ from datetime import datetime
 
 from hvbpa.evaluate.checks import CheckContext, HostCheck, register
 from hvbpa.evaluate.checks.replication_common import (
+    DAY,
+    PRIMARY_SIDE,
     Replicated,
     clock,
     parse_time,
+    per_side,
     per_vm,
     reason,
     section_missing,
@@ -72,7 +77,7 @@ def _compression(relationship: Relationship) -> tuple[Status, Reason]:
 
 @register("replication_compressed")
 def compression(ctx: CheckContext, snapshots: Sequence[HostSnapshot]) -> list[HostCheck]:
-    return per_vm(ctx, snapshots, lambda s, vm: _judge_vm(s, vm, _compression))
+    return per_side(ctx, snapshots, PRIMARY_SIDE, lambda s, vm: _judge_vm(s, vm, _compression))
 
 
 def _authentication(relationship: Relationship) -> tuple[Status, Reason]:
@@ -86,10 +91,37 @@ def _authentication(relationship: Relationship) -> tuple[Status, Reason]:
 
 @register("replication_uses_certificates")
 def authentication(ctx: CheckContext, snapshots: Sequence[HostSnapshot]) -> list[HostCheck]:
-    return per_vm(ctx, snapshots, lambda s, vm: _judge_vm(s, vm, _authentication))
+    return per_side(ctx, snapshots, PRIMARY_SIDE, lambda s, vm: _judge_vm(s, vm, _authentication))
 
 
-def _resync(ctx: CheckContext) -> Judge:
+_LONGEST_WINDOW = 12 * 3600  # the BPA's limit; exactly 12 hours passes
+
+
+def window_seconds(start: int, end: int) -> int:
+    """The resynchronization window's length as the BPA computes it: end - start, plus a day when end < start."""
+    return end - start + (DAY if end < start else 0)
+
+
+def _resync_window(relationship: Relationship) -> tuple[Status, Reason]:
+    if relationship.auto_resync_enabled is None:
+        return _not_reported("AutoResynchronizeEnabled")
+    if not relationship.auto_resync_enabled:
+        return Status.NONCOMPLIANT, reason("auto-resync-off")
+    start, end = relationship.auto_resync_start_seconds, relationship.auto_resync_end_seconds
+    if start is None or end is None:
+        return _not_reported("AutoResynchronizeIntervalStart/End")
+    window = (("start", clock(start)), ("end", clock(end)), ("length", window_seconds(start, end)))
+    if window_seconds(start, end) > _LONGEST_WINDOW:
+        return Status.NONCOMPLIANT, reason("resync-window-too-long", *window)
+    return Status.COMPLIANT, reason("resync-window-short", *window)
+
+
+@register("resync_off_peak")
+def resync(ctx: CheckContext, snapshots: Sequence[HostSnapshot]) -> list[HostCheck]:
+    return per_side(ctx, snapshots, PRIMARY_SIDE, lambda s, vm: _judge_vm(s, vm, _resync_window))
+
+
+def _business_hours(ctx: CheckContext) -> Judge:
     business = ctx.options.business_hours
     hours = f"{clock(business[0])}-{clock(business[1])}"
 
@@ -97,7 +129,7 @@ def _resync(ctx: CheckContext) -> Judge:
         if relationship.auto_resync_enabled is None:
             return _not_reported("AutoResynchronizeEnabled")
         if not relationship.auto_resync_enabled:
-            return Status.NONCOMPLIANT, reason("auto-resync-off")
+            return Status.NOT_APPLICABLE, reason("auto-resync-off-no-window")
         start, end = relationship.auto_resync_start_seconds, relationship.auto_resync_end_seconds
         if start is None or end is None:
             return _not_reported("AutoResynchronizeIntervalStart/End")
@@ -109,9 +141,9 @@ def _resync(ctx: CheckContext) -> Judge:
     return judge
 
 
-@register("resync_off_peak")
-def resync(ctx: CheckContext, snapshots: Sequence[HostSnapshot]) -> list[HostCheck]:
-    judge = _resync(ctx)
+@register("resync_outside_business_hours")
+def business_hours(ctx: CheckContext, snapshots: Sequence[HostSnapshot]) -> list[HostCheck]:
+    judge = _business_hours(ctx)
     return per_vm(ctx, snapshots, lambda s, vm: _judge_vm(s, vm, judge))
 
 

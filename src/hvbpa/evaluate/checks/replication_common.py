@@ -28,6 +28,11 @@ from hvbpa.snapshot import (
 
 DAY = 86400
 
+# The BPA's two scopes: its rules judge either Primary VMs or Replica VMs. The script predates
+# Extended Replica (Windows Server 2012 R2); an Extended Replica is judged as a Replica.
+PRIMARY_SIDE = frozenset({ReplicationMode.PRIMARY})
+REPLICA_SIDE = frozenset({ReplicationMode.REPLICA, ReplicationMode.EXTENDED_REPLICA})
+
 
 def replicated(vm: VM) -> bool:
     """A real VM in a replication relationship (TestReplica copies are temporary: out of scope)."""
@@ -135,6 +140,30 @@ def per_vm(
         verdicts = tuple(v for facts in replicated_vms(ctx, snapshot) if (v := judge(snapshot, facts)) is not None)
         checks.append(HostCheck(verdicts))
     return checks
+
+
+def per_side(
+    ctx: CheckContext,
+    snapshots: Sequence[HostSnapshot],
+    side: frozenset[ReplicationMode],
+    judge: Callable[[HostSnapshot, Replicated], VMVerdict | None],
+) -> list[HostCheck]:
+    """per_vm over the replicated VMs whose own mode is on one side (the BPA lists no other VM)."""
+    return per_vm(ctx, snapshots, lambda s, facts: judge(s, facts) if facts.vm.replication.mode in side else None)
+
+
+def simple_relationship(vm: VM) -> Relationship | None:
+    """The VM's primary-to-Replica relationship (the one a Primary's settings and a Replica's statistics are on)."""
+    relationships = vm.replication.relationships
+    return next((r for r in relationships if r.type is not RelationshipType.EXTENDED), None)
+
+
+def own_relationship(vm: VM) -> Relationship | None:
+    """The relationship the VM's own copy belongs to: the extended one for an Extended Replica."""
+    if vm.replication.mode is ReplicationMode.EXTENDED_REPLICA:
+        found = next((r for r in vm.replication.relationships if r.type is RelationshipType.EXTENDED), None)
+        return found or simple_relationship(vm)
+    return simple_relationship(vm)
 
 
 def host_verdict(status: Status, code: str, **params: object) -> HostCheck:

@@ -1,8 +1,11 @@
-"""Rules on a replicated VM's state, judged per VM.
+"""Rules on a replicated VM's state and integration settings, judged per VM.
 
-HVR005: application-consistent recovery points need the guest's VSS (Backup) integration service.
-HVR006: replication should not stay paused.
-HVR011: a failed-over VM's replica recovery checkpoints should be removed (Complete-VMFailover).
+HVR005 (script rule 229): a Primary VM with application-consistent recovery points needs the
+Backup (VSS) integration service enabled in its settings and, while running, a guest component
+that answers (not No Contact, not Lost Communication).
+HVR006 (script rule 239): a Primary VM's replication should not stay paused.
+HVR011 (script rule 245): a failed-over Replica VM waiting for completion should be completed.
+HVX005 (hvbpa only): the replica recovery checkpoints a failed-over VM still holds.
 """
 
 from __future__ import annotations
@@ -11,21 +14,21 @@ from collections.abc import Sequence
 
 from hvbpa.evaluate.checks import CheckContext, HostCheck, register
 from hvbpa.evaluate.checks.replication_common import (
+    PRIMARY_SIDE,
+    REPLICA_SIDE,
     Replicated,
-    per_vm,
+    per_side,
     reason,
-    replicated,
     section_missing,
+    simple_relationship,
     verdict,
 )
 from hvbpa.evaluate.results import Status, VMVerdict
 from hvbpa.i18n import Reason
 from hvbpa.snapshot import (
-    VM,
     VSS_GUID,
     HostSnapshot,
     OperationalStatus,
-    ReplicationMode,
     ReplicationState,
     SnapshotType,
     VMState,
@@ -36,6 +39,8 @@ from hvbpa.snapshot import (
 REPLICA_CHECKPOINTS = frozenset(
     {SnapshotType.REPLICA, SnapshotType.APP_CONSISTENT_REPLICA, SnapshotType.SYNCED_REPLICA}
 )
+# The VSS component statuses the BPA flags on a running VM; Degraded and the rest pass.
+_VSS_SILENT = frozenset({OperationalStatus.NO_CONTACT, OperationalStatus.LOST_COMMUNICATION})
 _LISTED = 5
 
 
@@ -46,93 +51,66 @@ def _status_name(status: int) -> str:
         return str(status)
 
 
-def _app_consistent_hours(vm: VM) -> int | None:
-    known = [r.app_consistent_hours for r in vm.replication.relationships if r.app_consistent_hours is not None]
-    return max(known) if known else None
-
-
-def _guest_vss(ctx: CheckContext, snapshot: HostSnapshot, vm: VM, hours: int) -> tuple[Status, Reason] | None:
-    """What the VM's own VSS service says; None when the guest cannot be seen (not running)."""
-    service = vm.integration_service(VSS_GUID)
-    if service is None:
-        return Status.UNDETERMINED, Reason.of("vss-service-missing")
-    if not service.enabled:
-        return Status.NONCOMPLIANT, Reason.of("vss-disabled", hours=hours)
-    if vm.state is not VMState.RUNNING:
-        return None
-    if vm.uptime_seconds is not None and vm.uptime_seconds < ctx.options.grace_period_seconds:
-        return Status.UNDETERMINED, Reason.of(
-            "within-grace-period", uptime=int(vm.uptime_seconds), grace=int(ctx.options.grace_period_seconds)
-        )
-    if service.primary_status is None:
-        # The status comes from one host-wide query (section "vss"); its failure says why.
-        if snapshot.errors_for("vss", vm.id):
-            return Status.UNDETERMINED, section_missing(snapshot, "vss", vm.id)
-        return Status.UNDETERMINED, Reason.of("vss-status-unknown")
-    if service.primary_status == OperationalStatus.OK:
-        return Status.COMPLIANT, reason("vss-ok")
-    return Status.NONCOMPLIANT, Reason.of("vss-not-ok", hours=hours, status=_status_name(service.primary_status))
-
-
-class _Partners:
-    """The same VMId on other hosts of the run: its disks hold the same guest."""
-
-    def __init__(self, snapshots: Sequence[HostSnapshot]) -> None:
-        self.by_id: dict[str, list[tuple[HostSnapshot, VM]]] = {}
-        for snapshot in snapshots:
-            for vm in snapshot.vms:
-                if replicated(vm):
-                    self.by_id.setdefault(vm.id, []).append((snapshot, vm))
-
-    def running(self, snapshot: HostSnapshot, vm: VM) -> list[tuple[HostSnapshot, VM]]:
-        found = [
-            (s, other) for s, other in self.by_id.get(vm.id, ()) if s is not snapshot and other.state is VMState.RUNNING
-        ]
-        found.sort(key=lambda pair: pair[1].replication.mode is not ReplicationMode.PRIMARY)
-        return found
-
-
-def _vss_verdict(ctx: CheckContext, partners: _Partners, snapshot: HostSnapshot, facts: Replicated) -> VMVerdict:
+def _vss_verdict(snapshot: HostSnapshot, facts: Replicated) -> VMVerdict:
     vm = facts.vm
-    hours = _app_consistent_hours(vm)
+    relationship = simple_relationship(vm)
+    if relationship is None:
+        return verdict(facts, Status.UNDETERMINED, section_missing(snapshot, "replication", vm.id))
+    hours = relationship.app_consistent_hours
     if hours is None:
-        if not vm.replication.relationships:
-            return verdict(facts, Status.UNDETERMINED, section_missing(snapshot, "replication", vm.id))
         return verdict(
-            facts, Status.UNDETERMINED, Reason.of("setting-not-reported", setting="VSSSnapshotFrequencyHour")
+            facts, Status.UNDETERMINED, reason("setting-not-reported", ("setting", "VSSSnapshotFrequencyHour"))
         )
     if hours == 0:
         return verdict(facts, Status.NOT_APPLICABLE, reason("app-consistent-off"))
-    if vm.integration_service(VSS_GUID) is None and snapshot.errors_for("integration_services", vm.id):
-        return verdict(facts, Status.UNDETERMINED, section_missing(snapshot, "integration_services", vm.id))
-    own = _guest_vss(ctx, snapshot, vm, hours)
-    if own is not None:
-        return verdict(facts, *own)
-    for other_snapshot, other in partners.running(snapshot, vm):
-        seen = _guest_vss(ctx, other_snapshot, other, hours)
-        if seen is not None and seen[0] in (Status.COMPLIANT, Status.NONCOMPLIANT):
-            return verdict(facts, *seen, inferred=f"{other_snapshot.host.name}/{other.name}")
-    return verdict(facts, Status.UNDETERMINED, Reason.of("vm-not-running", state=display(vm.state)))
+    service = vm.integration_service(VSS_GUID)
+    if service is None:
+        if snapshot.errors_for("integration_services", vm.id):
+            return verdict(facts, Status.UNDETERMINED, section_missing(snapshot, "integration_services", vm.id))
+        return verdict(facts, Status.NONCOMPLIANT, reason("vss-setting-missing", ("hours", hours)))
+    if not service.enabled:
+        return verdict(facts, Status.NONCOMPLIANT, reason("vss-disabled", ("hours", hours)))
+    if vm.state is not VMState.RUNNING:
+        # The guest is not consulted for a VM that is not running: the enabled setting passes.
+        return verdict(facts, Status.COMPLIANT, reason("vss-enabled", ("state", display(vm.state))))
+    status = service.primary_status
+    if status is None:
+        # The status comes from one host-wide query (section "vss"): a failure there is not the guest's.
+        if snapshot.errors_for("vss", vm.id):
+            return verdict(facts, Status.UNDETERMINED, section_missing(snapshot, "vss", vm.id))
+        return verdict(facts, Status.NONCOMPLIANT, reason("vss-no-component", ("hours", hours)))
+    if status in _VSS_SILENT:
+        return verdict(facts, Status.NONCOMPLIANT, Reason.of("vss-not-ok", hours=hours, status=_status_name(status)))
+    return verdict(facts, Status.COMPLIANT, reason("vss-answers", ("status", _status_name(status))))
 
 
 @register("app_consistent_needs_vss")
 def vss(ctx: CheckContext, snapshots: Sequence[HostSnapshot]) -> list[HostCheck]:
-    partners = _Partners(snapshots)
-    return per_vm(ctx, snapshots, lambda s, facts: _vss_verdict(ctx, partners, s, facts))
+    return per_side(ctx, snapshots, PRIMARY_SIDE, _vss_verdict)
 
 
 def _paused_verdict(snapshot: HostSnapshot, facts: Replicated) -> VMVerdict:
-    replication = facts.vm.replication
-    if replication.state == ReplicationState.SUSPENDED or any(
-        r.state == ReplicationState.SUSPENDED for r in replication.relationships
-    ):
+    state = facts.vm.replication.state
+    if state is ReplicationState.SUSPENDED:
         return verdict(facts, Status.NONCOMPLIANT, reason("replication-suspended"))
-    return verdict(facts, Status.COMPLIANT, reason("replication-not-paused", ("state", display(replication.state))))
+    return verdict(facts, Status.COMPLIANT, reason("replication-not-paused", ("state", display(state))))
 
 
 @register("replication_not_paused")
 def paused(ctx: CheckContext, snapshots: Sequence[HostSnapshot]) -> list[HostCheck]:
-    return per_vm(ctx, snapshots, _paused_verdict)
+    return per_side(ctx, snapshots, PRIMARY_SIDE, _paused_verdict)
+
+
+def _failover_completed(snapshot: HostSnapshot, facts: Replicated) -> VMVerdict:
+    state = facts.vm.replication.state
+    if state is ReplicationState.FAILED_OVER_WAITING_COMPLETION:
+        return verdict(facts, Status.NONCOMPLIANT, reason("failover-not-completed"))
+    return verdict(facts, Status.COMPLIANT, reason("replication-not-failed-over", ("state", display(state))))
+
+
+@register("failover_completed")
+def failover_completed(ctx: CheckContext, snapshots: Sequence[HostSnapshot]) -> list[HostCheck]:
+    return per_side(ctx, snapshots, REPLICA_SIDE, _failover_completed)
 
 
 def _recovery_checkpoints(snapshot: HostSnapshot, facts: Replicated) -> VMVerdict | None:
@@ -151,4 +129,4 @@ def _recovery_checkpoints(snapshot: HostSnapshot, facts: Replicated) -> VMVerdic
 
 @register("recovery_checkpoints_removed")
 def recovery_checkpoints(ctx: CheckContext, snapshots: Sequence[HostSnapshot]) -> list[HostCheck]:
-    return per_vm(ctx, snapshots, _recovery_checkpoints)
+    return per_side(ctx, snapshots, REPLICA_SIDE, _recovery_checkpoints)

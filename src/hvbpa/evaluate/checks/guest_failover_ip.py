@@ -1,9 +1,11 @@
-"""HVR001: integration services must be installed before a primary or Replica VM can
-use an alternate IP address after a failover.
+"""HVX003 (hvbpa only): the failover address will not be applied, because the guest has no
+working integration services.
 
 The host injects the failover address through the Key-Value Pair Exchange (KVP)
-integration service, so the question per VM is whether working KVP components are
-in its guest. Definition: hyperv-domain.md, section 3.
+integration service, so the question per VM with a failover address is whether working
+KVP components are in its guest: seen on the VM itself, or for a VM that is off, on its
+replication partner in the same run (its disks hold the same guest). The BPA's own rule
+(HVR001, script rule 230) reads only the VM's settings; this one never changes its verdict.
 """
 
 from __future__ import annotations
@@ -70,8 +72,17 @@ def direct_evidence(vm: VM, snapshot: HostSnapshot, grace_seconds: float) -> _Di
             return _Direct(Evidence.INSTALLED, Reason.of("kvp-service-ok", status=_status_name(status)))
         if status == OperationalStatus.DEGRADED:
             return _Direct(Evidence.INSTALLED, Reason.of("kvp-service-ok", status=_status_name(status)))
-        # Components answer but publish nothing: on Linux, hv_kvp_daemon is usually not running.
-        return _Direct(Evidence.UNKNOWN, Reason.of("kvp-ok-no-guest-data"))
+        # The status is OK but the guest publishes nothing. A Linux guest whose hv_kvp_daemon is not
+        # running answers the host from the kernel driver (hv_kvp.c) and fails every request, address
+        # injection included; past the grace period that is a finding, not a doubt.
+        if vm.uptime_seconds is None:
+            return _Direct(Evidence.UNKNOWN, Reason.of("uptime-missing"))
+        if vm.uptime_seconds < grace_seconds:
+            return _Direct(
+                Evidence.UNKNOWN,
+                Reason.of("within-grace-period", uptime=int(vm.uptime_seconds), grace=int(grace_seconds)),
+            )
+        return _Direct(Evidence.ABSENT, Reason.of("kvp-ok-no-guest-data", uptime=int(vm.uptime_seconds)))
     if vm.uptime_seconds is None:
         # Without the uptime a fresh boot and a VM that never had components look alike.
         return _Direct(Evidence.UNKNOWN, Reason.of("uptime-missing"))
@@ -96,6 +107,11 @@ def _status_name(status: int | None) -> str:
         return display(OperationalStatus(status))
     except ValueError:
         return str(status)
+
+
+def has_failover_address(vm: VM) -> bool:
+    """At least one IPv4 or IPv6 address in the VM's failover settings (the BPA's scope for rules 230 and 236)."""
+    return any(adapter.failover is not None and adapter.failover.addresses for adapter in vm.network_adapters)
 
 
 def failover_addresses(vm: VM) -> tuple[str, ...]:
@@ -166,7 +182,7 @@ class _Run:
         return make(Status.UNDETERMINED, evidence, reason)
 
 
-@register("failover_ip_needs_integration_services")
+@register("failover_address_reaches_guest")
 def check(ctx: CheckContext, snapshots: Sequence[HostSnapshot]) -> list[HostCheck]:
     run = _Run(ctx, snapshots)
     checks = []
@@ -175,7 +191,12 @@ def check(ctx: CheckContext, snapshots: Sequence[HostSnapshot]) -> list[HostChec
         whos = {id(facts.vm): facts.who for facts in replicated_vms(ctx, snapshot)}
         checks.append(
             HostCheck(
-                tuple(run.verdict(index, vm, whos.get(id(vm))) for vm in snapshot.vms if (index, vm.id) in run.direct)
+                tuple(
+                    run.verdict(index, vm, whos.get(id(vm)))
+                    for vm in snapshot.vms
+                    # Only a VM with a failover address has one to lose; its partner still informs it.
+                    if (index, vm.id) in run.direct and has_failover_address(vm)
+                )
             )
         )
     return checks
