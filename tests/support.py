@@ -23,9 +23,9 @@ NO_MODULE = CASES / "no-hyperv-module" / "hv01.json"
 DOWN = HostOutcome(target="hv-down.contoso.test", status=HostStatus.UNREACHABLE, reason="connection refused")
 
 
-# The report tests are about HVR001's case snapshots, which predate the replication
+# The report tests are about HVX003's case snapshots, which predate the replication
 # sections; the replication rules' report shapes have tests of their own.
-RULES: tuple[Rule, ...] = select_rules(load_rules(), only=["HVR001"])
+RULES: tuple[Rule, ...] = select_rules(load_rules(), only=["HVX003"])
 
 
 def outcomes(*paths: Path) -> list[HostOutcome]:

@@ -8,16 +8,21 @@ from pathlib import Path
 import pytest
 
 from hvbpa import i18n
+from hvbpa.evaluate import load_rules
 from hvbpa.i18n import Reason
+
+# Rule files carry their own reasons' words; loading the rules registers them, as every command does.
+RULES = load_rules()
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "hvbpa"
 CODES = sorted(
     {
         m
         for p in SRC.rglob("*.py")
-        # Reason.of("code", ...), and the replication checks' reason("code", ...) and host_verdict(Status.X, "code")
+        # Reason.of("code", ...), the replication checks' reason("code", ...), host_verdict(Status.X, "code")
+        # and (Status.X, "code", params) tuples
         for m in re.findall(
-            r'(?:Reason\.of|host_verdict|\breason)\(\s*(?:Status\.\w+,\s*)?"([a-z0-9-]+)"', p.read_text("utf-8")
+            r'(?:(?:Reason\.of|host_verdict|\breason)\(\s*(?:Status\.\w+,\s*)?|Status\.\w+,\s*)"([a-z0-9-]+)"', p.read_text("utf-8")
         )
     }
 )
@@ -25,6 +30,12 @@ CODES = sorted(
 
 def test_codes_were_found() -> None:
     assert len(CODES) >= 10
+
+
+def test_every_reason_a_rule_file_defines_is_given_by_some_check() -> None:
+    defined = {code for rule in RULES for code, _ in rule.reasons}
+    assert defined, "no rule file defines reasons"
+    assert sorted(defined - set(CODES)) == []
 
 
 @pytest.mark.parametrize("code", CODES)

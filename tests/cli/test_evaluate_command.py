@@ -24,9 +24,9 @@ def test_exit_0_when_clean(cli: Invoke) -> None:
 
 def test_exit_1_on_findings_and_table_lists_vm_and_reason(cli: Invoke) -> None:
     # This snapshot predates the replication sections: the other rules could not determine its VMs.
-    result = cli("evaluate", str(ABSENT), "--rule", "HVR001")
+    result = cli("evaluate", str(ABSENT), "--rule", "HVX003")
     assert result.exit_code == ExitCode.FINDINGS
-    assert "HVR001" in result.output
+    assert "HVX003" in result.output
     assert "app01" in result.output
     assert "192.0.2.50" in result.output  # the failover address that will not be applied
     assert "app02" not in result.output  # compliant VMs are not findings
@@ -137,7 +137,7 @@ def test_usage_errors_exit_2(cli: Invoke, args: list[str], message: str) -> None
 
 
 def test_skip_rule_leaves_nothing_to_find(cli: Invoke) -> None:
-    result = cli("evaluate", str(ABSENT), "--skip-rule", "HVR001")
+    result = cli("evaluate", str(ABSENT), "--skip-rule", "HVX003")
     assert result.exit_code == ExitCode.OK
 
 
@@ -180,7 +180,7 @@ def test_korean_table_lines_up(cli: Invoke) -> None:
 
 def test_summary_counts_the_vms_behind_the_verdicts(cli: Invoke) -> None:
     pair = sorted(str(p) for p in (CASES / "replica-off-with-primary").glob("*.json"))
-    result = cli("evaluate", *pair, "--rule", "HVR001")
+    result = cli("evaluate", *pair, "--rule", "HVX003")
     judged = "Virtual machines judged: 4; their verdicts, one per rule: 4 (2 with findings, 0 undetermined, 2 "
     assert judged + "compliant)" in result.output
     # Every rule: still 4 VMs, each judged by several rules (these snapshots predate the

@@ -26,7 +26,7 @@ def _exclusions(tmp_path: Path, body: str) -> Path:
 
 EXCLUDE_APP01 = """
 [[exclusion]]
-rule = "HVR001"
+rule = "HVX003"
 host = "hv0*"
 vm = "app01"
 justification = "Legacy appliance; failover IP set by hand (CHG-1234)"
@@ -64,7 +64,7 @@ def test_exclusion_never_hides_an_incomplete_run(cli: Invoke, tmp_path: Path) ->
 
 
 def test_malformed_exclusions_exit_2_naming_the_line(cli: Invoke, tmp_path: Path) -> None:
-    path = _exclusions(tmp_path, '[[exclusion]]\nrule = "HVR001"\nvm = "app01"\n')
+    path = _exclusions(tmp_path, '[[exclusion]]\nrule = "HVX003"\nvm = "app01"\n')
     result = cli("evaluate", ABSENT, "--exclusions", str(path))
     assert result.exit_code == ExitCode.USAGE
     assert f"{path}:1" in result.output and "justification" in result.output
@@ -105,8 +105,8 @@ def test_merge_joins_partners_across_reports(cli: Invoke, tmp_path: Path) -> Non
     assert result.exit_code == ExitCode.FINDINGS
     report = json.loads(merged.read_text("utf-8"))
     validate_report(report)
-    hvr001 = [r for r in report["results"] if r["rule_id"] == "HVR001"]
-    inferred = {(v["host"], v["name"]): v["inferred_from"] for r in hvr001 for v in r["vms"]}
+    hvx003 = [r for r in report["results"] if r["rule_id"] == "HVX003"]
+    inferred = {(v["host"], v["name"]): v["inferred_from"] for r in hvx003 for v in r["vms"]}
     assert inferred[("HV-REP", "pair-bad")] == "HV-PRI/pair-bad"
     assert len(report["hosts"]) == 2
 

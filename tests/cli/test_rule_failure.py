@@ -81,10 +81,10 @@ def test_a_raising_check_is_undetermined_on_every_host_and_the_report_is_written
         assert error.startswith("RuntimeError: line one line two x")  # one line
         assert len(error) < 250  # bounded
         assert "Traceback" not in json.dumps(r)
-    # Every other rule was judged as if nothing had happened: HVR001's findings are there.
+    # Every other rule was judged as if nothing had happened: HVX003's findings are there.
     others = {r["rule_id"] for r in results} - {"HVT900"}
     assert len(others) == 13
-    assert {r["host"] for r in results if r["rule_id"] == "HVR001" and r["status"] == "noncompliant"} == {
+    assert {r["host"] for r in results if r["rule_id"] == "HVX003" and r["status"] == "noncompliant"} == {
         "HV-PRI", "HV-REP", "HV01",
     }  # fmt: skip
     assert not any(r["reason"] for r in results if r["rule_id"] != "HVT900")
@@ -105,7 +105,7 @@ def test_the_findings_of_the_others_do_not_turn_it_into_exit_0_or_1(
 ) -> None:
     # Only the broken rule and a clean one: without it the run would pass; --exit-zero does not hide it.
     clean = CASES / "single-vm-installed-enum-names" / "hv01.json"
-    result = cli("evaluate", str(clean), "--rules-dir", str(broken_rules), "--rule", "HVT900", "--rule", "HVR001",
+    result = cli("evaluate", str(clean), "--rules-dir", str(broken_rules), "--rule", "HVT900", "--rule", "HVX003",
                  "--now", FIXED_NOW, "--exit-zero", "-q")  # fmt: skip
     assert result.exit_code == ExitCode.INCOMPLETE
     assert "HVT900" in result.stdout  # the table names the rule that could not be determined
@@ -145,7 +145,7 @@ def test_evaluation_returns_the_failure_as_a_value_and_writes_nothing(
     from hvbpa.collect import load_snapshot_file
     from hvbpa.evaluate import EvaluationOptions, analyze, load_rules
 
-    rules = [r for r in load_rules((broken_rules,)) if r.id in ("HVT900", "HVR001")]
+    rules = [r for r in load_rules((broken_rules,)) if r.id in ("HVT900", "HVX003")]
     now = datetime(2026, 11, 25, 12, tzinfo=UTC)
     run = analyze([load_snapshot_file(p) for p in HOSTS], rules, started=now, finished=now, now=now,
                   options=EvaluationOptions())  # fmt: skip

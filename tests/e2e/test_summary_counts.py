@@ -87,7 +87,7 @@ def test_counts_agree_on_the_demo_fleet_and_after_merge_with_baseline_and_exclus
     legacy = next(vm for r in report["results"] for vm in r["vms"] if vm["name"] == "FILE-02")
     exclusions = tmp_path / "exclusions.toml"
     exclusions.write_text(
-        f'[[exclusion]]\nrule = "HVR001"\nhost = "{legacy["host"]}"\nvm_id = "{legacy["vm_id"]}"\n'
+        f'[[exclusion]]\nrule = "HVX003"\nhost = "{legacy["host"]}"\nvm_id = "{legacy["vm_id"]}"\n'
         'justification = "accepted for the test"\n',
         "utf-8",
     )

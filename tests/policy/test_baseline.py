@@ -44,8 +44,8 @@ def test_created_from_a_json_report() -> None:
     assert listed == [("HV01", "app01"), ("하이퍼V-서울", "데이터베이스")]
     app01 = made["fingerprints"][0]
     assert app01 == {
-        "fingerprint": finding_fingerprint("HVR001", "HV01", APP01),
-        "rule_id": "HVR001",
+        "fingerprint": finding_fingerprint("HVX003", "HV01", APP01),
+        "rule_id": "HVX003",
         "host": "HV01",
         "vm_id": APP01,
         "vm_name": "app01",
@@ -81,7 +81,7 @@ def test_known_new_and_fixed(tmp_path: Path) -> None:
         replace(korean, status=Status.COMPLIANT, vms=tuple(replace(v, status=Status.COMPLIANT) for v in korean.vms)),
     )
     comparison = compare(now, baseline)
-    assert comparison.known == {finding_fingerprint("HVR001", "hv01", APP01)}
+    assert comparison.known == {finding_fingerprint("HVX003", "hv01", APP01)}
     assert [f.vm_name for f in comparison.new] == ["app09"]
     assert [f.vm_name for f in comparison.fixed] == ["데이터베이스"]
 
@@ -107,8 +107,8 @@ def test_apply_baseline_fails_only_on_new_findings(tmp_path: Path) -> None:
 
 def good_entry() -> dict[str, Any]:
     return {
-        "fingerprint": finding_fingerprint("HVR001", "HV01", APP01),
-        "rule_id": "HVR001",
+        "fingerprint": finding_fingerprint("HVX003", "HV01", APP01),
+        "rule_id": "HVX003",
         "host": "HV01",
         "vm_id": APP01,
         "vm_name": "app01",
@@ -121,7 +121,7 @@ def good_entry() -> dict[str, Any]:
         ('{"schema": "hvbpa.baseline/1",\n "fingerprints": [\n', ":3: not valid JSON"),
         ('{"schema": "hvbpa.report/1"}', ": not a baseline"),
         ('{"schema": "hvbpa.baseline/1", "fingerprints": {}}', ": 'fingerprints' must be a list"),
-        ('{"schema": "hvbpa.baseline/1", "fingerprints": [{"rule_id": "HVR001"}]}', ": fingerprints[0]: needs"),
+        ('{"schema": "hvbpa.baseline/1", "fingerprints": [{"rule_id": "HVX003"}]}', ": fingerprints[0]: needs"),
         (
             json.dumps({"schema": BASELINE_SCHEMA, "fingerprints": [{**good_entry(), "host": "HV02"}]}),
             ": fingerprints[0]: fingerprint does not match",

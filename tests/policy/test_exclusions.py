@@ -32,7 +32,7 @@ def results() -> tuple[RuleResult, ...]:
 GOOD = f"""
 # accepted risks
 [[exclusion]]
-rule = "HVR001"
+rule = "HVX003"
 host = "hv0*"
 vm_id = "{APP01.upper()}"
 vm = "app01"
@@ -40,7 +40,7 @@ justification = "appliance; vendor ticket 4411"
 expires = 2026-10-01
 
 [[exclusion]]
-rule = "hvr001"
+rule = "hvx003"
 host = "하이퍼V-*"
 vm = "*"
 justification = "lab host"
@@ -48,11 +48,11 @@ justification = "lab host"
 
 
 def test_loads_with_lines_and_defaults(tmp_path: Path) -> None:
-    first, second = load_exclusions(write(tmp_path, GOOD), rule_ids={"HVR001"})
+    first, second = load_exclusions(write(tmp_path, GOOD), rule_ids={"HVX003"})
     expires = datetime(2026, 10, 1, tzinfo=UTC)
-    assert (first.rule, first.vm_id, first.line, first.expires) == ("HVR001", APP01, 3, expires)
+    assert (first.rule, first.vm_id, first.line, first.expires) == ("HVX003", APP01, 3, expires)
     assert first.label == f"{tmp_path / 'exclusions.toml'}:3: appliance; vendor ticket 4411"
-    assert (second.rule, second.host, second.vm, second.line, second.expires) == ("HVR001", "하이퍼V-*", "*", 11, None)
+    assert (second.rule, second.host, second.vm, second.line, second.expires) == ("HVX003", "하이퍼V-*", "*", 11, None)
 
 
 def test_applies_before_expiry_and_notes_after(tmp_path: Path) -> None:
@@ -63,7 +63,7 @@ def test_applies_before_expiry_and_notes_after(tmp_path: Path) -> None:
     assert exit_code(replace(make_run(outcomes(ABSENT, KOREAN)), results=before)) == 0
 
     after, notes = apply_exclusions(results(), exclusions, AFTER)
-    assert notes == (f"{tmp_path / 'exclusions.toml'}:3: exclusion for HVR001 on hv0*/app01 expired on 2026-10-01",)
+    assert notes == (f"{tmp_path / 'exclusions.toml'}:3: exclusion for HVX003 on hv0*/app01 expired on 2026-10-01",)
     hv01 = next(r for r in after if r.host == "HV01")
     assert hv01.excluded_by is None
     assert exit_code(replace(make_run(outcomes(ABSENT, KOREAN)), results=after)) == 1
@@ -73,19 +73,19 @@ def test_vm_id_survives_a_rename() -> None:
     renamed = tuple(
         replace(r, vms=tuple(replace(v, vm_name="renamed") for v in r.vms)) for r in results() if r.host == "HV01"
     )
-    rule = Exclusion(rule="HVR001", justification="j", vm_id=APP01, source="x.toml", line=1)
+    rule = Exclusion(rule="HVX003", justification="j", vm_id=APP01, source="x.toml", line=1)
     applied, _ = apply_exclusions(renamed, (rule,), BEFORE)
     assert [r.excluded_by for r in applied] == [None, "x.toml:1: j"], "the host's compliant VMs stay counted"
     assert all(vm.status is Status.COMPLIANT for vm in applied[0].vms)
-    by_old_name = Exclusion(rule="HVR001", justification="j", vm="app01", source="x.toml", line=1)
+    by_old_name = Exclusion(rule="HVX003", justification="j", vm="app01", source="x.toml", line=1)
     assert not any(r.excluded_by for r in apply_exclusions(renamed, (by_old_name,), BEFORE)[0])
 
 
 def test_no_match_on_other_rule_host_or_vm() -> None:
     for exclusion in (
         Exclusion(rule="HVR002", justification="j", vm="*"),
-        Exclusion(rule="HVR001", justification="j", host="hv02", vm="*"),
-        Exclusion(rule="HVR001", justification="j", vm="app02"),
+        Exclusion(rule="HVX003", justification="j", host="hv02", vm="*"),
+        Exclusion(rule="HVX003", justification="j", vm="app02"),
     ):
         applied, _ = apply_exclusions(results(), (exclusion,), BEFORE)
         assert applied == results()
@@ -95,7 +95,7 @@ def test_partial_exclusion_splits_and_the_rest_still_fails() -> None:
     base = next(r for r in results() if r.host == "HV01")
     second = replace(base.vms[0], vm_name="app03", vm_id="00000000-0000-0000-0000-000000000003")
     result = replace(base, vms=(*base.vms, second))
-    by_name = Exclusion(rule="HVR001", justification="j", vm="APP01", source="x.toml", line=7)
+    by_name = Exclusion(rule="HVX003", justification="j", vm="APP01", source="x.toml", line=7)
     applied, _ = apply_exclusions((result,), (by_name,), BEFORE)
     kept, excluded = applied
     assert [v.vm_name for v in kept.affected] == ["app03"]
@@ -110,27 +110,27 @@ def test_partial_exclusion_splits_and_the_rest_still_fails() -> None:
 
 def test_undetermined_is_never_excluded() -> None:
     undetermined = replace(results()[0], status=Status.UNDETERMINED, vms=())
-    applied, _ = apply_exclusions((undetermined,), (Exclusion(rule="HVR001", justification="j", vm="*"),), BEFORE)
+    applied, _ = apply_exclusions((undetermined,), (Exclusion(rule="HVX003", justification="j", vm="*"),), BEFORE)
     assert applied[0].excluded_by is None
 
 
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ('[[exclusion]]\nrule = "HVR001"\nvm = "a"\njustification = \n', ":4: not valid TOML: Invalid value"),
-        ('[[exclusion]]\nrule = "HVR001"\nvm = "a"\n', ":1: missing 'justification'"),
+        ('[[exclusion]]\nrule = "HVX003"\nvm = "a"\njustification = \n', ":4: not valid TOML: Invalid value"),
+        ('[[exclusion]]\nrule = "HVX003"\nvm = "a"\n', ":1: missing 'justification'"),
         ('\n[[exclusion]]\nvm = "a"\njustification = "j"\n', ":2: missing 'rule'"),
-        ('[[exclusion]]\nrule = "HVR001"\njustification = "j"\n', ":1: name the VM with 'vm' or 'vm_id'"),
-        ('[[exclusion]]\nrule = "HVR001"\nvm = "a"\njustification = "  "\n', ":4: 'justification' must be a non-empty"),
-        ('[[exclusion]]\nrule = "HVR001"\nvm = "a"\njustification = "j"\ncolour = 1\n', ":5: unknown key 'colour'"),
+        ('[[exclusion]]\nrule = "HVX003"\njustification = "j"\n', ":1: name the VM with 'vm' or 'vm_id'"),
+        ('[[exclusion]]\nrule = "HVX003"\nvm = "a"\njustification = "  "\n', ":4: 'justification' must be a non-empty"),
+        ('[[exclusion]]\nrule = "HVX003"\nvm = "a"\njustification = "j"\ncolour = 1\n', ":5: unknown key 'colour'"),
         ('[[exclusion]]\nrule = "no"\nvm = "a"\njustification = "j"\n', ":2: rule 'no' is not a rule id"),
         ('[[exclusion]]\nrule = "HVR009"\nvm = "a"\njustification = "j"\n', ":2: unknown rule HVR009"),
-        ('[[exclusion]]\nrule = "HVR001"\nvm_id = "web01"\njustification = "j"\n', ":3: vm_id 'web01' is not a GUID"),
-        ('[[exclusion]]\nrule = "HVR001"\nvm = "a"\njustification = "j"\nexpires = "soon"\n', ":5: 'expires' must"),
-        ('[[exclusion]]\nrule = "HVR001"\nvm = "a"\njustification = "j"\nexpires = 12:00:00\n', ":5: 'expires' must"),
-        ('rule = "HVR001"\n', ":1: unknown key 'rule': write [[exclusion]] tables"),
+        ('[[exclusion]]\nrule = "HVX003"\nvm_id = "web01"\njustification = "j"\n', ":3: vm_id 'web01' is not a GUID"),
+        ('[[exclusion]]\nrule = "HVX003"\nvm = "a"\njustification = "j"\nexpires = "soon"\n', ":5: 'expires' must"),
+        ('[[exclusion]]\nrule = "HVX003"\nvm = "a"\njustification = "j"\nexpires = 12:00:00\n', ":5: 'expires' must"),
+        ('rule = "HVX003"\n', ":1: unknown key 'rule': write [[exclusion]] tables"),
         (
-            '[[exclusion]]\nrule = "HVR001"\nvm = "a"\njustification = "j"\n\n[[exclusion]]\nrule = "HVR001"\n'
+            '[[exclusion]]\nrule = "HVX003"\nvm = "a"\njustification = "j"\n\n[[exclusion]]\nrule = "HVX003"\n'
             'justification = "j"\n',
             ":6: name the VM",
         ),
@@ -139,14 +139,14 @@ def test_undetermined_is_never_excluded() -> None:
 def test_malformed_files_name_file_and_line(tmp_path: Path, text: str, message: str) -> None:
     path = write(tmp_path, text)
     with pytest.raises(ConfigError) as caught:
-        load_exclusions(path, rule_ids={"HVR001"})
+        load_exclusions(path, rule_ids={"HVX003"})
     error = str(caught.value)
     assert error.startswith(f"{path}{message}"), error
     assert "\n" not in error
 
 
 def test_inline_array_form_names_the_entry(tmp_path: Path) -> None:
-    path = write(tmp_path, 'exclusion = [{ rule = "HVR001", justification = "j" }]\n')
+    path = write(tmp_path, 'exclusion = [{ rule = "HVX003", justification = "j" }]\n')
     with pytest.raises(ConfigError, match=r"exclusions\.toml: exclusion #1: name the VM"):
         load_exclusions(path)
 

@@ -16,7 +16,7 @@ from tests.support import ABSENT, KOREAN
 def test_sarif_junit_and_csv_files(cli: Invoke, tmp_path: Path) -> None:
     sarif, junit, table = tmp_path / "out.sarif", tmp_path / "out.xml", tmp_path / "out.csv"
     result = cli(
-        "evaluate", str(ABSENT), str(KOREAN), "--now", FIXED_NOW, "--lang", "ko", "--rule", "HVR001",
+        "evaluate", str(ABSENT), str(KOREAN), "--now", FIXED_NOW, "--lang", "ko", "--rule", "HVX003",
         "-o", f"sarif:{sarif}", "-o", f"junit:{junit}", "-o", f"csv:{table}",
     )  # fmt: skip
     assert result.exit_code == ExitCode.FINDINGS, result.output

@@ -27,7 +27,7 @@ def test_rows_per_vm_and_per_host_problem() -> None:
         ("hv-down.contoso.test", "", "unreachable"),
     ]
     app01 = found[0]
-    assert app01["rule_id"] == "HVR001"
+    assert app01["rule_id"] == "HVX003"
     assert app01["severity"] == "error"
     assert app01["reason_code"] == "kvp-no-contact"
     assert app01["failover_addresses"] == "192.0.2.50 (Network Adapter)"
@@ -37,7 +37,7 @@ def test_rows_per_vm_and_per_host_problem() -> None:
 
 def test_host_level_undetermined_row() -> None:
     (row,) = rows(render(make_ctx(NO_MODULE)))
-    assert (row["rule_id"], row["status"], row["reason_code"]) == ("HVR001", "undetermined", "no-hyperv-module")
+    assert (row["rule_id"], row["status"], row["reason_code"]) == ("HVX003", "undetermined", "no-hyperv-module")
 
 
 def test_excluded_by_and_korean() -> None:

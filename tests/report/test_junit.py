@@ -55,7 +55,7 @@ def test_failure_names_rule_vm_reason_and_severity() -> None:
     assert cases["app02"].find("failure") is None
     failure = cases["app01"].find("failure")
     assert failure is not None
-    assert cases["app01"].attrib["classname"] == "HVR001"
+    assert cases["app01"].attrib["classname"] == "HVX003"
     assert failure.attrib["type"] == "error"
     assert failure.attrib["message"].startswith(reason_text(ctx.run.results[0].vms[0].reason) + "; ")
     assert failure.attrib["message"].startswith("running for ")

@@ -45,7 +45,7 @@ def test_valid_and_describes_the_rules(validator: jsonschema.Draft4Validator) ->
     driver = run["tool"]["driver"]
     assert (driver["name"], driver["version"]) == ("hvbpa", "0.1.0")
     (rule,) = driver["rules"]
-    assert rule["id"] == "HVR001"
+    assert rule["id"] == "HVX003"
     assert rule["name"] == "integration-services-for-failover-ip"
     assert rule["shortDescription"]["text"].startswith("Integration services must be installed")
     assert rule["helpUri"].startswith("https://learn.microsoft.com/")
@@ -104,8 +104,8 @@ def test_fingerprints_are_stable_across_runs_and_renames(tmp_path: Path) -> None
     fingerprint = first["partialFingerprints"][FINGERPRINT_KEY]
     assert again["partialFingerprints"][FINGERPRINT_KEY] == fingerprint
     assert renamed["partialFingerprints"][FINGERPRINT_KEY] == fingerprint
-    assert fingerprint == finding_fingerprint("HVR001", "hv01", first["properties"]["vmId"].upper())
-    assert fingerprint != finding_fingerprint("HVR001", "HV02", first["properties"]["vmId"])
+    assert fingerprint == finding_fingerprint("HVX003", "hv01", first["properties"]["vmId"].upper())
+    assert fingerprint != finding_fingerprint("HVX003", "HV02", first["properties"]["vmId"])
 
 
 def test_failed_and_unjudged_hosts_are_notifications(validator: jsonschema.Draft4Validator) -> None:
@@ -119,7 +119,7 @@ def test_failed_and_unjudged_hosts_are_notifications(validator: jsonschema.Draft
         "hv-down.contoso.test: the host could not be scanned (unreachable: connection refused)",
         "HV01: the Hyper-V PowerShell module is not installed on the host",
     ]
-    assert invocation["toolExecutionNotifications"][1]["associatedRule"] == {"id": "HVR001", "index": 0}
+    assert invocation["toolExecutionNotifications"][1]["associatedRule"] == {"id": "HVX003", "index": 0}
     assert document["runs"][0]["results"] == []
 
 

@@ -76,7 +76,7 @@ def test_big_host_parses_and_every_vm_is_judged() -> None:
     document = host_snapshot("HV-BIG", 1024)
     snapshot = parse_snapshot(json.dumps(document))
     assert len(snapshot.vms) == 1024
-    rules = select_rules(load_rules(), only=["HVR001"])
+    rules = select_rules(load_rules(), only=["HVX003"])
     results = evaluate(rules, [HostOutcome("HV-BIG", HostStatus.OK, snapshot)], datetime.now(UTC))
     (result,) = results
     kinds = [vm["name"].split("-")[0] for vm in document["vms"]]

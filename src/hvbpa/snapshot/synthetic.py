@@ -116,7 +116,8 @@ def host_snapshot(name: str, vm_count: int, *, seed: str | None = None, mix: boo
                 vm_id(seed or name, index),
                 kind,
                 mode=1 if kind != "off" else 2,
-                failover_ip=f"10.{index // 250 % 250}.{index % 250}.10" if kind == "absent" else None,
+                # Every replicated VM gets a failover address, as a Replica site usually configures.
+                failover_ip=f"10.{index // 250 % 250}.{index % 250}.10",
             )
         )
     return {

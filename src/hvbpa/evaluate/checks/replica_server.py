@@ -185,13 +185,13 @@ def _certificate_installed(ctx: CheckContext, snapshot: HostSnapshot) -> HostChe
         node = snapshot.replication_server
         if node is None:
             return HostCheck(verdict=HostVerdict(Status.UNDETERMINED, section_missing(snapshot, "replication_server")))
+        if not node.certificate_thumbprint:
+            return host_verdict(Status.NONCOMPLIANT, "node-certificate-not-configured")
         judged = [
             certificate_problem(
                 node.broker_certificate, broker.certificate_thumbprint or "", broker.client_access_point, reference
             ),
-            certificate_problem(node.certificate, node.certificate_thumbprint or "", fqdn, reference)
-            if node.certificate_thumbprint
-            else (Status.NONCOMPLIANT, "node-certificate-not-configured", {}),
+            certificate_problem(node.certificate, node.certificate_thumbprint, fqdn, reference),
         ]
         status, code, params = max(judged, key=lambda j: j[0].rank)
         return host_verdict(status, code, **params)
