@@ -55,6 +55,8 @@ def _accepts_from_somewhere(snapshot: HostSnapshot) -> HostCheck:
     entries = server.authorization_entries or ()
     if not entries:
         return host_verdict(Status.NONCOMPLIANT, "replica-accepts-none")
+    if any(e.allowed_primary_server.strip() == "*" for e in entries):
+        return host_verdict(Status.COMPLIANT, "replica-accepts-any")
     return host_verdict(Status.COMPLIANT, "replica-authorized-servers", count=len(entries), servers=_servers(server))
 
 
