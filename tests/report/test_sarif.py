@@ -46,8 +46,8 @@ def test_valid_and_describes_the_rules(validator: jsonschema.Draft4Validator) ->
     assert (driver["name"], driver["version"]) == ("hvbpa", "0.1.0")
     (rule,) = driver["rules"]
     assert rule["id"] == "HVX003"
-    assert rule["name"] == "integration-services-for-failover-ip"
-    assert rule["shortDescription"]["text"].startswith("Integration services must be installed")
+    assert rule["name"] == "failover-address-reaches-guest"
+    assert rule["shortDescription"]["text"].startswith("The failover address will not be applied")
     assert rule["helpUri"].startswith("https://learn.microsoft.com/")
     assert rule["defaultConfiguration"]["level"] == "error"
     assert rule["properties"]["category"] == "configuration"
@@ -139,9 +139,11 @@ def test_korean_texts(validator: jsonschema.Draft4Validator) -> None:
     validator.validate(document)
     run = document["runs"][0]
     assert run["language"] == "ko-KR"
-    assert run["tool"]["driver"]["rules"][0]["shortDescription"]["text"].startswith("주 가상 머신이나")
+    assert run["tool"]["driver"]["rules"][0]["shortDescription"]["text"].startswith("장애 조치 주소가 적용되지 않습니다")
     (result,) = [r for r in run["results"] if r["kind"] == "fail"]
     reason = reason_text(ctx.run.results[0].vms[1].reason, "ko")
-    assert result["message"]["text"] == f"하이퍼V-서울/데이터베이스: {reason}"
+    # The reason, then the failover address that will not apply.
+    assert result["message"]["text"].startswith(f"하이퍼V-서울/데이터베이스: {reason}; ")
+    assert "192.0.2.69" in result["message"]["text"]
     assert "실행 중이지만" in reason
     assert "데이터베이스" in render(make_ctx(KOREAN, lang="ko")), "written as UTF-8, not \\u escapes"
