@@ -179,3 +179,17 @@ def test_readme_lab_lines_run_verbatim(tmp_path: Path) -> None:
             break
         time.sleep(0.1)
     assert not (tmp_path / "hosts.txt").exists(), "the lab stopped and removed its hosts file"
+
+
+def test_the_demo_fleet_shows_a_finding_for_every_rule(cli: Invoke, tmp_path: Path) -> None:
+    """Every shipped rule, BPA's and hvbpa's own, finds something in the demo fleet's hosts."""
+    from hvbpa.evaluate import load_rules
+    from hvbpa.lab.fleet import demo_fleet_path
+
+    out = tmp_path / "demo.json"
+    snapshots = sorted(str(p) for p in demo_fleet_path().parent.glob("*.json"))
+    result = cli("evaluate", *snapshots, "-o", f"json:{out}", "-q")
+    assert result.exit_code == ExitCode.FINDINGS, result.output
+    report = json.loads(out.read_text("utf-8"))
+    found = {r["rule_id"] for r in report["results"] if r["status"] == "noncompliant"}
+    assert sorted({r.id for r in load_rules()} - found) == []
