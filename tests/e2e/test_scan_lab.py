@@ -48,24 +48,31 @@ def test_scan_each_transport(cli: Invoke, lab_fleet: StartFleet, tmp_path: Path,
     assert host["status"] == "ok", host["reason"]
     assert host["name"] == "HV-T"
     absent = sorted(v["name"] for v in document["vms"] if v["name"].startswith("absent"))
-    assert sorted(report["results"][0]["affected_vms"]) == absent
+    (guest,) = [r for r in report["results"] if r["rule_id"] == "HVX003"]
+    assert sorted(guest["affected_vms"]) == absent
     assert result.exit_code == (ExitCode.FINDINGS if absent else ExitCode.OK)
     assert host["requests"] == 4  # Create, Command, Receive, Delete
 
 
 def test_korean_vm_names_arrive_intact(cli: Invoke, lab_fleet: StartFleet, tmp_path: Path) -> None:
     document = host_snapshot("서울-HV", 0)
-    document["vms"] = [vm_record("웹서버-01", "0b9f5c9e-52a4-4e5a-9d4c-111111111111", "absent")]
+    document["vms"] = [vm_record("웹서버-01", "0b9f5c9e-52a4-4e5a-9d4c-111111111111", "absent", failover_ip="10.9.0.1")]
     running = lab_fleet(HostConfig("서울-HV", transport="ntlm", snapshot_text=json.dumps(document, ensure_ascii=False)))
     result, report = _scan_one(cli, running, tmp_path)
     assert result.exit_code == ExitCode.FINDINGS
-    assert report["results"][0]["affected_vms"] == ["웹서버-01"]
+    (guest,) = [r for r in report["results"] if r["rule_id"] == "HVX003"]
+    assert guest["affected_vms"] == ["웹서버-01"]
     assert report["hosts"][0]["name"] == "서울-HV"
 
 
 def test_request_count_does_not_grow_with_vm_count(lab_fleet: StartFleet, cli: Invoke, tmp_path: Path) -> None:
+    # The answer's size grows with the data, and a Receive carries at most one envelope (150 KB,
+    # what pywinrm asks for): with disk paths and test-failover times, about 800 synthetic VMs
+    # fit one envelope and 1,024 need one more Receive. The host-side calls stay constant
+    # (tests/powershell/test_host_cost.py); here the WinRM requests do, up to the envelope.
     running = lab_fleet(
         HostConfig("ONE", transport="ntlm", snapshot_text=host_snapshot_json("ONE", 1)),
+        HostConfig("MANY", transport="ntlm", snapshot_text=host_snapshot_json("MANY", 800)),
         HostConfig("BIG", transport="ntlm", snapshot_text=host_snapshot_json("BIG", 1024)),
     )
     ports = [f"127.0.0.1:{h.port}" for h in running.hosts]
@@ -73,9 +80,10 @@ def test_request_count_does_not_grow_with_vm_count(lab_fleet: StartFleet, cli: I
     result = cli("scan", *ports, "-q", "-o", f"json:{out}", env=LAB_ENV)
     assert result.exit_code == ExitCode.FINDINGS
     counts = running.request_counts()
-    assert counts["ONE"] == counts["BIG"], counts
+    assert counts["ONE"] == counts["MANY"], counts
+    assert counts["BIG"] <= counts["ONE"] + 1, counts
     report = read_report(out)
-    assert [h["vm_count"] for h in report["hosts"]] == [1, 1024]
+    assert [h["vm_count"] for h in report["hosts"]] == [1, 800, 1024]
 
 
 def test_collection_script_needs_more_than_cmd_exe_allows() -> None:

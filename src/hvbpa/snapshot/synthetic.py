@@ -44,8 +44,9 @@ PORTS = {1: 80, 2: 443}
 
 
 def disk_path(vm_name: str, disk: str = "", extension: str = "vhdx") -> str:
+    """Where Hyper-V puts a new VM's disks by default: one folder for every VM of the host."""
     suffix = f"-{disk}" if disk else ""
-    return f"D:\\Hyper-V\\{vm_name}\\Virtual Hard Disks\\{vm_name}{suffix}.{extension}"
+    return f"C:\\ProgramData\\Microsoft\\Windows\\Virtual Hard Disks\\{vm_name}{suffix}.{extension}"
 
 
 def vm_record(
@@ -149,7 +150,7 @@ def host_snapshot(name: str, vm_count: int, *, seed: str | None = None, mix: boo
                 mode=mode,
                 # Every replicated VM gets a failover address, as a Replica site usually configures.
                 failover_ip=f"10.{index // 250 % 250}.{index % 250}.10",
-                relationship=_relationship_settings(settings, vm_name, mode),
+                relationship=_relationship_settings(settings, vm_name, mode) if mix else _kept(vm_name, mode),
             )
         )
     return {
@@ -169,9 +170,9 @@ def host_snapshot(name: str, vm_count: int, *, seed: str | None = None, mix: boo
         },
         "vms": vms,
         "errors": [],
-        "replication_server": copy.deepcopy(REPLICATION_SERVER),
+        "replication_server": _replication_server(f"{name.lower()}.example.test"),
         "cluster_resources": None,
-        "qos_policies": _qos_policies(settings),
+        "qos_policies": _qos_policies(settings) if mix else [REPLICA_THROTTLE],
     }
 
 
@@ -193,6 +194,27 @@ def _relationship_settings(rng: random.Random, vm_name: str, mode: int) -> dict[
     }
 
 
+def _kept(vm_name: str, mode: int) -> dict[str, Any]:
+    """A well-kept VM's disks and drills: the paging disk excluded, VHDX only, a recent test failover."""
+    return {
+        "recovery_history": 4,
+        "replicated_disks": [disk_path(vm_name)],
+        "excluded_disks": [disk_path(vm_name, "pagefile")],
+        "last_test_failover_time": NEVER if mode == 1 else "2026-11-21T03:15:00Z",
+    }
+
+
+REPLICA_THROTTLE = {"name": "Replica", "throttle_bits_per_second": 200_000_000, "dst_port_start": 443, "dst_port_end": 443}
+
+
+def _replication_server(fqdn: str) -> dict[str, Any]:
+    """The Replica server below, its certificate issued for this host's name."""
+    server = copy.deepcopy(REPLICATION_SERVER)
+    server["certificate"]["dns_names"] = [fqdn]
+    server["certificate"]["subject"] = f"CN={fqdn}"
+    return server
+
+
 def _qos_policies(rng: random.Random) -> list[dict[str, Any]] | None:
     """Get-NetQosPolicy: most hosts have none; some throttle Replica's HTTPS traffic or SMB."""
     shape = rng.choices(("none", "replica", "smb", "unread"), weights=(5, 2, 2, 1))[0]
@@ -200,9 +222,7 @@ def _qos_policies(rng: random.Random) -> list[dict[str, Any]] | None:
         return None
     policies: list[dict[str, Any]] = []
     if shape == "replica":
-        policies.append(
-            {"name": "Replica", "throttle_bits_per_second": 200_000_000, "dst_port_start": 443, "dst_port_end": 443}
-        )
+        policies.append(dict(REPLICA_THROTTLE))
     if shape == "smb":
         policies.append({"name": "SMB", "throttle_bits_per_second": None, "dst_port_start": 445, "dst_port_end": 445})
         policies.append({"name": "Backup", "throttle_bits_per_second": 0, "dst_port_start": None, "dst_port_end": None})
