@@ -77,9 +77,10 @@ def test_counts_agree_on_the_demo_fleet_and_after_merge_with_baseline_and_exclus
     cli("demo", "-q", *args, "--now", "2026-11-25T12:00:00+00:00")
     scanned = _cross_check(paths)
     assert (scanned["hosts_failed"], scanned["undetermined"]) == (1, 0), "a failed host is not an undetermined result"
-    # 14 VMs; 13 rules give 71 VM verdicts (14 findings) and 10 verdicts on the two hosts (5 findings).
-    assert (scanned["vms_distinct"], scanned["vms_judged"], scanned["vms_noncompliant"]) == (14, 71, 14)
-    assert scanned["host_verdicts_noncompliant"] == 5
+    # 14 VMs; 16 rules judged per VM give 109 VM verdicts (20 findings); 8 rules judged per host give
+    # 24 verdicts on the three hosts scanned (8 findings: each host rule finds one host).
+    assert (scanned["vms_distinct"], scanned["vms_judged"], scanned["vms_noncompliant"]) == (14, 109, 20)
+    assert scanned["host_verdicts_noncompliant"] == 8
 
     base = tmp_path / "base.json"
     cli("baseline", "create", str(paths["json"]), "-o", str(base))
@@ -97,5 +98,5 @@ def test_counts_agree_on_the_demo_fleet_and_after_merge_with_baseline_and_exclus
     merged = _cross_check(merged_paths)
     assert merged["vms_judged"] == scanned["vms_judged"], "a baseline must not take VMs out of the count"
     assert merged["vms_noncompliant"] == 0
-    assert merged["vms_excluded"] == 1 and merged["vms_baselined"] == 13
-    assert merged["host_verdicts_accepted"] == 5 and merged["host_verdicts_noncompliant"] == 0
+    assert merged["vms_excluded"] == 1 and merged["vms_baselined"] == 19
+    assert merged["host_verdicts_accepted"] == 8 and merged["host_verdicts_noncompliant"] == 0

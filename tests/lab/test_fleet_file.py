@@ -115,7 +115,7 @@ def test_programmatic_fleets() -> None:
 
 def test_demo_fleet() -> None:
     fleet = load_fleet(demo_fleet_path())
-    assert [h.name for h in fleet.hosts] == ["HV-PRI-01", "HV-REP-01", "HV-DR-03"]
+    assert [h.name for h in fleet.hosts] == ["HV-PRI-01", "HV-REP-01", "HV-DR-02", "HV-DR-03"]
     assert fleet.host("HV-DR-03").refuse
     schema = shipped_schema("snapshot-v1.schema.json")
     snapshots = {h.name: json.loads(h.snapshot_json()) for h in fleet.hosts if h.snapshot}

@@ -121,7 +121,7 @@ def test_serve_runs_the_demo_fleet_until_stopped(tmp_path: Path) -> None:
         text = out.getvalue()
         assert "HV-PRI-01" in text and "HV-DR-03" in text and "refuses connections" in text
         entries = [line for line in hosts_out.read_text(encoding="utf-8").splitlines() if not line.startswith("#")]
-        assert len(entries) == 3
+        assert len(entries) == 4
         # The demo hosts answer the packaged collection script with their snapshot.
         port = int(entries[0].split()[0].rsplit(":", 1)[1].removesuffix("/wsman"))
         endpoint = HostEndpoint("HV-PRI-01", "127.0.0.1", port, "http", "ntlm", "labadmin", "Lab-Passw0rd!", None)
