@@ -39,24 +39,6 @@ def _bare_reason(code: str) -> Reason:
 LANGS = ("en", "ko")
 
 _REASONS: dict[str, tuple[str, str]] = {
-    "kvp-reports-version": (
-        "the guest reports integration services {version}",
-        "게스트가 Integration Services {version} 버전을 보고합니다",
-    ),
-    "kvp-service-ok": (
-        "the Data Exchange service answers ({status})",
-        "데이터 교환 서비스가 응답합니다({status})",
-    ),
-    "kvp-incompatible": (
-        "the guest's integration components are incompatible ({status}) and cannot apply an address",
-        "게스트의 통합 구성 요소가 호환되지 않아({status}) 주소를 적용할 수 없습니다",
-    ),
-    "kvp-no-contact": (
-        "running for {uptime} and the Data Exchange service has never made contact: integration services are not "
-        "installed",
-        "{uptime} 동안 실행 중이지만 데이터 교환 서비스가 한 번도 연결되지 않았습니다. "
-        "Integration Services가 설치되어 있지 않습니다",
-    ),
     "kvp-disabled": (
         "the Data Exchange (KVP) integration service is disabled in the VM's settings, so no address can be injected",
         "가상 머신 설정에서 데이터 교환(KVP) 통합 서비스가 꺼져 있어 주소를 넣을 수 없습니다",
@@ -72,24 +54,6 @@ _REASONS: dict[str, tuple[str, str]] = {
     "uptime-missing": (
         "the host did not report the VM's uptime, so a fresh boot cannot be told from missing components",
         "호스트가 가상 머신의 실행 시간을 보고하지 않아, 막 시작된 것인지 구성 요소가 없는 것인지 구분할 수 없습니다",
-    ),
-    "kvp-lost-communication": (
-        "the Data Exchange service lost communication with the guest",
-        "데이터 교환 서비스와 게스트의 통신이 끊겼습니다",
-    ),
-    "kvp-ok-no-guest-data": (
-        "the Data Exchange service is OK but the guest has published no data after {uptime} of uptime: its KVP "
-        "daemon is not answering (on Linux, start hv_kvp_daemon), so the address cannot be injected",
-        "데이터 교환 서비스는 정상이지만 가동 {uptime}이 지나도록 게스트가 데이터를 보내지 않습니다. KVP 데몬이 응답하지 "
-        "않아(Linux라면 hv_kvp_daemon을 시작) 주소를 넣을 수 없습니다",
-    ),
-    "kvp-service-missing": (
-        "the host lists no Data Exchange integration service for this VM",
-        "호스트에 이 가상 머신의 데이터 교환 통합 서비스가 없습니다",
-    ),
-    "kvp-status-unclear": (
-        "the Data Exchange service reports {status}",
-        "데이터 교환 서비스 상태가 {status}입니다",
     ),
     "collection-error": (
         "collecting {section} failed on the host{message_suffix}",
