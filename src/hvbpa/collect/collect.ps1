@@ -10,6 +10,7 @@ $collectedAt = [DateTime]::UtcNow.ToString('o')
 $errors = New-Object 'Collections.Generic.List[object]'
 $vmOut = New-Object 'Collections.Generic.List[object]'
 $byId = @{}                                # VMId string -> vm record (case-insensitive keys)
+$hostDomain = $null                        # the node's AD domain, which is its cluster's
 
 # Null-safe property read: Hyper-V module versions differ, and StrictMode throws on a missing one.
 function hvProp($o, [string]$n) {
@@ -32,6 +33,20 @@ function hvTime($v) {
     $d = [DateTime]$v
     if ($d -eq [DateTime]::MinValue) { return $null }
     return $d.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", [Globalization.CultureInfo]::InvariantCulture)
+}
+# The Path of each drive in a list property (HardDiskDrive objects), as a list that stays a
+# list in the JSON even when empty; null when the module has no such property. The property is
+# read through PSObject.Properties: a function returning an empty list would hand back $null.
+function hvPaths($o, [string]$n) {
+    $p = $o.PSObject.Properties[$n]
+    if ($null -eq $p) { return $null }
+    $paths = New-Object 'Collections.Generic.List[object]'
+    foreach ($d in @($p.Value)) {
+        if ($null -eq $d) { continue }
+        $path = hvStr (hvProp $d 'Path')
+        if ($null -ne $path) { [void]$paths.Add($path) }
+    }
+    return , $paths
 }
 function hvErr([string]$section, $vmId, $message) {
     [void]$errors.Add([ordered]@{ section = $section; vm_id = (hvStr $vmId); message = [string]$message })
@@ -86,7 +101,10 @@ try {
     if ($null -ne $dns) {
         $hostInfo['name'] = $dns
         $hostInfo['fqdn'] = $dns
-        if ($cs.PartOfDomain) { $hostInfo['fqdn'] = $dns + '.' + [string]$cs.Domain }
+        if ($cs.PartOfDomain) {
+            $hostDomain = hvStr $cs.Domain
+            $hostInfo['fqdn'] = $dns + '.' + [string]$cs.Domain
+        }
     }
 } catch { hvErr 'host' $null ([string]$_) }
 try {
@@ -173,7 +191,7 @@ if ($vms.Count -gt 0) {
             try {
                 $rec = $byId[[string]$r.VMId]
                 if ($null -eq $rec) { continue }
-                [void]$rec['replication']['relationships'].Add([ordered]@{
+                $rel = [ordered]@{
                     type = (hvStr (hvProp $r 'ReplicationRelationshipType'))   # Simple / Extended
                     mode = (hvInt (hvProp $r 'ReplicationMode'))
                     state = (hvInt (hvProp $r 'ReplicationState'))
@@ -190,11 +208,51 @@ if ($vms.Count -gt 0) {
                     auto_resync_start_seconds = (hvTod (hvProp $r 'AutoResynchronizeIntervalStart'))
                     auto_resync_end_seconds = (hvTod (hvProp $r 'AutoResynchronizeIntervalEnd'))
                     last_replication_time = (hvTime (hvProp $r 'LastReplicationTime'))
-                })
+                    replica_port = (hvInt (hvProp $r 'ReplicaServerPort'))
+                    recovery_history = (hvInt (hvProp $r 'RecoveryHistory'))
+                    replicated_disks = $null
+                    excluded_disks = $null
+                    last_test_failover_time = $null   # from Measure-VMReplication below
+                }
+                # The disk lists are getters that walk the VM's drives on the host: read them
+                # for Primary VMs only, the ones the disk rules (BPA 234, 244) judge.
+                if ($rec['replication']['mode'] -eq 1) {
+                    $rel['replicated_disks'] = hvPaths $r 'ReplicatedDisks'
+                    $rel['excluded_disks'] = hvPaths $r 'ExcludedDisks'
+                }
+                [void]$rec['replication']['relationships'].Add($rel)
             } catch { hvErr 'replication' (hvProp $r 'VMId') ([string]$_) }
         }
         hvErrs 'replication' $ev
     } catch { hvErr 'replication' $null ([string]$_) }
+}
+
+# ---- replication_statistics ----
+# The last test failover is a replication statistic (Msvm_ReplicationStatistics.LastTestFailoverTime),
+# which Measure-VMReplication reports as LastTestFailoverInitiatedTime: one call for the VMs on
+# the Replica side (Replica, Extended Replica), where test failovers run (BPA 240, 241). The module
+# turns the FILETIME zero ("never") into null; the snapshot writes it back as 1601-01-01.
+$neverTested = '1601-01-01T00:00:00Z'
+$replicaSide = @($vms | Where-Object { @(2, 4) -contains (hvInt (hvProp $_ 'ReplicationMode')) -and $null -ne $byId[[string]$_.Id] })
+$relCount = 0
+foreach ($vm in $replicaSide) { $relCount += $byId[[string]$vm.Id]['replication']['relationships'].Count }
+if ($relCount -gt 0) {
+    try {
+        $ev = $null
+        foreach ($m in @(Hyper-V\Measure-VMReplication -VM $replicaSide -ErrorAction SilentlyContinue -ErrorVariable ev)) {
+            $rec = $byId[[string]$m.VMId]
+            if ($null -eq $rec) { continue }
+            $p = $m.PSObject.Properties['LastTestFailoverInitiatedTime']
+            if ($null -eq $p) { continue }   # a module without it: left null, not "never"
+            $when = hvTime $p.Value
+            if ($null -eq $when) { $when = $neverTested }
+            $kind = hvStr (hvProp $m 'ReplicationRelationshipType')
+            foreach ($rel in $rec['replication']['relationships']) {
+                if ($rel['type'] -eq $kind -or $null -eq $kind) { $rel['last_test_failover_time'] = $when }
+            }
+        }
+        hvErrs 'replication_statistics' $ev
+    } catch { hvErr 'replication_statistics' $null ([string]$_) }
 }
 
 # ---- integration_services ----
@@ -290,32 +348,84 @@ if (-not $kvpRead) {
 }
 
 # ---- network_adapters ----
-# Adapters in one bulk call; failover settings in one more, for the synthetic adapters of
-# Primary/Replica/ExtendedReplica VMs (the only ones that have them; a legacy adapter makes
-# the call fail). The settings do not name their adapter: the cmdlet answers each adapter of
-# -VMNetworkAdapter in order, so they pair by position. If an adapter failed (fewer answers
-# than adapters) the pairing is lost, and each adapter is asked alone so that every error
-# names its VM: one call per adapter on that failure path only.
+# Adapters in one bulk call. Failover settings in two host-wide CIM queries, for the synthetic
+# adapters of Primary/Replica/ExtendedReplica VMs (the only ones that have them). Not
+# Get-VMNetworkAdapterFailoverConfiguration: it writes nothing for an adapter without settings
+# and its output does not name the adapter, so its answers cannot be paired with adapters, and
+# asking one adapter at a time costs a call per adapter. The association
+# Msvm_EthernetPortFailoverSettingDataComponent ties each Msvm_FailoverNetworkAdapterSettingData
+# (PartComponent) to its adapter's port setting (GroupComponent), whose InstanceID is the
+# adapter's Id. The arrays are read into the module's ten properties as the module does
+# (VMNetworkAdapterFailoverSetting): first valid address, mask, gateway of each family; the
+# first two DNS servers of each family.
 # failover is null when no address is set or the VM is not replicated.
-function hvFailover($f) {
+function hvIp($list, [string]$family) {
+    foreach ($v in @($list)) {
+        $ip = $null
+        if ($null -ne $v -and [Net.IPAddress]::TryParse([string]$v, [ref]$ip) -and [string]$ip.AddressFamily -eq $family) { return [string]$v }
+    }
+    return $null
+}
+function hvIps($list, [string]$family) {
+    $found = @()
+    foreach ($v in @($list)) {
+        $ip = $null
+        if ($null -ne $v -and [Net.IPAddress]::TryParse([string]$v, [ref]$ip) -and [string]$ip.AddressFamily -eq $family) { $found += [string]$v }
+    }
+    return $found
+}
+function hvMask($list, [bool]$v6) {
+    foreach ($v in @($list)) {
+        if ($null -eq $v) { continue }
+        $t = [string]$v
+        if ($v6) {
+            $n = 0
+            if ([int]::TryParse($t, [ref]$n) -and $n -ge 0 -and $n -le 128) { return $t }
+            continue
+        }
+        $ip = $null
+        if (-not ([Net.IPAddress]::TryParse($t, [ref]$ip) -and [string]$ip.AddressFamily -eq 'InterNetwork')) { continue }
+        # A mask is ones then zeros: its bits read as a string must not hold "01".
+        $bits = ''
+        foreach ($b in $ip.GetAddressBytes()) { $bits += [Convert]::ToString([int]$b, 2).PadLeft(8, '0') }
+        if ($bits -notmatch '01') { return $t }
+    }
+    return $null
+}
+function hvFailover($s) {
+    $type = hvInt (hvProp $s 'ProtocolIFType')   # IPv4 4096, IPv6 4097, both 4098
+    $v4 = ($type -eq 4096 -or $type -eq 4098)
+    $v6 = ($type -eq 4097 -or $type -eq 4098)
+    $addresses = hvProp $s 'IPAddresses'
+    $subnets = hvProp $s 'Subnets'
+    $gateways = hvProp $s 'DefaultGateways'
+    $dns4 = @(hvIps (hvProp $s 'DNSServers') 'InterNetwork')
+    $dns6 = @(hvIps (hvProp $s 'DNSServers') 'InterNetworkV6')
     $o = [ordered]@{
-        ipv4_address = (hvStr (hvProp $f 'IPv4Address'))
-        ipv4_subnet_mask = (hvStr (hvProp $f 'IPv4SubnetMask'))
-        ipv4_default_gateway = (hvStr (hvProp $f 'IPv4DefaultGateway'))
-        ipv4_preferred_dns = (hvStr (hvProp $f 'IPv4PreferredDNSServer'))
-        ipv4_alternate_dns = (hvStr (hvProp $f 'IPv4AlternateDNSServer'))
-        ipv6_address = (hvStr (hvProp $f 'IPv6Address'))
-        ipv6_prefix_length = (hvStr (hvProp $f 'IPv6SubnetPrefixLength'))
-        ipv6_default_gateway = (hvStr (hvProp $f 'IPv6DefaultGateway'))
-        ipv6_preferred_dns = (hvStr (hvProp $f 'IPv6PreferredDNSServer'))
-        ipv6_alternate_dns = (hvStr (hvProp $f 'IPv6AlternateDNSServer'))
+        ipv4_address = $null; ipv4_subnet_mask = $null; ipv4_default_gateway = $null
+        ipv4_preferred_dns = $null; ipv4_alternate_dns = $null
+        ipv6_address = $null; ipv6_prefix_length = $null; ipv6_default_gateway = $null
+        ipv6_preferred_dns = $null; ipv6_alternate_dns = $null
+    }
+    if ($v4) {
+        $o['ipv4_address'] = hvIp $addresses 'InterNetwork'
+        $o['ipv4_subnet_mask'] = hvMask $subnets $false
+        $o['ipv4_default_gateway'] = hvIp $gateways 'InterNetwork'
+        if ($dns4.Count -gt 0) { $o['ipv4_preferred_dns'] = $dns4[0] }
+        if ($dns4.Count -gt 1) { $o['ipv4_alternate_dns'] = $dns4[1] }
+    }
+    if ($v6) {
+        $o['ipv6_address'] = hvIp $addresses 'InterNetworkV6'
+        $o['ipv6_prefix_length'] = hvMask $subnets $true
+        $o['ipv6_default_gateway'] = hvIp $gateways 'InterNetworkV6'
+        if ($dns6.Count -gt 0) { $o['ipv6_preferred_dns'] = $dns6[0] }
+        if ($dns6.Count -gt 1) { $o['ipv6_alternate_dns'] = $dns6[1] }
     }
     foreach ($v in $o.Values) { if ($null -ne $v) { return $o } }
     return $null
 }
 if ($vms.Count -gt 0) {
-    $asked = New-Object 'Collections.Generic.List[object]'     # adapters whose failover settings to read
-    $askedRec = New-Object 'Collections.Generic.List[object]'  # their adapter records, same order
+    $asked = @{}   # adapter Id -> its record, for the adapters whose failover settings to read
     try {
         $ev = $null
         foreach ($a in @(Hyper-V\Get-VMNetworkAdapter -VM $vms -ErrorAction SilentlyContinue -ErrorVariable ev)) {
@@ -327,26 +437,23 @@ if ($vms.Count -gt 0) {
                 failover = $null
             }
             [void]$rec['network_adapters'].Add($ad)
-            if ((@(1, 2, 4) -contains $rec['replication']['mode']) -and -not (hvProp $a 'IsLegacy')) {
-                [void]$asked.Add($a)
-                [void]$askedRec.Add($ad)
+            if ((@(1, 2, 4) -contains $rec['replication']['mode']) -and -not (hvProp $a 'IsLegacy') -and $null -ne $ad['id']) {
+                $asked[$ad['id']] = $ad
             }
         }
         hvErrs 'network_adapters' $ev
     } catch { hvErr 'network_adapters' $null ([string]$_) }
     if ($asked.Count -gt 0) {
         try {
-            $ev = $null
-            $fs = @(Hyper-V\Get-VMNetworkAdapterFailoverConfiguration -VMNetworkAdapter $asked.ToArray() -ErrorAction SilentlyContinue -ErrorVariable ev)
-            if ($fs.Count -eq $asked.Count -and @($ev).Count -eq 0) {
-                for ($i = 0; $i -lt $fs.Count; $i++) { $askedRec[$i]['failover'] = hvFailover $fs[$i] }
-            } else {
-                for ($i = 0; $i -lt $asked.Count; $i++) {
-                    $ev = $null
-                    $one = @(Hyper-V\Get-VMNetworkAdapterFailoverConfiguration -VMNetworkAdapter $asked[$i] -ErrorAction SilentlyContinue -ErrorVariable ev)
-                    foreach ($e in @($ev)) { if ($null -ne $e) { hvErr 'network_adapters' ([string]$asked[$i].VMId) ([string]$e) } }
-                    if ($one.Count -gt 0) { $askedRec[$i]['failover'] = hvFailover $one[0] }
-                }
+            $settings = @{}   # failover setting InstanceID -> the setting
+            foreach ($f in @(Get-CimInstance -Namespace root\virtualization\v2 -ClassName Msvm_FailoverNetworkAdapterSettingData)) {
+                $fid = hvStr (hvProp $f 'InstanceID')
+                if ($null -ne $fid) { $settings[$fid] = $f }
+            }
+            foreach ($link in @(Get-CimInstance -Namespace root\virtualization\v2 -ClassName Msvm_EthernetPortFailoverSettingDataComponent)) {
+                $ad = $asked[[string](hvProp (hvProp $link 'GroupComponent') 'InstanceID')]
+                $f = $settings[[string](hvProp (hvProp $link 'PartComponent') 'InstanceID')]
+                if ($null -ne $ad -and $null -ne $f) { $ad['failover'] = hvFailover $f }
             }
         } catch { hvErr 'network_adapters' $null ([string]$_) }
     }
@@ -397,7 +504,93 @@ if ($failedOver.Count -gt 0) {
 
 # ---- replication_server ----
 # The host's Replica server settings, its authorization entries, and the configured
-# certificate's store entry (read only: subject, expiry, private key present).
+# certificate's store entry. Read only: nothing on the host or in its stores is changed.
+$noQosMessage = 'NetQos PowerShell module not installed; no QoS policies read.'
+
+# What is read from a certificate: the PowerShell certificate provider's DnsNameList (subject
+# alternative names, else the subject's DNS name) and EnhancedKeyUsageList (each EKU's ObjectId),
+# falling back to X509Certificate2 itself where an older PowerShell lacks those properties.
+function hvDnsNames($cert) {
+    $p = $cert.PSObject.Properties['DnsNameList']
+    $m = $cert.PSObject.Methods['GetNameInfo']
+    if ($null -eq $p -and $null -eq $m) { return $null }
+    $names = New-Object 'Collections.Generic.List[object]'
+    if ($null -ne $p) {
+        foreach ($n in @($p.Value)) {
+            if ($null -eq $n) { continue }
+            $u = hvStr (hvProp $n 'Unicode')
+            if ($null -eq $u) { $u = hvStr $n }
+            if ($null -ne $u) { [void]$names.Add($u) }
+        }
+    }
+    if ($names.Count -eq 0 -and $null -ne $m) {
+        $cn = hvStr ($cert.GetNameInfo([Security.Cryptography.X509Certificates.X509NameType]::DnsName, $false))
+        if ($null -ne $cn) { [void]$names.Add($cn) }
+    }
+    return , $names
+}
+function hvEkus($cert) {
+    $usages = New-Object 'Collections.Generic.List[object]'
+    $p = $cert.PSObject.Properties['EnhancedKeyUsageList']
+    if ($null -ne $p) {
+        foreach ($e in @($p.Value)) {
+            $oid = hvStr (hvProp $e 'ObjectId')
+            if ($null -ne $oid) { [void]$usages.Add($oid) }
+        }
+        return , $usages
+    }
+    $x = $cert.PSObject.Properties['Extensions']
+    if ($null -eq $x) { return $null }
+    foreach ($e in @($x.Value)) {
+        if ([string](hvProp (hvProp $e 'Oid') 'Value') -ne '2.5.29.37') { continue }
+        foreach ($o in @(hvProp $e 'EnhancedKeyUsages')) { if ($null -ne $o) { [void]$usages.Add([string]$o.Value) } }
+    }
+    return , $usages
+}
+# The chain as BPA 238 builds it: revocation checked against the host's cached CRLs only
+# (Offline). X509ChainStatusFlags RevocationStatusUnknown and OfflineRevocation are what an
+# offline check reports when no CRL is cached, and are accepted; any other flag (NotTimeValid,
+# UntrustedRoot, PartialChain, Revoked, NotSignatureValid, ...) makes the chain invalid.
+# Seam for hvbpa's test harness and lab (as $HvbpaCallerRoles above): $HvbpaNewChain, a script
+# block given the certificate, returning the chain object to use; nothing defines it on a host. When it returns
+# nothing, no chain is built and chain_valid stays null.
+function hvChainValid($cert) {
+    $make = $ExecutionContext.SessionState.PSVariable.GetValue('HvbpaNewChain')
+    if ($null -ne $make) { $chain = & $make $cert } else { $chain = New-Object Security.Cryptography.X509Certificates.X509Chain }
+    if ($null -eq $chain) { return $null }
+    $chain.ChainPolicy.RevocationMode = [Security.Cryptography.X509Certificates.X509RevocationMode]::Offline
+    # .NET 5+ can be told not to fetch missing issuers; .NET Framework cannot (see the docs).
+    if ($null -ne $chain.ChainPolicy.PSObject.Properties['DisableCertificateDownloads']) { $chain.ChainPolicy.DisableCertificateDownloads = $true }
+    if ($chain.Build($cert)) { return $true }
+    foreach ($st in @($chain.ChainStatus)) {
+        if ($null -eq $st) { continue }
+        foreach ($flag in ([string]$st.Status).Split(',')) {
+            if (@('NoError', 'RevocationStatusUnknown', 'OfflineRevocation') -notcontains $flag.Trim()) { return $false }
+        }
+    }
+    return $true
+}
+# One store entry, LocalMachine\My\<thumbprint>: found or not, and what the rules match on it.
+function hvCert([string]$thumb) {
+    $c = [ordered]@{
+        thumbprint = $thumb; found = $false; subject = $null; not_after = $null; has_private_key = $null
+        dns_names = $null; enhanced_key_usages = $null; chain_valid = $null
+    }
+    $cert = Get-Item -LiteralPath ('Cert:\LocalMachine\My\' + $thumb) -ErrorAction SilentlyContinue
+    if ($null -ne $cert) {
+        $c['found'] = $true
+        $c['subject'] = hvStr $cert.Subject
+        $c['not_after'] = hvTime $cert.NotAfter
+        $c['has_private_key'] = hvBool $cert.HasPrivateKey
+        $c['dns_names'] = hvDnsNames $cert
+        $c['enhanced_key_usages'] = hvEkus $cert
+        $c['chain_valid'] = hvChainValid $cert
+    }
+    return $c
+}
+# A pasted thumbprint can carry spaces or an invisible mark; the store path needs hex only.
+function hvThumb($t) { return ([string]$t -replace '[^0-9A-Fa-f]', '') }
+
 $replServer = $null
 if ($canCollect) {
     try {
@@ -409,6 +602,7 @@ if ($canCollect) {
             certificate_thumbprint = (hvStr (hvProp $rs 'CertificateThumbprint'))
             authorization_entries = $null
             certificate = $null
+            broker_certificate = $null   # read below, once the cluster's broker is known
         }
     } catch { hvErr 'replication_server' $null ([string]$_) }
 }
@@ -424,31 +618,28 @@ if ($null -ne $replServer) {
         }
         $replServer['authorization_entries'] = $entries
     } catch { hvErr 'authorization_entries' $null ([string]$_) }
-    # A pasted thumbprint can carry spaces or an invisible mark; the store path needs hex only.
-    $thumb = [string]$replServer['certificate_thumbprint'] -replace '[^0-9A-Fa-f]', ''
+    $thumb = hvThumb $replServer['certificate_thumbprint']
     if ($thumb -ne '') {
-        try {
-            $c = [ordered]@{ thumbprint = $thumb; found = $false; subject = $null; not_after = $null; has_private_key = $null }
-            $cert = Get-Item -LiteralPath ('Cert:\LocalMachine\My\' + $thumb) -ErrorAction SilentlyContinue
-            if ($null -ne $cert) {
-                $c['found'] = $true
-                $c['subject'] = hvStr $cert.Subject
-                $c['not_after'] = hvTime $cert.NotAfter
-                $c['has_private_key'] = hvBool $cert.HasPrivateKey
-            }
-            $replServer['certificate'] = $c
-        } catch { hvErr 'certificate' $null ([string]$_) }
+        try { $replServer['certificate'] = hvCert $thumb } catch { hvErr 'certificate' $null ([string]$_) }
     }
 }
 
 # ---- cluster_resources ----
 # Cluster nodes only. The WMI provider, not the FailoverClusters module (often not installed):
-# the resource Type is the type's name (not localized, unlike the resources' own names).
+# the resource Type is the type's name (not localized, unlike the resources' own names). The
+# Replica Broker's private properties come in the same query (PrivateProperties); its client
+# access point is the Network Name resource it depends on (MSCluster_ResourceToDependentResource,
+# one more query, only where a broker exists), whose DnsName is qualified with this node's
+# domain, which is the cluster's.
+$brokerType = 'Virtual Machine Replication Broker'
 $clusterResources = $null
+$brokerThumb = ''
 if ($null -ne $hostInfo['cluster_name']) {
     try {
         $found = @()
-        foreach ($res in @(Get-CimInstance -Namespace root\MSCluster -ClassName MSCluster_Resource -Property Name, Type, State)) {
+        $brokers = @()
+        $byName = @{}   # resource name -> [record, CIM instance]
+        foreach ($res in @(Get-CimInstance -Namespace root\MSCluster -ClassName MSCluster_Resource -Property Name, Type, State, PrivateProperties)) {
             $type = hvStr $res.Type
             if ($null -eq $type) { continue }
             # CLUSTER_RESOURCE_STATE, by name.
@@ -459,10 +650,66 @@ if ($null -ne $hostInfo['cluster_name']) {
             } elseif ($st -eq 128) { $stName = 'Pending' }
             elseif ($st -eq 129) { $stName = 'OnlinePending' }
             elseif ($st -eq 130) { $stName = 'OfflinePending' }
-            $found += , ([ordered]@{ name = [string]$res.Name; type = $type; state = $stName })
+            $r = [ordered]@{
+                name = [string]$res.Name; type = $type; state = $stName
+                recovery_server_enabled = $null; certificate_thumbprint = $null; client_access_point = $null
+            }
+            if ($type -eq $brokerType) {
+                $pp = hvProp $res 'PrivateProperties'
+                $enabled = hvProp $pp 'RecoveryServerEnabled'   # a DWORD: 0 or 1
+                if ($null -ne $enabled) { $r['recovery_server_enabled'] = [bool][int]$enabled }
+                $r['certificate_thumbprint'] = hvStr (hvProp $pp 'CertificateThumbprint')
+                $brokers += , $r
+                if ($brokerThumb -eq '') { $brokerThumb = hvThumb $r['certificate_thumbprint'] }
+            }
+            $byName[$r['name']] = @($r, $res)
+            $found += , $r
         }
         $clusterResources = $found
+        if ($brokers.Count -gt 0) {
+            foreach ($link in @(Get-CimInstance -Namespace root\MSCluster -ClassName MSCluster_ResourceToDependentResource)) {
+                $ends = @([string](hvProp (hvProp $link 'Antecedent') 'Name'), [string](hvProp (hvProp $link 'Dependent') 'Name'))
+                # Which end is which is not relied on: the broker at one end, its name at the other.
+                for ($i = 0; $i -lt 2; $i++) {
+                    $b = $byName[$ends[$i]]
+                    $n = $byName[$ends[1 - $i]]
+                    if ($null -eq $b -or $null -eq $n -or $b[0]['type'] -ne $brokerType -or $n[0]['type'] -ne 'Network Name') { continue }
+                    $dnsName = hvStr (hvProp (hvProp $n[1] 'PrivateProperties') 'DnsName')
+                    if ($null -eq $dnsName) { $dnsName = $n[0]['name'] }
+                    if ($null -ne $hostDomain) { $dnsName = $dnsName + '.' + $hostDomain }
+                    $b[0]['client_access_point'] = $dnsName
+                }
+            }
+        }
     } catch { hvErr 'cluster_resources' $null ([string]$_) }
+}
+# The broker's certificate must be in this node's store too (BPA 238): same lookup, its thumbprint.
+if ($null -ne $replServer -and $brokerThumb -ne '') {
+    try { $replServer['broker_certificate'] = hvCert $brokerThumb } catch { hvErr 'certificate' $null ([string]$_) }
+}
+
+# ---- qos_policies ----
+# Host-wide (BPA 235: is traffic to the Replica ports throttled?). NetQos may be missing (Server
+# Core without it, client SKUs): that is recorded as an error and leaves the section null,
+# never an empty list, which would mean "no policy throttles anything".
+$qos = $null
+if ($canCollect) {
+    try {
+        $policies = New-Object 'Collections.Generic.List[object]'
+        foreach ($q in @(NetQos\Get-NetQosPolicy)) {
+            $rate = hvProp $q 'ThrottleRateActionBitsPerSecond'
+            if ($null -ne $rate) { $rate = [long]$rate }   # UInt64: 10 Gbit/s does not fit an int
+            [void]$policies.Add([ordered]@{
+                name = [string]$q.Name
+                throttle_bits_per_second = $rate
+                dst_port_start = (hvInt (hvProp $q 'IPDstPortStartMatchCondition'))
+                dst_port_end = (hvInt (hvProp $q 'IPDstPortEndMatchCondition'))
+            })
+        }
+        $qos = $policies
+    } catch [Management.Automation.CommandNotFoundException] {
+        hvErr 'qos_policies' $null $noQosMessage
+    } catch { hvErr 'qos_policies' $null ([string]$_) }
 }
 
 # ---- output: the only statement that writes to the pipeline ----
@@ -475,5 +722,6 @@ $root = [ordered]@{
     errors = $errors
     replication_server = $replServer
     cluster_resources = $clusterResources
+    qos_policies = $qos
 }
 ConvertTo-Json -InputObject $root -Depth 8 -Compress
