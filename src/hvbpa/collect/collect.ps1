@@ -41,7 +41,9 @@ function hvPaths($o, [string]$n) {
     $p = $o.PSObject.Properties[$n]
     if ($null -eq $p) { return $null }
     $paths = New-Object 'Collections.Generic.List[object]'
-    foreach ($d in @($p.Value)) {
+    # foreach on the list itself: @() of a generic List in a note property fails in PowerShell 7
+    # ("Argument types do not match").
+    foreach ($d in $p.Value) {
         if ($null -eq $d) { continue }
         $path = hvStr (hvProp $d 'Path')
         if ($null -ne $path) { [void]$paths.Add($path) }
@@ -511,12 +513,12 @@ $noQosMessage = 'NetQos PowerShell module not installed; no QoS policies read.'
 # alternative names, else the subject's DNS name) and EnhancedKeyUsageList (each EKU's ObjectId),
 # falling back to X509Certificate2 itself where an older PowerShell lacks those properties.
 function hvDnsNames($cert) {
-    $p = $cert.PSObject.Properties['DnsNameList']
+    $list = hvProp $cert 'DnsNameList'
     $m = $cert.PSObject.Methods['GetNameInfo']
-    if ($null -eq $p -and $null -eq $m) { return $null }
+    if ($null -eq $list -and $null -eq $m) { return $null }
     $names = New-Object 'Collections.Generic.List[object]'
-    if ($null -ne $p) {
-        foreach ($n in @($p.Value)) {
+    if ($null -ne $list) {
+        foreach ($n in $list) {
             if ($null -eq $n) { continue }
             $u = hvStr (hvProp $n 'Unicode')
             if ($null -eq $u) { $u = hvStr $n }
@@ -532,8 +534,8 @@ function hvDnsNames($cert) {
 function hvEkus($cert) {
     $usages = New-Object 'Collections.Generic.List[object]'
     $p = $cert.PSObject.Properties['EnhancedKeyUsageList']
-    if ($null -ne $p) {
-        foreach ($e in @($p.Value)) {
+    if ($null -ne $p -and $null -ne $p.Value) {
+        foreach ($e in $p.Value) {
             $oid = hvStr (hvProp $e 'ObjectId')
             if ($null -ne $oid) { [void]$usages.Add($oid) }
         }
@@ -541,7 +543,7 @@ function hvEkus($cert) {
     }
     $x = $cert.PSObject.Properties['Extensions']
     if ($null -eq $x) { return $null }
-    foreach ($e in @($x.Value)) {
+    foreach ($e in $x.Value) {
         if ([string](hvProp (hvProp $e 'Oid') 'Value') -ne '2.5.29.37') { continue }
         foreach ($o in @(hvProp $e 'EnhancedKeyUsages')) { if ($null -ne $o) { [void]$usages.Add([string]$o.Value) } }
     }

@@ -283,7 +283,8 @@ def _expected_certificate(given: Mapping[str, Any] | None, thumbprint: str) -> d
     certificate or broker certificate with that thumbprint (fields it lacks stay null)."""
     for key in ("certificate", "broker_certificate"):
         found = (given or {}).get(key)
-        if found and found.get("found") and found.get("thumbprint") == thumbprint:
+        # The store's paths ignore case, as PowerShell's -ne in the stand-in does.
+        if found and found.get("found") and str(found.get("thumbprint")).lower() == thumbprint.lower():
             return {
                 "thumbprint": thumbprint,
                 "found": True,

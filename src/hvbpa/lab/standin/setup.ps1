@@ -116,18 +116,24 @@ function global:hvsCertificate($c) {
         NotAfter = $notAfter
         HasPrivateKey = $c.has_private_key
     })
-    $o.PSObject.TypeNames.Insert(0, 'System.Security.Cryptography.X509Certificates.X509Certificate2')
+    # The type name (inserted last) brings PowerShell's own DnsNameList and EnhancedKeyUsageList
+    # (type data of X509Certificate2), which would read nothing from this object. Instance
+    # members added before it take their place: the description's values, or null where it has
+    # none (what the script takes as "not read").
     $names = $c.PSObject.Properties['dns_names']
+    $list = $null
     if ($null -ne $names -and $null -ne $names.Value) {
         # The provider's DnsNameList: DnsNameRepresentation objects (Punycode, Unicode).
         $list = @(@($names.Value) | ForEach-Object { New-Object PSObject -Property ([ordered]@{ Punycode = [string]$_; Unicode = [string]$_ }) })
-        Add-Member -InputObject $o -MemberType NoteProperty -Name DnsNameList -Value $list
     }
+    Add-Member -InputObject $o -MemberType NoteProperty -Name DnsNameList -Value $list -Force
     $ekus = $c.PSObject.Properties['enhanced_key_usages']
+    $list = $null
     if ($null -ne $ekus -and $null -ne $ekus.Value) {
         $list = @(@($ekus.Value) | ForEach-Object { New-Object PSObject -Property ([ordered]@{ FriendlyName = $null; ObjectId = [string]$_ }) })
-        Add-Member -InputObject $o -MemberType NoteProperty -Name EnhancedKeyUsageList -Value $list
     }
+    Add-Member -InputObject $o -MemberType NoteProperty -Name EnhancedKeyUsageList -Value $list -Force
+    $o.PSObject.TypeNames.Insert(0, 'System.Security.Cryptography.X509Certificates.X509Certificate2')
     $valid = $c.PSObject.Properties['chain_valid']
     if ($null -ne $valid -and $null -ne $valid.Value) {
         # What an offline check reports for a good chain whose CRLs are not cached, or a bad one.

@@ -106,6 +106,7 @@ function hvsClusterResources($h) {
             Name = [string]$r.name; Type = [string]$r.type; State = $state
             PrivateProperties = (hvsCim 'MSCluster_Property' $private)
         })
+        $o
         if ($null -ne $cap) {
             $label = ([string]$cap).Split('.')[0]
             Add-Member -InputObject $o -MemberType NoteProperty -Name HvbpaStandInDependsOn -Value $label
@@ -117,7 +118,6 @@ function hvsClusterResources($h) {
                 })
             }
         }
-        $o
     }
 }
 
