@@ -3,7 +3,7 @@ the data they were judged on and ``hvbpa report merge`` can judge it again."""
 
 from __future__ import annotations
 
-from dataclasses import asdict, fields, is_dataclass
+from dataclasses import fields, is_dataclass
 from enum import IntEnum
 from typing import Any
 
@@ -20,15 +20,14 @@ def _plain(value: object) -> object:
     return value
 
 
+# In the model only: where the document came from.
+_NOT_IN_JSON = frozenset({"source"})
+# Written first, as the collector writes them; every other field follows in the model's order.
+_FIRST = ("collected_at", "collector_version")
+
+
 def dump_snapshot(snapshot: HostSnapshot) -> dict[str, Any]:
-    return {
-        "schema": SNAPSHOT_SCHEMA,
-        "collected_at": snapshot.collected_at,
-        "collector_version": snapshot.collector_version,
-        "host": asdict(snapshot.host),
-        "vms": _plain(snapshot.vms),
-        "errors": [asdict(e) for e in snapshot.errors],
-        # Host-level sections: null when the collector did not report them (older hosts).
-        "replication_server": _plain(snapshot.replication_server),
-        "cluster_resources": None if snapshot.cluster_resources is None else _plain(snapshot.cluster_resources),
-    }
+    """Every field of the model, by its name: a section the collector did not report (an older
+    host) is null, as it was read."""
+    names = [*_FIRST, *(f.name for f in fields(HostSnapshot) if f.name not in _NOT_IN_JSON and f.name not in _FIRST)]
+    return {"schema": SNAPSHOT_SCHEMA, **{name: _plain(getattr(snapshot, name)) for name in names}}

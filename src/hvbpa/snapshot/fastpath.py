@@ -5,8 +5,8 @@ objects), so the checked parser's per-field machinery dominated the cost of a sc
 These builders apply the same rules (known keys only, exact types, enums as known
 integers) inline, and return None for anything else: an enum written as a name, a
 wrong type, an unknown key. The checked parser then handles that object and, for a
-real error, names the field. ``tests/test_snapshot_schema.py`` runs both on the same
-documents.
+real error, names the field. ``tests/snapshot/test_schema.py`` and
+``tests/hardening/test_fuzz_snapshot_parsers.py`` run both on the same documents.
 """
 
 from __future__ import annotations
@@ -40,18 +40,14 @@ from hvbpa.snapshot.model import (
 
 GUID = re.compile(r"[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}")
 
-VM_KEYS = frozenset(
-    {
-        "name", "id", "state", "uptime_seconds", "heartbeat", "generation", "version", "type",
-        "is_clustered", "replication", "integration_services", "kvp", "network_adapters", "checkpoints",
-    }
-)  # fmt: skip
-REPLICATION_KEYS = frozenset({"mode", "state", "health", "relationships"})
+# An object's JSON keys are its dataclass's field names (the generated schema says the same).
+VM_KEYS = frozenset(VM.__dataclass_fields__)
+REPLICATION_KEYS = frozenset(Replication.__dataclass_fields__)
 RELATIONSHIP_KEYS = frozenset(Relationship.__dataclass_fields__)
-CHECKPOINT_KEYS = frozenset({"type", "name"})
-SERVICE_KEYS = frozenset({"guid", "name", "enabled", "primary_status", "secondary_status"})
-KVP_KEYS = frozenset({"integration_services_version", "os_name", "os_version"})
-ADAPTER_KEYS = frozenset({"name", "id", "failover"})
+CHECKPOINT_KEYS = frozenset(Checkpoint.__dataclass_fields__)
+SERVICE_KEYS = frozenset(IntegrationService.__dataclass_fields__)
+KVP_KEYS = frozenset(KvpGuestData.__dataclass_fields__)
+ADAPTER_KEYS = frozenset(NetworkAdapter.__dataclass_fields__)
 FAILOVER_KEYS = frozenset(FailoverConfig.__dataclass_fields__)
 
 _MISSING: Any = object()
@@ -106,6 +102,18 @@ def _count(value: object, below: int | None = None) -> bool:
     return value is None or (type(value) is int and value >= 0 and (below is None or value < below))
 
 
+def _paths(value: object) -> tuple[str, ...] | Any | None:
+    """A list of non-empty strings as a tuple; _MISSING for anything else."""
+    if value is None:
+        return None
+    if type(value) is not list:
+        return _MISSING
+    for text in value:
+        if type(text) is not str or not text:
+            return _MISSING
+    return tuple(value)
+
+
 # ISO 8601 as the collector writes it (UTC, "Z"). The shape only, exactly as the schema's
 # pattern says: a rule that cannot read a well-shaped but impossible date treats it as missing.
 TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,7})?(Z|[+-]\d{2}:\d{2})")
@@ -113,6 +121,13 @@ TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,7})?(Z|[+-]\
 
 def is_timestamp(text: str) -> bool:
     return TIMESTAMP.fullmatch(text) is not None
+
+
+# Limits both parsers and the generated schema (hvbpa.snapshot.schema_gen) use.
+DAY = 86400  # a time of day in seconds is below this
+PORT_MAX = 65535
+CLUSTER_STATE_MAX = 2**32 - 1  # MSCluster_Resource.State is a uint32
+OID = re.compile(r"[0-2](\.[0-9]+)+")  # dotted decimal, as X509EnhancedKeyUsageExtension lists them
 
 
 _STATES = VMState._value2member_map_
@@ -125,7 +140,6 @@ _RELATIONSHIP_TYPES = RelationshipType._value2member_map_
 _RELATIONSHIP_NAMES = {"Simple": RelationshipType.SIMPLE, "Extended": RelationshipType.EXTENDED}
 _AUTHENTICATION = AuthenticationType._value2member_map_
 _SNAPSHOT_TYPES = SnapshotType._value2member_map_
-_DAY = 86400
 
 
 _SERVICES: dict[tuple[object, ...], IntegrationService] = {}
@@ -177,11 +191,17 @@ def relationship(item: object) -> Relationship | None:
     compression, resync = item.get("compression_enabled"), item.get("auto_resync_enabled")
     start, end = item.get("auto_resync_start_seconds"), item.get("auto_resync_end_seconds")
     last = item.get("last_replication_time")
+    port, history, tested = item.get("replica_port"), item.get("recovery_history"), item.get("last_test_failover_time")
+    replicated, excluded = _paths(item.get("replicated_disks")), _paths(item.get("excluded_disks"))
     if (
         auth is _MISSING
         or not (_count(frequency) and _count(hours) and _flag(compression) and _flag(resync))
-        or not (_count(start, _DAY) and _count(end, _DAY))
+        or not (_count(start, DAY) and _count(end, DAY))
         or not (last is None or (type(last) is str and is_timestamp(last)))
+        or not (_count(port, PORT_MAX + 1) and _count(history))
+        or replicated is _MISSING
+        or excluded is _MISSING
+        or not (tested is None or (type(tested) is str and is_timestamp(tested)))
     ):
         return None
     # Frozen and equal: one shared object per distinct relationship (a host's VMs mostly
@@ -195,7 +215,8 @@ def relationship(item: object) -> Relationship | None:
         frequency,
         compression,
     )
-    key += (item.get("authentication_type"), hours, resync, start, end, last)
+    key += (item.get("authentication_type"), hours, resync, start, end, last, port, history, replicated, excluded)
+    key += (tested,)
     found = _RELATIONSHIPS.get(key)
     if found is None:
         primary, replica, current = (_shared(s) for s in servers)
@@ -215,6 +236,11 @@ def relationship(item: object) -> Relationship | None:
             start,
             end,
             _repeated(last),
+            port,
+            history,
+            replicated,
+            excluded,
+            _repeated(tested),
         )
         if len(_RELATIONSHIPS) >= _SHARED_MAX:
             _RELATIONSHIPS.clear()
@@ -222,6 +248,7 @@ def relationship(item: object) -> Relationship | None:
     return found
 
 
+_NO_RELATIONSHIPS: list[object] = []  # read only
 _RELATIONSHIPS: dict[tuple[object, ...], Relationship] = {}
 _REPLICATIONS: dict[tuple[object, ...], Replication] = {}
 _SHARED_MAX = 4096
@@ -233,10 +260,11 @@ def replication(item: object) -> Replication | None:
     mode = _enum(_MODES, item.get("mode"), optional=False)
     state = _enum(_REPLICATION_STATES, item.get("state"), optional=False)
     health = _enum(_HEALTH, item.get("health"))
-    raw = item.get("relationships")
-    if _MISSING in (mode, state, health) or not (raw is None or type(raw) is list):
+    # Absent is none; null is refused, as the schema does (the collector always writes a list).
+    raw = item.get("relationships", _NO_RELATIONSHIPS)
+    if _MISSING in (mode, state, health) or type(raw) is not list:
         return None
-    relationships = tuple(relationship(r) for r in raw or ())
+    relationships = tuple(relationship(r) for r in raw)
     if None in relationships:
         return None
     # Shared like the relationships; keyed by their ids, which the cached value keeps alive.

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gc
 import json
+import re
 from collections.abc import Callable, Mapping
 from enum import IntEnum
 from typing import Any, NoReturn, TypeVar
@@ -44,6 +45,7 @@ from hvbpa.snapshot.model import (
     IntegrationService,
     KvpGuestData,
     NetworkAdapter,
+    QosPolicy,
     Relationship,
     Replication,
     ReplicationServer,
@@ -166,15 +168,23 @@ class _Fields:
         except ValueError as exc:
             self.fail(self.at(key), str(exc))
 
+    def at_most(self, key: str, maximum: int, what: str) -> int | None:
+        """A non-negative integer up to ``maximum`` (a port, a uint32)."""
+        result = self.count(key)
+        if result is not None and result > maximum:
+            self.fail(self.at(key), f"must be {what}, 0 to {maximum}")
+        return result
+
     def items(self, key: str, build: Callable[[object, str], T], *, required: bool = False) -> tuple[T, ...]:
-        value = self.required(key) if required else self.data.get(key)
-        if value is None and not required:
+        if not required and key not in self.data:
             return ()
+        value = self.required(key)
         if not isinstance(value, list):
             self.fail(self.at(key), f"expected an array, got {_kind(value)}")
         return tuple(build(item, f"{self.at(key)}[{i}]") for i, item in enumerate(value))
 
-    def names(self, key: str) -> tuple[str, ...] | None:
+    def names(self, key: str, shape: re.Pattern[str] | None = None, what: str = "") -> tuple[str, ...] | None:
+        """An array of non-empty strings (names, paths), each of ``shape`` when given."""
         value = self.data.get(key)
         if value is None:
             return None
@@ -183,6 +193,8 @@ class _Fields:
         for index, item in enumerate(value):
             if not isinstance(item, str) or not item:
                 self.fail(f"{self.at(key)}[{index}]", f"expected a non-empty string, got {_kind(item)}")
+            if shape is not None and shape.fullmatch(item) is None:
+                self.fail(f"{self.at(key)}[{index}]", f"{item!r} is not {what}")
         return tuple(value)
 
     def guid(self, key: str) -> str:
@@ -204,6 +216,10 @@ def _is_guid(text: str) -> bool:
 
 
 _FAILOVER_KEYS = frozenset(FailoverConfig.__dataclass_fields__)
+# The document's keys: the snapshot's fields less where it came from, plus the schema's name.
+_ERROR_KEYS = frozenset(CollectionError.__dataclass_fields__)
+_QOS_KEYS = frozenset(QosPolicy.__dataclass_fields__)
+_ROOT_KEYS = frozenset(HostSnapshot.__dataclass_fields__) - {"source"} | {"schema"}
 
 
 def parse_snapshot(document: str | bytes, source: str = "snapshot") -> HostSnapshot:
@@ -245,18 +261,7 @@ def snapshot_from_data(data: object, source: str = "snapshot", *, fast_path: boo
         data,
         "",
         host_name,
-        frozenset(
-            {
-                "schema",
-                "collected_at",
-                "collector_version",
-                "host",
-                "vms",
-                "errors",
-                "replication_server",
-                "cluster_resources",
-            }
-        ),
+        _ROOT_KEYS,
     )
     schema = root.required("schema")
     if schema != SNAPSHOT_SCHEMA:
@@ -295,10 +300,15 @@ def snapshot_from_data(data: object, source: str = "snapshot", *, fast_path: boo
             auto_resync_start_seconds=_time_of_day(f, "auto_resync_start_seconds"),
             auto_resync_end_seconds=_time_of_day(f, "auto_resync_end_seconds"),
             last_replication_time=f.timestamp("last_replication_time"),
+            replica_port=f.at_most("replica_port", fast.PORT_MAX, "a port number"),
+            recovery_history=f.count("recovery_history"),
+            replicated_disks=f.names("replicated_disks"),
+            excluded_disks=f.names("excluded_disks"),
+            last_test_failover_time=f.timestamp("last_test_failover_time"),
         )
 
     def replication(item: object, path: str) -> Replication:
-        f = _Fields(item, path, host_name, frozenset({"mode", "state", "health", "relationships"}))
+        f = _Fields(item, path, host_name, fast.REPLICATION_KEYS)
         mode = f.enum("mode", ReplicationMode, required=True)
         state = f.enum("state", ReplicationState, required=True)
         assert mode is not None and state is not None
@@ -317,7 +327,7 @@ def snapshot_from_data(data: object, source: str = "snapshot", *, fast_path: boo
     def kvp(item: object, path: str) -> KvpGuestData | None:
         if item is None:
             return None
-        f = _Fields(item, path, host_name, frozenset({"integration_services_version", "os_name", "os_version"}))
+        f = _Fields(item, path, host_name, fast.KVP_KEYS)
         return KvpGuestData(f.text("integration_services_version"), f.text("os_name"), f.text("os_version"))
 
     def failover(item: object, path: str) -> FailoverConfig | None:
@@ -328,7 +338,7 @@ def snapshot_from_data(data: object, source: str = "snapshot", *, fast_path: boo
         return FailoverConfig(**values)
 
     def adapter(item: object, path: str) -> NetworkAdapter:
-        f = _Fields(item, path, host_name, frozenset({"name", "id", "failover"}))
+        f = _Fields(item, path, host_name, fast.ADAPTER_KEYS)
         return NetworkAdapter(
             f.text("name", required=True) or "", f.text("id"), failover(f.data.get("failover"), f.at("failover"))
         )
@@ -365,7 +375,7 @@ def snapshot_from_data(data: object, source: str = "snapshot", *, fast_path: boo
         )
 
     def error(item: object, path: str) -> CollectionError:
-        f = _Fields(item, path, host_name, frozenset({"section", "vm_id", "message"}))
+        f = _Fields(item, path, host_name, _ERROR_KEYS)
         vm_id = f.text("vm_id")
         return CollectionError(
             f.text("section", required=True) or "",
@@ -391,6 +401,9 @@ def snapshot_from_data(data: object, source: str = "snapshot", *, fast_path: boo
             subject=f.text("subject"),
             not_after=f.timestamp("not_after"),
             has_private_key=f.flag("has_private_key"),
+            dns_names=f.names("dns_names"),
+            enhanced_key_usages=f.names("enhanced_key_usages", fast.OID, "an OID (dotted decimal)"),
+            chain_valid=f.flag("chain_valid"),
         )
 
     def replication_server(item: object, path: str) -> ReplicationServer | None:
@@ -405,12 +418,35 @@ def snapshot_from_data(data: object, source: str = "snapshot", *, fast_path: boo
             certificate_thumbprint=f.text("certificate_thumbprint"),
             authorization_entries=None if entries is None else f.items("authorization_entries", entry),
             certificate=certificate(f.data.get("certificate"), f.at("certificate")),
+            broker_certificate=certificate(f.data.get("broker_certificate"), f.at("broker_certificate")),
         )
 
     def cluster_resource(item: object, path: str) -> ClusterResource:
         f = _Fields(item, path, host_name, frozenset(ClusterResource.__dataclass_fields__))
         name, kind = f.text("name", required=True) or "", f.text("type", required=True) or ""
-        return ClusterResource(name, kind, f.text("state"))
+        state = f.data.get("state")
+        if type(state) is int:
+            # MSCluster_Resource.State is a uint32; kept as text, the form a name ("Online") also takes.
+            state = str(f.at_most("state", fast.CLUSTER_STATE_MAX, "a cluster resource state"))
+        else:
+            state = f.scalar_text("state")
+        return ClusterResource(
+            name,
+            kind,
+            state,
+            recovery_server_enabled=f.flag("recovery_server_enabled"),
+            certificate_thumbprint=f.text("certificate_thumbprint"),
+            client_access_point=f.text("client_access_point"),
+        )
+
+    def qos_policy(item: object, path: str) -> QosPolicy:
+        f = _Fields(item, path, host_name, _QOS_KEYS)
+        return QosPolicy(
+            f.text("name", required=True) or "",
+            throttle_bits_per_second=f.count("throttle_bits_per_second"),
+            dst_port_start=f.at_most("dst_port_start", fast.PORT_MAX, "a port number"),
+            dst_port_end=f.at_most("dst_port_end", fast.PORT_MAX, "a port number"),
+        )
 
     facts = host(root.required("host"), "host")
     vms = root.items("vms", vm, required=True)
@@ -431,14 +467,12 @@ def snapshot_from_data(data: object, source: str = "snapshot", *, fast_path: boo
         cluster_resources=(
             None if root.data.get("cluster_resources") is None else root.items("cluster_resources", cluster_resource)
         ),
+        qos_policies=None if root.data.get("qos_policies") is None else root.items("qos_policies", qos_policy),
     )
-
-
-_DAY = 86400
 
 
 def _time_of_day(f: _Fields, key: str) -> int | None:
     value = f.count(key)
-    if value is not None and value >= _DAY:
+    if value is not None and value >= fast.DAY:
         f.fail(f.at(key), "must be a time of day, below 86400 seconds")
     return value

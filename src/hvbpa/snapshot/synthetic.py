@@ -37,7 +37,27 @@ def vm_id(seed: str, index: int) -> str:
     return str(uuid.uuid5(uuid.NAMESPACE_URL, f"hvbpa-synthetic/{seed}/{index}"))
 
 
-def vm_record(name: str, ident: str, kind: str, mode: int = 1, *, failover_ip: str | None = None) -> dict[str, Any]:
+# FILETIME zero as Get-VMReplication writes it: no test failover was ever run.
+NEVER = "1601-01-01T00:00:00Z"
+# The listener a primary sends to, by its authentication type: HTTP (Kerberos) or HTTPS (certificate).
+PORTS = {1: 80, 2: 443}
+
+
+def disk_path(vm_name: str, disk: str = "", extension: str = "vhdx") -> str:
+    suffix = f"-{disk}" if disk else ""
+    return f"D:\\Hyper-V\\{vm_name}\\Virtual Hard Disks\\{vm_name}{suffix}.{extension}"
+
+
+def vm_record(
+    name: str,
+    ident: str,
+    kind: str,
+    mode: int = 1,
+    *,
+    failover_ip: str | None = None,
+    relationship: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """One VM; ``relationship`` replaces settings of its replication relationship."""
     state, status, enabled, version, heartbeat = KINDS[kind]
     services = [
         {
@@ -81,7 +101,14 @@ def vm_record(name: str, ident: str, kind: str, mode: int = 1, *, failover_ip: s
                     "auto_resync_start_seconds": 18 * 3600 + 30 * 60,
                     "auto_resync_end_seconds": 6 * 3600,
                     "last_replication_time": "2026-11-25T11:58:00Z",
+                    "replica_port": PORTS[2],
+                    "recovery_history": 4,
+                    "replicated_disks": [disk_path(name)],
+                    "excluded_disks": [],
+                    # Test failovers are run on the Replica; a primary reports none.
+                    "last_test_failover_time": NEVER if mode == 1 else "2026-11-20T02:00:00Z",
                 }
+                | (relationship or {})
             ],
         },
         "integration_services": services,
@@ -105,18 +132,23 @@ def vm_record(name: str, ident: str, kind: str, mode: int = 1, *, failover_ip: s
 def host_snapshot(name: str, vm_count: int, *, seed: str | None = None, mix: bool = True) -> dict[str, Any]:
     """A host with ``vm_count`` replicated VMs; with ``mix`` a fixed share lack integration services."""
     rng = random.Random(seed or name)
+    # The settings below draw from their own generator, so a host's VM kinds are what they were before them.
+    settings = random.Random(f"{seed or name}/settings")
     vms = []
     for index in range(vm_count):
         kind = "healthy"
         if mix:
             kind = rng.choices(("healthy", "absent", "off"), weights=(8, 1, 1))[0]
+        vm_name = f"{kind}-{index:04d}"
+        mode = 1 if kind != "off" else 2
         vms.append(
             vm_record(
-                f"{kind}-{index:04d}",
+                vm_name,
                 vm_id(seed or name, index),
                 kind,
-                mode=1 if kind != "off" else 2,
+                mode=mode,
                 failover_ip=f"10.{index // 250 % 250}.{index % 250}.10" if kind == "absent" else None,
+                relationship=_relationship_settings(settings, vm_name, mode),
             )
         )
     return {
@@ -138,7 +170,42 @@ def host_snapshot(name: str, vm_count: int, *, seed: str | None = None, mix: boo
         "errors": [],
         "replication_server": copy.deepcopy(REPLICATION_SERVER),
         "cluster_resources": None,
+        "qos_policies": _qos_policies(settings),
     }
+
+
+def _relationship_settings(rng: random.Random, vm_name: str, mode: int) -> dict[str, Any]:
+    """Disks and recovery settings as they vary between VMs: a data disk, a legacy .vhd, a
+    checkpoint's .avhdx, an excluded paging disk; a Replica's test failover never run, recent or old."""
+    disks = [disk_path(vm_name)]
+    if rng.random() < 0.5:
+        disks.append(disk_path(vm_name, "data", rng.choices(("vhdx", "vhd", "avhdx"), weights=(6, 1, 1))[0]))
+    excluded = [disk_path(vm_name, "pagefile")] if rng.random() < 0.2 else []
+    tested = NEVER
+    if mode == 2:
+        tested = rng.choice((NEVER, "2026-11-21T03:15:00Z", "2025-12-02T22:40:00Z"))
+    return {
+        "recovery_history": rng.randint(0, 24),
+        "replicated_disks": disks,
+        "excluded_disks": excluded,
+        "last_test_failover_time": tested,
+    }
+
+
+def _qos_policies(rng: random.Random) -> list[dict[str, Any]] | None:
+    """Get-NetQosPolicy: most hosts have none; some throttle Replica's HTTPS traffic or SMB."""
+    shape = rng.choices(("none", "replica", "smb", "unread"), weights=(5, 2, 2, 1))[0]
+    if shape == "unread":
+        return None
+    policies: list[dict[str, Any]] = []
+    if shape == "replica":
+        policies.append(
+            {"name": "Replica", "throttle_bits_per_second": 200_000_000, "dst_port_start": 443, "dst_port_end": 443}
+        )
+    if shape == "smb":
+        policies.append({"name": "SMB", "throttle_bits_per_second": None, "dst_port_start": 445, "dst_port_end": 445})
+        policies.append({"name": "Backup", "throttle_bits_per_second": 0, "dst_port_start": None, "dst_port_end": None})
+    return policies
 
 
 # A Replica server set up as the BPA asks: certificate authentication with a valid
@@ -161,7 +228,11 @@ REPLICATION_SERVER: dict[str, Any] = {
         "subject": "CN=hv-rep.example.test",
         "not_after": "2031-01-01T00:00:00Z",
         "has_private_key": True,
+        "dns_names": ["hv-rep.example.test"],
+        "enhanced_key_usages": ["1.3.6.1.5.5.7.3.1", "1.3.6.1.5.5.7.3.2"],
+        "chain_valid": True,
     },
+    "broker_certificate": None,  # not a cluster node
 }
 
 
