@@ -97,8 +97,10 @@ function hvsReplicationSettings($properties, $r) {
     hvsPut $properties 'ReplicaServerPort' (hvsField $r 'replica_port')
     hvsPut $properties 'RecoveryHistory' (hvsField $r 'recovery_history')
     foreach ($pair in @(@('ReplicatedDisks', 'replicated_disks'), @('ExcludedDisks', 'excluded_disks'))) {
-        $paths = hvsField $r $pair[1]
-        if ($null -eq $paths) { continue }
+        # Not through hvsField: a function hands an empty list back as $null.
+        $given = $r.PSObject.Properties[$pair[1]]
+        if ($null -eq $given -or $null -eq $given.Value) { continue }
+        $paths = $given.Value
         # IList<HardDiskDrive>: drive objects, whose Path is the virtual disk's file.
         $drives = New-Object 'Collections.Generic.List[object]'
         foreach ($path in @($paths)) {
