@@ -96,6 +96,7 @@ def _json(result: RunResult) -> dict[str, Any]:
 
 def _relationship(vm: dict[str, Any]) -> dict[str, Any]:
     (rel,) = vm["replication"]["relationships"]
+    assert isinstance(rel, dict)
     return rel
 
 
@@ -152,7 +153,9 @@ def test_off_vms_have_no_guest_components_and_the_script_copes(
     counted(1)
 
 
-def test_failover_settings_pair_with_their_own_adapter(ran: dict[str, RunResult], counted: Callable[[int], None]) -> None:
+def test_failover_settings_pair_with_their_own_adapter(
+    ran: dict[str, RunResult], counted: Callable[[int], None]
+) -> None:
     result = ran["two-adapters"]
     got = _json(result)
     assert got["errors"] == []
@@ -229,9 +232,7 @@ def test_the_chain_is_built_with_offline_revocation_only(pwsh: Path, counted: Ca
     """The stand-in's chain refuses any revocation mode but Offline: a script that checked
     online (a network fetch from the scan) would get an error instead of a verdict."""
     description = copy.deepcopy(DESCRIPTIONS["issue17-node"])
-    script = delivery.plan_delivery(
-        collection_script_with("RevocationMode]::Offline", "RevocationMode]::Online")
-    )
+    script = delivery.plan_delivery(collection_script_with("RevocationMode]::Offline", "RevocationMode]::Online"))
     (result,) = run_descriptions(pwsh, [description], plan=script)
     got = _json(result)
     assert got["replication_server"]["certificate"] is None

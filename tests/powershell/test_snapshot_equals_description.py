@@ -159,8 +159,8 @@ def test_missing_namespace_costs_the_kvp_section_not_the_status(
     description, result = ran[NO_NAMESPACE]
     got = snapshot_of(result)
     # The failover settings are read from the same namespace: lost too, and said so.
-    wanted = [("kvp", "Invalid namespace "), ("network_adapters", "Invalid namespace ")]
-    assert [(e.section, e.message) for e in got.errors] == wanted
+    lost = [("kvp", "Invalid namespace "), ("network_adapters", "Invalid namespace ")]
+    assert [(e.section, e.message) for e in got.errors] == lost
     assert all(vm.kvp is None for vm in got.vms)
     assert all(a.failover is None for vm in got.vms for a in vm.network_adapters)
     # The Data Exchange status still arrives, read from each VM's service instead.
