@@ -701,6 +701,11 @@ if ($canCollect) {
         foreach ($q in @(NetQos\Get-NetQosPolicy)) {
             $rate = hvProp $q 'ThrottleRateActionBitsPerSecond'
             if ($null -ne $rate) { $rate = [long]$rate }   # UInt64: 10 Gbit/s does not fit an int
+            else {
+                # Windows Server 2012's NetQos named the rate in bytes.
+                $bytes = hvProp $q 'ThrottleRateActionBytesPerSecond'
+                if ($null -ne $bytes) { $rate = [long]$bytes * 8 }
+            }
             [void]$policies.Add([ordered]@{
                 name = [string]$q.Name
                 throttle_bits_per_second = $rate
