@@ -28,6 +28,8 @@ ODD_VALUES = st.one_of(
     st.sampled_from(["", "Running", "Off", "Primary", "Replica", "Simple", "Extended", "OK", "3", "x" * 300,
                      "6F1B3C8E-1D2A-4B5C-9E8F-0A1B2C3D4E5F", "not-a-guid", "한국어", "\u0000"]),
     st.lists(st.integers(0, 3), max_size=2), st.dictionaries(st.sampled_from(["name", "x"]), st.none(), max_size=1),
+    # The relationship's ports, disk lists and test failover time.
+    st.sampled_from([65535, 65536, 443, "1601-01-01T00:00:00Z", "2026-11-25", "D:\\a.vhdx", ["D:\\a.vhdx"], [""], [1]]),
 )  # fmt: skip
 
 
@@ -63,7 +65,10 @@ def mutated_documents(draw: st.DrawFn) -> dict[str, Any]:
             elif action == "delete" and isinstance(parent, dict):
                 del parent[path[-1]]
             elif isinstance(parent, dict):
-                parent[draw(st.sampled_from(["extra", "name", "id", "kvp", "failover"]))] = draw(ODD_VALUES)
+                key = draw(
+                    st.sampled_from(["extra", "name", "id", "kvp", "failover", "replica_port", "excluded_disks"])
+                )
+                parent[key] = draw(ODD_VALUES)
         except (KeyError, IndexError, TypeError):
             continue  # an earlier mutation removed or replaced the container
     return document
