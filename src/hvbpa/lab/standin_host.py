@@ -415,17 +415,8 @@ def _expected_vms(description: Mapping[str, Any], errors: list[dict[str, Any]]) 
     vss_read = wants_vss and has_vss and "Msvm_VssComponent" not in denied
     if wants_vss and has_vss and "Msvm_VssComponent" in denied:
         errors.append({"section": "vss", "vm_id": None, "message": denied["Msvm_VssComponent"]})
-    # Measure-VMReplication is asked about the Replica-side VMs (Replica, Extended Replica) when
-    # any of them has a relationship the script read.
-    relationships_read = not section_down("Get-VMReplication")
-    replica_side = [
-        vm
-        for vm in vms
-        if vm["replication"]["mode"] in (2, 4)
-        and relationships_read
-        and vm["id"].lower() not in per_vm.get("Get-VMReplication", {})
-        and vm["replication"]["relationships"]
-    ]
+    # Measure-VMReplication is asked about the Replica-side VMs (Replica, Extended Replica).
+    replica_side = [vm for vm in vms if vm["replication"]["mode"] in (2, 4)]
     replica_ids = {vm["id"].lower() for vm in replica_side}
     measured = bool(replica_side) and not section_down("Measure-VMReplication")
     if replica_side and section_down("Measure-VMReplication"):
