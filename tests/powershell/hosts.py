@@ -41,7 +41,12 @@ def case_hosts() -> dict[str, dict[str, Any]]:
 
 
 def small(name: str = "HV-SMALL", count: int = 4) -> dict[str, Any]:
-    return host_snapshot(name, count, seed=name)
+    snapshot = host_snapshot(name, count, seed=name)
+    # NetQos present (no policy) unless a test says otherwise: hosts built for one behaviour
+    # should not also report the module missing.
+    if snapshot.get("qos_policies") is None:
+        snapshot["qos_policies"] = []
+    return snapshot
 
 
 def first_id(snapshot: dict[str, Any]) -> str:
@@ -95,7 +100,8 @@ def special_hosts() -> dict[str, dict[str, Any]]:
         "Get-VMIntegrationService",
         "Msvm_KvpExchangeComponent",
         "Get-VMNetworkAdapter",
-        "Get-VMNetworkAdapterFailoverConfiguration",
+        "Msvm_FailoverNetworkAdapterSettingData",
+        "Msvm_EthernetPortFailoverSettingDataComponent",
     ):
         hosts[f"denied:{command}"] = describe(
             small(f"HV-{command.upper()[:12]}"),
@@ -106,7 +112,6 @@ def special_hosts() -> dict[str, dict[str, Any]]:
         "Get-VMReplication",
         "Get-VMIntegrationService",
         "Get-VMNetworkAdapter",
-        "Get-VMNetworkAdapterFailoverConfiguration",
     ):
         host = small(f"HV-ONE-{command.upper()[:12]}")
         # The first replicated (Primary) VM, so that its failover settings are asked for.
@@ -128,4 +133,71 @@ def special_hosts() -> dict[str, dict[str, Any]]:
             replica, faults={"denied": {command: f"You do not have permission to run {command} on this host."}}
         )
     hosts["replica-node"] = describe(replica_node("HV-R-NODE"))
+    hosts.update(issue17_hosts())
+    return hosts
+
+
+# Issue 17: every new field set, on a cluster node that is a Replica server with a broker.
+BROKER_THUMBPRINT = "A1B2C3D4E5F60718293A4B5C6D7E8F9012345678"
+
+
+def issue17_node(name: str = "HV-I17-NODE") -> dict[str, Any]:
+    """A description with every issue-17 field: added to the description itself, so that it holds
+    them whether or not the snapshot dump (describe's input) knows them yet."""
+    snapshot = replica_node(name)
+    snapshot["host"]["fqdn"] = f"{name.lower()}.contoso.test"
+    vms = snapshot["vms"]
+    # A Replica VM that is off (the usual state of a Replica) and one that runs.
+    for vm, state in ((vms[2], 3), (vms[3], 2)):
+        vm["replication"]["mode"] = vm["replication"]["relationships"][0]["mode"] = 2
+        vm["state"] = state
+    description = describe(snapshot)
+    for vm in description["vms"]:
+        for rel in vm["replication"]["relationships"]:
+            rel["replica_port"] = 443
+            rel["recovery_history"] = 4
+            rel["replicated_disks"] = [f"D:\\VMs\\{vm['name']}\\os.vhdx", f"D:\\VMs\\{vm['name']}\\data.vhd"]
+            rel["excluded_disks"] = [f"D:\\VMs\\{vm['name']}\\paging.vhdx"]
+            rel["last_test_failover_time"] = "2026-10-01T08:30:00Z"
+    # The off Replica never had a test failover; the running one had.
+    description["vms"][2]["replication"]["relationships"][0]["last_test_failover_time"] = "1601-01-01T00:00:00Z"
+    server = description["replication_server"]
+    server["certificate"].update(
+        {
+            "dns_names": [f"{name.lower()}.contoso.test", "hv-rep.contoso.test"],
+            "enhanced_key_usages": ["1.3.6.1.5.5.7.3.1", "1.3.6.1.5.5.7.3.2"],
+            "chain_valid": True,
+        }
+    )
+    server["broker_certificate"] = {
+        "thumbprint": BROKER_THUMBPRINT,
+        "found": True,
+        "subject": "CN=hvr-broker.contoso.test",
+        "not_after": "2030-06-30T00:00:00Z",
+        "has_private_key": True,
+        "dns_names": ["hvr-broker.contoso.test"],
+        "enhanced_key_usages": ["1.3.6.1.5.5.7.3.1"],
+        "chain_valid": False,
+    }
+    broker = description["cluster_resources"][0]
+    broker.update(
+        {
+            "recovery_server_enabled": True,
+            "certificate_thumbprint": BROKER_THUMBPRINT.lower(),
+            "client_access_point": "HVR-BROKER.contoso.test",
+        }
+    )
+    description["qos_policies"] = [
+        {"name": "Replica 443", "throttle_bits_per_second": 10_000_000_000, "dst_port_start": 443, "dst_port_end": 443},
+        {"name": "Backup", "throttle_bits_per_second": 0, "dst_port_start": 0, "dst_port_end": 0},
+    ]
+    return description
+
+
+def issue17_hosts() -> dict[str, dict[str, Any]]:
+    hosts = {"issue17-node": issue17_node()}
+    for command in ("Measure-VMReplication", "Get-NetQosPolicy", "MSCluster_ResourceToDependentResource"):
+        denied = issue17_node(f"HV-I17-{command[:10].upper()}")
+        denied["faults"]["denied"][command] = f"You do not have permission to run {command} on this host."
+        hosts[f"denied:{command}"] = denied
     return hosts

@@ -22,19 +22,28 @@ BUDGET = {
     "Hyper-V\\Get-VMIntegrationService": 1,
     "Get-CimInstance Msvm_KvpExchangeComponent": 1,
     "Hyper-V\\Get-VMNetworkAdapter": 1,
-    "Hyper-V\\Get-VMNetworkAdapterFailoverConfiguration": 1,
+    # Failover settings: the settings and their association to adapters, host-wide (issue 17;
+    # Get-VMNetworkAdapterFailoverConfiguration could not be paired with adapters).
+    "Get-CimInstance Msvm_FailoverNetworkAdapterSettingData": 1,
+    "Get-CimInstance Msvm_EthernetPortFailoverSettingDataComponent": 1,
     # Hyper-V Replica: the Replica server, its authorization entries, its certificate's store entry.
     "Hyper-V\\Get-VMReplicationServer": 1,
     "Hyper-V\\Get-VMReplicationAuthorizationEntry": 1,
     "Get-Item Cert:": 1,
+    # Issue 17: the Replica VMs' test failovers, and the host's QoS policies.
+    "Hyper-V\\Measure-VMReplication": 1,
+    "NetQos\\Get-NetQosPolicy": 1,
 }
-# What only some hosts cost: a cluster's resources, failed-over VMs' checkpoints, and the VSS
-# status where application-consistent recovery points are configured. Still one call each.
+# What only some hosts cost: a cluster's resources, failed-over VMs' checkpoints, the VSS status
+# where application-consistent recovery points are configured, and where a Replica Broker runs,
+# its client access point (its dependencies) and its certificate's store entry. Still constant.
 REPLICA_EXTRAS = {
     "Get-CimInstance MSCluster_Node": 1,
     "Get-CimInstance MSCluster_Resource": 1,
     "Hyper-V\\Get-VMSnapshot": 1,
     "Get-CimInstance Msvm_VssComponent": 1,
+    "Get-CimInstance MSCluster_ResourceToDependentResource": 1,
+    "Get-Item Cert:": 2,
 }
 SIZES = (1, 100, 1024)
 
@@ -42,20 +51,43 @@ SIZES = (1, 100, 1024)
 def _busy_replica_node(size: int) -> dict[str, Any]:
     """A cluster node where every replication section is read: all VMs take application-consistent
     points, and every other one has failed over with its recovery checkpoints."""
-    snapshot = host_snapshot(f"HV-NODE-{size}", size, seed="cost", mix=False)
+    snapshot = _costed(host_snapshot(f"HV-NODE-{size}", size, seed="cost", mix=False))
     snapshot["host"]["cluster_name"] = "CLUSTER-COST"
-    broker = {"name": "Broker", "type": "Virtual Machine Replication Broker", "state": "Online"}
+    broker = {
+        "name": "Broker",
+        "type": "Virtual Machine Replication Broker",
+        "state": "Online",
+        "recovery_server_enabled": True,
+        "certificate_thumbprint": BROKER_THUMBPRINT,
+        "client_access_point": "hvr-broker.example.test",
+    }
     snapshot["cluster_resources"] = [broker]
     for index, vm in enumerate(snapshot["vms"]):
         vm["replication"]["relationships"][0]["app_consistent_hours"] = 4
         if index % 2 == 0:
+            # Failed over: a Replica VM (FailedOverWaitingCompletion) with its recovery points.
+            vm["replication"]["mode"] = vm["replication"]["relationships"][0]["mode"] = 2
             vm["replication"]["state"] = vm["replication"]["relationships"][0]["state"] = 6
             vm["checkpoints"] = [{"type": 6, "name": "recovery point"}]
     return snapshot
 
 
+BROKER_THUMBPRINT = "A1B2C3D4E5F60718293A4B5C6D7E8F9012345678"
+
+
+def _costed(snapshot: dict[str, Any]) -> dict[str, Any]:
+    """Every conditional read made: a Replica VM (test failovers are read on the Replica side)
+    and NetQos present (a host without it costs one call less)."""
+    vm = snapshot["vms"][-1]
+    vm["replication"]["mode"] = vm["replication"]["relationships"][0]["mode"] = 2
+    snapshot["qos_policies"] = [
+        {"name": "Replica", "throttle_bits_per_second": 100_000_000, "dst_port_start": 443, "dst_port_end": 443}
+    ]
+    return snapshot
+
+
 def test_calls_per_host_do_not_grow_with_vms(pwsh: Path, counted: Callable[[int], None]) -> None:
-    descriptions = [describe(host_snapshot(f"HV-COST-{n}", n, seed="cost")) for n in SIZES]
+    descriptions = [describe(_costed(host_snapshot(f"HV-COST-{n}", n, seed="cost"))) for n in SIZES]
     results = run_descriptions(pwsh, descriptions)
     for size, description, result in zip(SIZES, descriptions, results, strict=True):
         got = assert_matches(result, description)

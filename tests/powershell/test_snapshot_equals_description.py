@@ -96,8 +96,8 @@ def test_cluster_access_denied_is_an_error_not_standalone(ran: dict[str, Any], c
     got = _got(ran, "cluster-access-denied")
     assert got.host.cluster_name is None
     assert [(e.section, e.message) for e in got.errors] == [("host", "Access denied ")]
-    # A standalone host (invalid namespace) records nothing.
-    assert _got(ran, "demo:HV-PRI-01").errors == ()
+    # A standalone host (invalid namespace) records nothing (the demo host has no NetQos module).
+    assert [e.section for e in _got(ran, "demo:HV-PRI-01").errors] == ["qos_policies"]
     counted(2)
 
 
@@ -128,7 +128,7 @@ def test_a_missing_cmdlet_costs_its_section_only(ran: dict[str, Any], counted: C
 
 
 def test_one_vm_failing_costs_that_vm_only(ran: dict[str, Any], counted: Callable[[int], None]) -> None:
-    for command in ("Get-VMIntegrationService", "Get-VMNetworkAdapterFailoverConfiguration"):
+    for command in ("Get-VMIntegrationService", "Get-VMNetworkAdapter"):
         got = _got(ran, f"one-vm:{command}")
         (error,) = got.errors
         assert error.vm_id is not None and error.message == f"{command} failed for this VM."
@@ -158,8 +158,11 @@ def test_missing_namespace_costs_the_kvp_section_not_the_status(
 ) -> None:
     description, result = ran[NO_NAMESPACE]
     got = snapshot_of(result)
-    assert [(e.section, e.message) for e in got.errors] == [("kvp", "Invalid namespace ")]
+    # The failover settings are read from the same namespace: lost too, and said so.
+    lost = [("kvp", "Invalid namespace "), ("network_adapters", "Invalid namespace ")]
+    assert [(e.section, e.message) for e in got.errors] == lost
     assert all(vm.kvp is None for vm in got.vms)
+    assert all(a.failover is None for vm in got.vms for a in vm.network_adapters)
     # The Data Exchange status still arrives, read from each VM's service instead.
     wanted = {
         vm["id"]: next(s["primary_status"] for s in vm["integration_services"] if s["guid"].lower() == KVP_GUID)

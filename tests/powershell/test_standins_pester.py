@@ -22,7 +22,13 @@ RUN = (
 
 def test_pester(pwsh: Path, tmp_path: Path) -> None:
     described = tmp_path / "host.json"
-    described.write_text(json.dumps(describe(host_snapshot("HV-PESTER", 3, mix=False))), encoding="utf-8")
+    snapshot = host_snapshot("HV-PESTER", 3, mix=False)
+    # One adapter with failover settings, the others without: both answers are tested.
+    snapshot["vms"][1]["network_adapters"][0]["failover"] = {
+        "ipv4_address": "10.1.1.10",
+        "ipv4_subnet_mask": "255.0.0.0",
+    }
+    described.write_text(json.dumps(describe(snapshot)), encoding="utf-8")
     env = {
         **os.environ,
         "HVBPA_STANDIN_HOST": str(described),
@@ -35,4 +41,4 @@ def test_pester(pwsh: Path, tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr.decode("utf-8", "replace")[-800:]
     result = json.loads(done.stdout.decode("utf-8").strip().splitlines()[-1])
     assert result["failures"] == [] and result["failed"] == 0
-    assert result["passed"] == 8
+    assert result["passed"] == 15

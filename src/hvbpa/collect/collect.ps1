@@ -1,7 +1,5 @@
-# hvbpa collector: prints ONE JSON document (hvbpa.snapshot/1) and nothing else; the bootstrap
-# pipes our output through Out-String, so every other statement is assigned or [void].
-# Read-only: Get-* cmdlets, CIM queries, in-memory formatting. Windows PowerShell 4.0 (Windows
-# Server 2012 R2), 5.1 and 7: no [type]::new(), classes, using, ternary, ??, ?., && or ||.
+# hvbpa collector: ONE JSON document (hvbpa.snapshot/1), all else assigned or [void]. Read-only.
+# PowerShell 4.0-7: no [type]::new(), classes, using, ternary, ??, ?., &&, ||.
 Set-StrictMode -Version 2
 $ProgressPreference = 'SilentlyContinue'   # else progress records arrive as CLIXML on stderr
 $WarningPreference = 'SilentlyContinue'
@@ -9,34 +7,47 @@ $ErrorActionPreference = 'Stop'            # every section below has its own try
 $collectedAt = [DateTime]::UtcNow.ToString('o')
 $errors = New-Object 'Collections.Generic.List[object]'
 $vmOut = New-Object 'Collections.Generic.List[object]'
-$byId = @{}                                # VMId string -> vm record (case-insensitive keys)
+$byId = @{}
+$hostDomain = $null                        # the node's AD domain: its cluster's
 
-# Null-safe property read: Hyper-V module versions differ, and StrictMode throws on a missing one.
+# Null-safe: StrictMode throws on a property a module version lacks.
 function hvProp($o, [string]$n) {
     if ($null -eq $o) { return $null }
     $p = $o.PSObject.Properties[$n]
     if ($null -eq $p) { return $null }
     return $p.Value
 }
-# Enums as integers (what ConvertTo-Json writes anyway), but null stays null: a bare [int] cast
-# would turn a missing value (Heartbeat of a VM that is off) into 0, a real enum value.
+# Enums as integers; null stays null ([int]$null is 0, a real enum value).
 function hvInt($v) { if ($null -eq $v) { return $null }; return [int]$v }
-# [string] also strips PSObject wrappers that 5.1's ConvertTo-Json would serialize as objects.
+# [string] strips PSObject wrappers 5.1's ConvertTo-Json would write as objects.
 function hvStr($v) { if ($null -eq $v -or [string]$v -eq '') { return $null }; return [string]$v }
 function hvBool($v) { if ($null -eq $v) { return $null }; return [bool]$v }
-# A TimeSpan as seconds since midnight (Hours is 0-23), null when missing.
+# TimeSpan -> seconds since midnight.
 function hvTod($v) { if ($null -eq $v) { return $null }; return [int]$v.Hours * 3600 + [int]$v.Minutes * 60 + [int]$v.Seconds }
-# A DateTime as ISO 8601 UTC in the invariant calendar; DateTime.MinValue means "never".
+# ISO 8601 UTC, invariant calendar; MinValue means "never".
 function hvTime($v) {
     if ($null -eq $v) { return $null }
     $d = [DateTime]$v
     if ($d -eq [DateTime]::MinValue) { return $null }
     return $d.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", [Globalization.CultureInfo]::InvariantCulture)
 }
+# Property $n of each item, as a list ([] in the JSON). foreach, not @(): PowerShell 7 fails
+# @() on a generic List in a note property.
+function hvList($items, [string]$n) {
+    $l = New-Object 'Collections.Generic.List[object]'
+    foreach ($i in $items) { $v = hvStr (hvProp $i $n); if ($null -ne $v) { [void]$l.Add($v) } }
+    return , $l
+}
+# Drives' Paths; null if the module lacks the property (hvProp would also make [] null).
+function hvPaths($o, [string]$n) {
+    $p = $o.PSObject.Properties[$n]
+    if ($null -eq $p) { return $null }
+    return , (hvList $p.Value 'Path')
+}
 function hvErr([string]$section, $vmId, $message) {
     [void]$errors.Add([ordered]@{ section = $section; vm_id = (hvStr $vmId); message = [string]$message })
 }
-# Non-terminating errors collected with -ErrorVariable: one bad VM must not cost the whole host.
+# -ErrorVariable records: one bad VM must not cost the whole host.
 function hvErrs([string]$section, $records) {
     foreach ($e in @($records)) {
         if ($null -ne $e) { hvErr $section (hvProp (hvProp $e 'TargetObject') 'VMId') ([string]$e) }
@@ -57,10 +68,7 @@ $hostInfo = [ordered]@{
     cluster_nodes = $null
 }
 try {
-    # The caller's roles. Seam for running this script off Windows (hvbpa's test harness and
-    # lab, where WindowsIdentity does not exist): a caller may define $HvbpaCallerRoles =
-    # @{ is_admin = ...; is_hyperv_admin = ... } before the script runs. Nothing defines it on
-    # a host: the bootstrap starts a fresh powershell.exe -NoProfile.
+    # Harness seam off Windows (no WindowsIdentity); never defined on a host (-NoProfile).
     $roles = $ExecutionContext.SessionState.PSVariable.GetValue('HvbpaCallerRoles')
     if ($null -ne $roles) {
         $hostInfo['is_admin'] = [bool]$roles['is_admin']
@@ -72,7 +80,7 @@ try {
         $hostInfo['is_hyperv_admin'] = [bool]$principal.IsInRole([Security.Principal.SecurityIdentifier]'S-1-5-32-578')
     }
 } catch { hvErr 'host' $null ([string]$_) }
-$moduleListed = $false   # false: Get-Module itself failed, which says nothing about the module
+$moduleListed = $false   # false: Get-Module failed, which says nothing about the module
 try {
     $hostInfo['hyperv_module'] = @(Get-Module -ListAvailable -Name Hyper-V).Count -gt 0
     $moduleListed = $true
@@ -86,18 +94,19 @@ try {
     if ($null -ne $dns) {
         $hostInfo['name'] = $dns
         $hostInfo['fqdn'] = $dns
-        if ($cs.PartOfDomain) { $hostInfo['fqdn'] = $dns + '.' + [string]$cs.Domain }
+        if ($cs.PartOfDomain) {
+            $hostDomain = hvStr $cs.Domain
+            $hostInfo['fqdn'] = $dns + '.' + [string]$cs.Domain
+        }
     }
 } catch { hvErr 'host' $null ([string]$_) }
 try {
-    # Get-VM lists only the VMs this node owns: the node names let a report say which nodes
-    # of the cluster were not scanned.
+    # Get-VM lists this node's VMs only: the names tell which nodes were not scanned.
     $cl = @(Get-CimInstance -Namespace root\MSCluster -ClassName MSCluster_Cluster)
     if ($cl.Count -gt 0) { $hostInfo['cluster_name'] = hvStr $cl[0].Name }
 } catch {
-    # Only cluster nodes have this namespace: "invalid namespace" (WBEM_E_INVALID_NAMESPACE,
-    # 0x8004100E; the message is localized, the id is not) is the normal, standalone case.
-    # Anything else (access denied...) is recorded, not taken to mean "not a cluster".
+    # Invalid namespace (0x8004100E; the message is localized) = standalone. Anything else
+    # (access denied...) is recorded, not taken to mean "not a cluster".
     if ([string]$_.FullyQualifiedErrorId -notmatch '0x8004100e') { hvErr 'host' $null ([string]$_) }
 }
 if ($null -ne $hostInfo['cluster_name']) {
@@ -132,7 +141,7 @@ if ($canCollect) {
         if (-not $moduleListed) { $hostInfo['hyperv_module'] = $true }   # Get-VM answered
         foreach ($vm in $vms) {
             try {
-                $id = [string]$vm.Id   # GUIDs as strings; the VMId is the identity across hosts
+                $id = [string]$vm.Id   # the VMId: the identity across hosts
                 $up = hvProp $vm 'Uptime'
                 if ($null -ne $up) { $up = [long]$up.TotalSeconds }
                 $rec = [ordered]@{
@@ -154,7 +163,7 @@ if ($canCollect) {
                     integration_services = (New-Object 'Collections.Generic.List[object]')
                     kvp = $null
                     network_adapters = (New-Object 'Collections.Generic.List[object]')
-                    checkpoints = $null   # read below for failed-over VMs only
+                    checkpoints = $null
                 }
                 [void]$vmOut.Add($rec)
                 $byId[$id] = $rec
@@ -164,8 +173,7 @@ if ($canCollect) {
 }
 
 # ---- replication ----
-# One host-wide call: without -VM it lists every replicated VM, both Simple and Extended
-# relationships, and raises no error for VMs that are not replicated.
+# One host-wide call: every replicated VM's Simple and Extended relationships, no error for others.
 if ($vms.Count -gt 0) {
     try {
         $ev = $null
@@ -173,15 +181,15 @@ if ($vms.Count -gt 0) {
             try {
                 $rec = $byId[[string]$r.VMId]
                 if ($null -eq $rec) { continue }
-                [void]$rec['replication']['relationships'].Add([ordered]@{
-                    type = (hvStr (hvProp $r 'ReplicationRelationshipType'))   # Simple / Extended
+                $rel = [ordered]@{
+                    type = (hvStr (hvProp $r 'ReplicationRelationshipType'))
                     mode = (hvInt (hvProp $r 'ReplicationMode'))
                     state = (hvInt (hvProp $r 'ReplicationState'))
                     health = (hvInt (hvProp $r 'ReplicationHealth'))
                     primary_server = (hvStr (hvProp $r 'PrimaryServerName'))
                     replica_server = (hvStr (hvProp $r 'ReplicaServerName'))
                     current_replica_server = (hvStr (hvProp $r 'CurrentReplicaServerName'))
-                    # Settings of the relationship; null where an older Hyper-V module lacks them.
+                    # null where an older module lacks them
                     frequency_seconds = (hvInt (hvProp $r 'ReplicationFrequencySec'))
                     compression_enabled = (hvBool (hvProp $r 'CompressionEnabled'))
                     authentication_type = (hvInt (hvProp $r 'AuthenticationType'))
@@ -190,23 +198,52 @@ if ($vms.Count -gt 0) {
                     auto_resync_start_seconds = (hvTod (hvProp $r 'AutoResynchronizeIntervalStart'))
                     auto_resync_end_seconds = (hvTod (hvProp $r 'AutoResynchronizeIntervalEnd'))
                     last_replication_time = (hvTime (hvProp $r 'LastReplicationTime'))
-                })
+                    replica_port = (hvInt (hvProp $r 'ReplicaServerPort'))
+                    recovery_history = (hvInt (hvProp $r 'RecoveryHistory'))
+                    replicated_disks = $null
+                    excluded_disks = $null
+                    last_test_failover_time = $null
+                }
+                # Disk getters walk the VM's drives: Primary VMs only (BPA 234, 244 judge those).
+                if ($rec['replication']['mode'] -eq 1) {
+                    $rel['replicated_disks'] = hvPaths $r 'ReplicatedDisks'
+                    $rel['excluded_disks'] = hvPaths $r 'ExcludedDisks'
+                }
+                [void]$rec['replication']['relationships'].Add($rel)
             } catch { hvErr 'replication' (hvProp $r 'VMId') ([string]$_) }
         }
         hvErrs 'replication' $ev
     } catch { hvErr 'replication' $null ([string]$_) }
 }
 
+# ---- replication_statistics ----
+# Last test failover (BPA 240, 241), one call for Replica-side VMs; "never" (null) is 1601.
+$replicaSide = @($vms | Where-Object { @(2, 4) -contains (hvInt (hvProp $_ 'ReplicationMode')) -and $null -ne $byId[[string]$_.Id] })
+if ($replicaSide.Count -gt 0) {
+    try {
+        $ev = $null
+        foreach ($m in @(Hyper-V\Measure-VMReplication -VM $replicaSide -ErrorAction SilentlyContinue -ErrorVariable ev)) {
+            $rec = $byId[[string]$m.VMId]
+            $p = $m.PSObject.Properties['LastTestFailoverInitiatedTime']
+            if ($null -eq $rec -or $null -eq $p) { continue }   # no property: unknown
+            $when = hvTime $p.Value
+            if ($null -eq $when) { $when = '1601-01-01T00:00:00Z' }
+            $kind = hvStr (hvProp $m 'ReplicationRelationshipType')
+            foreach ($rel in $rec['replication']['relationships']) {
+                if ($null -eq $kind -or $rel['type'] -eq $kind) { $rel['last_test_failover_time'] = $when }
+            }
+        }
+        hvErrs 'replication_statistics' $ev
+    } catch { hvErr 'replication_statistics' $null ([string]$_) }
+}
+
 # ---- integration_services ----
-# One bulk call for all VMs. Services are identified by the GUID that ends their Id
-# (Microsoft:<VMId>\<GUID>) because display names are localized. No status getter is read:
-# on a host each one re-queries WMI (one query per service of every VM); the Data Exchange
-# status comes from the KVP query below.
+# One bulk call; services by GUID (names are localized); no status getter (each queries WMI).
 $kvpGuid = '2A34B1C2-FD73-4043-8A5B-DD2159BC743F'
 $vssGuid = '5CED1297-4598-4915-A5FC-AD21BB4D02A4'
-$vssRecord = @{}                           # VMId -> the VM's VSS (Backup) service record
-$kvpRecord = @{}                           # VMId -> the VM's Data Exchange service record
-$kvpObject = @{}                           # VMId -> the same service as Get-VMIntegrationService gave it
+$vssRecord = @{}
+$kvpRecord = @{}
+$kvpObject = @{}
 if ($vms.Count -gt 0) {
     try {
         $ev = $null
@@ -215,12 +252,12 @@ if ($vms.Count -gt 0) {
                 $vid = [string]$ic.VMId
                 $rec = $byId[$vid]
                 if ($null -eq $rec) { continue }
-                # Greedy '.*': the last GUID in the Id is the service's, the first one is the VM's.
+                # Greedy: the last GUID is the service's, the first the VM's.
                 if (-not ([string]$ic.Id -match '^.*([0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12})')) { continue }
                 $guid = $Matches[1].ToUpperInvariant()
                 $svc = [ordered]@{
                     guid = $guid
-                    name = (hvStr $ic.Name)   # informational only
+                    name = (hvStr $ic.Name)
                     enabled = [bool]$ic.Enabled
                     primary_status = $null
                     secondary_status = $null
@@ -235,10 +272,8 @@ if ($vms.Count -gt 0) {
 }
 
 # ---- kvp ----
-# Guest-published KVP data is the best evidence that integration services run in the guest
-# (Get-VM's IntegrationServicesVersion is 0.0 on 2016+). One query per host; SystemName = VMId.
-# Each item is an XML INSTANCE with PROPERTY NAME="Name"/"Data". The same instance's
-# OperationalStatus is the Data Exchange service's status (2 OK, 12 no contact, ...).
+# Guest KVP data: the best evidence of integration services (Get-VM's version is 0.0 on 2016+).
+# One query; SystemName = VMId; OperationalStatus = Data Exchange status. None for an off VM.
 $kvpRead = $false
 if ($vms.Count -gt 0) {
     try {
@@ -260,7 +295,7 @@ if ($vms.Count -gt 0) {
                 foreach ($item in @($c.GuestIntrinsicExchangeItems)) {
                     if ($null -eq $item) { continue }
                     $any = $true
-                    # Cheap text test first: only 3 of ~15 items per VM are worth an XML parse.
+                    # Cheap test first: 3 of ~15 items are worth an XML parse.
                     if ([string]$item -notmatch 'IntegrationServicesVersion|OSName|OSVersion') { continue }
                     $x = [xml][string]$item
                     $n = $x.SelectSingleNode("/INSTANCE/PROPERTY[@NAME='Name']/VALUE")
@@ -273,14 +308,13 @@ if ($vms.Count -gt 0) {
                         'OSVersion' { $k['os_version'] = $val }
                     }
                 }
-                if ($any) { $rec['kvp'] = $k }   # null = the guest published nothing (off, or no components)
+                if ($any) { $rec['kvp'] = $k }   # null: the guest published nothing
             } catch { hvErr 'kvp' (hvProp $c 'SystemName') ([string]$_) }
         }
     } catch { hvErr 'kvp' $null ([string]$_) }
 }
 if (-not $kvpRead) {
-    # Without the KVP query the Data Exchange status still decides the verdict: read it from
-    # each VM's service (one WMI query per VM, on this failure path only).
+    # The status still decides verdicts: per-VM getters, on this failure path only.
     foreach ($vid in @($kvpRecord.Keys)) {
         try {
             $kvpRecord[$vid]['primary_status'] = hvInt (hvProp $kvpObject[$vid] 'PrimaryOperationalStatus')
@@ -290,32 +324,45 @@ if (-not $kvpRead) {
 }
 
 # ---- network_adapters ----
-# Adapters in one bulk call; failover settings in one more, for the synthetic adapters of
-# Primary/Replica/ExtendedReplica VMs (the only ones that have them; a legacy adapter makes
-# the call fail). The settings do not name their adapter: the cmdlet answers each adapter of
-# -VMNetworkAdapter in order, so they pair by position. If an adapter failed (fewer answers
-# than adapters) the pairing is lost, and each adapter is asked alone so that every error
-# names its VM: one call per adapter on that failure path only.
-# failover is null when no address is set or the VM is not replicated.
-function hvFailover($f) {
-    $o = [ordered]@{
-        ipv4_address = (hvStr (hvProp $f 'IPv4Address'))
-        ipv4_subnet_mask = (hvStr (hvProp $f 'IPv4SubnetMask'))
-        ipv4_default_gateway = (hvStr (hvProp $f 'IPv4DefaultGateway'))
-        ipv4_preferred_dns = (hvStr (hvProp $f 'IPv4PreferredDNSServer'))
-        ipv4_alternate_dns = (hvStr (hvProp $f 'IPv4AlternateDNSServer'))
-        ipv6_address = (hvStr (hvProp $f 'IPv6Address'))
-        ipv6_prefix_length = (hvStr (hvProp $f 'IPv6SubnetPrefixLength'))
-        ipv6_default_gateway = (hvStr (hvProp $f 'IPv6DefaultGateway'))
-        ipv6_preferred_dns = (hvStr (hvProp $f 'IPv6PreferredDNSServer'))
-        ipv6_alternate_dns = (hvStr (hvProp $f 'IPv6AlternateDNSServer'))
+# Failover settings: two host-wide CIM queries (Get-VMNetworkAdapterFailoverConfiguration skips
+# adapters without settings and names none), arrays read per family as the module reads them.
+function hvIps($list, [string]$family) {
+    $r = @()
+    foreach ($v in @($list)) {
+        $ip = $null
+        if ($null -ne $v -and [Net.IPAddress]::TryParse([string]$v, [ref]$ip) -and [string]$ip.AddressFamily -eq $family) { $r += [string]$v }
     }
-    foreach ($v in $o.Values) { if ($null -ne $v) { return $o } }
+    return $r
+}
+function hvMask($list, [bool]$v6) {
+    foreach ($t in @($list)) {
+        $n = 0
+        if ($v6 -and [int]::TryParse([string]$t, [ref]$n) -and $n -ge 0 -and $n -le 128) { return [string]$t }
+        $b = ''
+        foreach ($ip in @(hvIps $t 'InterNetwork')) { foreach ($x in ([Net.IPAddress]$ip).GetAddressBytes()) { $b += [Convert]::ToString([int]$x, 2).PadLeft(8, '0') } }
+        if (-not $v6 -and $b -match '^1*0*$' -and $b.Length -eq 32) { return [string]$t }
+    }
     return $null
 }
+function hvFailover($s) {
+    $type = hvInt (hvProp $s 'ProtocolIFType')   # IPv4 4096, IPv6 4097, both 4098
+    $v = @()
+    foreach ($f in @(@('InterNetwork', 4096, $false), @('InterNetworkV6', 4097, $true))) {
+        $x = @($null, $null, $null, $null, $null)
+        if ($type -eq $f[1] -or $type -eq 4098) {
+            $dns = @(hvIps (hvProp $s 'DNSServers') $f[0])
+            $x = @(@(hvIps (hvProp $s 'IPAddresses') $f[0])[0], (hvMask (hvProp $s 'Subnets') $f[2]), @(hvIps (hvProp $s 'DefaultGateways') $f[0])[0], $dns[0], $dns[1])
+        }
+        $v += $x
+    }
+    if (@($v | Where-Object { $null -ne $_ }).Count -eq 0) { return $null }
+    return [ordered]@{
+        ipv4_address = $v[0]; ipv4_subnet_mask = $v[1]; ipv4_default_gateway = $v[2]; ipv4_preferred_dns = $v[3]; ipv4_alternate_dns = $v[4]
+        ipv6_address = $v[5]; ipv6_prefix_length = $v[6]; ipv6_default_gateway = $v[7]; ipv6_preferred_dns = $v[8]; ipv6_alternate_dns = $v[9]
+    }
+}
 if ($vms.Count -gt 0) {
-    $asked = New-Object 'Collections.Generic.List[object]'     # adapters whose failover settings to read
-    $askedRec = New-Object 'Collections.Generic.List[object]'  # their adapter records, same order
+    $asked = @{}
     try {
         $ev = $null
         foreach ($a in @(Hyper-V\Get-VMNetworkAdapter -VM $vms -ErrorAction SilentlyContinue -ErrorVariable ev)) {
@@ -327,35 +374,30 @@ if ($vms.Count -gt 0) {
                 failover = $null
             }
             [void]$rec['network_adapters'].Add($ad)
-            if ((@(1, 2, 4) -contains $rec['replication']['mode']) -and -not (hvProp $a 'IsLegacy')) {
-                [void]$asked.Add($a)
-                [void]$askedRec.Add($ad)
+            if ((@(1, 2, 4) -contains $rec['replication']['mode']) -and -not (hvProp $a 'IsLegacy') -and $null -ne $ad['id']) {
+                $asked[$ad['id']] = $ad
             }
         }
         hvErrs 'network_adapters' $ev
     } catch { hvErr 'network_adapters' $null ([string]$_) }
     if ($asked.Count -gt 0) {
         try {
-            $ev = $null
-            $fs = @(Hyper-V\Get-VMNetworkAdapterFailoverConfiguration -VMNetworkAdapter $asked.ToArray() -ErrorAction SilentlyContinue -ErrorVariable ev)
-            if ($fs.Count -eq $asked.Count -and @($ev).Count -eq 0) {
-                for ($i = 0; $i -lt $fs.Count; $i++) { $askedRec[$i]['failover'] = hvFailover $fs[$i] }
-            } else {
-                for ($i = 0; $i -lt $asked.Count; $i++) {
-                    $ev = $null
-                    $one = @(Hyper-V\Get-VMNetworkAdapterFailoverConfiguration -VMNetworkAdapter $asked[$i] -ErrorAction SilentlyContinue -ErrorVariable ev)
-                    foreach ($e in @($ev)) { if ($null -ne $e) { hvErr 'network_adapters' ([string]$asked[$i].VMId) ([string]$e) } }
-                    if ($one.Count -gt 0) { $askedRec[$i]['failover'] = hvFailover $one[0] }
-                }
+            $settings = @{}
+            foreach ($f in @(Get-CimInstance -Namespace root\virtualization\v2 -ClassName Msvm_FailoverNetworkAdapterSettingData)) {
+                $fid = hvStr (hvProp $f 'InstanceID')
+                if ($null -ne $fid) { $settings[$fid] = $f }
+            }
+            foreach ($link in @(Get-CimInstance -Namespace root\virtualization\v2 -ClassName Msvm_EthernetPortFailoverSettingDataComponent)) {
+                $ad = $asked[[string](hvProp (hvProp $link 'GroupComponent') 'InstanceID')]
+                $f = $settings[[string](hvProp (hvProp $link 'PartComponent') 'InstanceID')]
+                if ($null -ne $ad -and $null -ne $f) { $ad['failover'] = hvFailover $f }
             }
         } catch { hvErr 'network_adapters' $null ([string]$_) }
     }
 }
 
 # ---- vss ----
-# Application-consistent recovery points need the guest's VSS (Backup) service working. Its
-# status comes from one host-wide query, as the Data Exchange status does (no status getter),
-# and only when some relationship takes such points.
+# The VSS service's status (application-consistent points need it): one query, when wanted.
 $wantVss = $false
 foreach ($rec in $vmOut) {
     foreach ($r in $rec['replication']['relationships']) {
@@ -377,7 +419,7 @@ if ($wantVss -and $vssRecord.Count -gt 0) {
 }
 
 # ---- checkpoints ----
-# Only failed-over VMs (FailedOverWaitingCompletion, 6) are asked about: one bulk call for them.
+# Failed-over VMs (state 6) only, in one call.
 $failedOver = @($vms | Where-Object { (hvInt (hvProp $_ 'ReplicationState')) -eq 6 })
 if ($failedOver.Count -gt 0) {
     foreach ($vm in $failedOver) {
@@ -396,8 +438,56 @@ if ($failedOver.Count -gt 0) {
 }
 
 # ---- replication_server ----
-# The host's Replica server settings, its authorization entries, and the configured
-# certificate's store entry (read only: subject, expiry, private key present).
+# Read only. Certificates: the provider's DnsNameList (SANs, else the subject's DNS name) and
+# EnhancedKeyUsageList; null if missing.
+function hvDnsNames($cert) {
+    $list = hvProp $cert 'DnsNameList'
+    $m = $cert.PSObject.Methods['GetNameInfo']
+    if ($null -eq $list -and $null -eq $m) { return $null }
+    $l = hvList $list 'Unicode'
+    if ($l.Count -eq 0 -and $null -ne $m) {
+        $cn = hvStr ($cert.GetNameInfo([Security.Cryptography.X509Certificates.X509NameType]::DnsName, $false))
+        if ($null -ne $cn) { [void]$l.Add($cn) }
+    }
+    return , $l
+}
+# BPA 238's chain: revocation offline (cached CRLs); flags RevocationStatusUnknown and
+# OfflineRevocation accepted, any other fails. $HvbpaNewChain: harness seam (as
+# $HvbpaCallerRoles): the chain for a certificate, or nothing (null); never on a host.
+function hvChainValid($cert) {
+    $make = $ExecutionContext.SessionState.PSVariable.GetValue('HvbpaNewChain')
+    if ($null -ne $make) { $chain = & $make $cert } else { $chain = New-Object Security.Cryptography.X509Certificates.X509Chain }
+    if ($null -eq $chain) { return $null }
+    $chain.ChainPolicy.RevocationMode = [Security.Cryptography.X509Certificates.X509RevocationMode]::Offline
+    if ($chain.Build($cert)) { return $true }
+    foreach ($st in @($chain.ChainStatus)) {
+        foreach ($f in ([string]$st.Status).Split(',')) {
+            if (@('NoError', 'RevocationStatusUnknown', 'OfflineRevocation') -notcontains $f.Trim()) { return $false }
+        }
+    }
+    return $true
+}
+function hvCert([string]$thumb) {
+    $c = [ordered]@{
+        thumbprint = $thumb; found = $false; subject = $null; not_after = $null; has_private_key = $null
+        dns_names = $null; enhanced_key_usages = $null; chain_valid = $null
+    }
+    $cert = Get-Item -LiteralPath ('Cert:\LocalMachine\My\' + $thumb) -ErrorAction SilentlyContinue
+    if ($null -ne $cert) {
+        $c['found'] = $true
+        $c['subject'] = hvStr $cert.Subject
+        $c['not_after'] = hvTime $cert.NotAfter
+        $c['has_private_key'] = hvBool $cert.HasPrivateKey
+        $c['dns_names'] = hvDnsNames $cert
+        $e = hvProp $cert 'EnhancedKeyUsageList'
+        if ($null -ne $e) { $c['enhanced_key_usages'] = hvList $e 'ObjectId' }
+        $c['chain_valid'] = hvChainValid $cert
+    }
+    return $c
+}
+# A pasted thumbprint can carry spaces or an invisible mark; the store path needs hex only.
+function hvThumb($t) { return ([string]$t -replace '[^0-9A-Fa-f]', '') }
+
 $replServer = $null
 if ($canCollect) {
     try {
@@ -409,6 +499,7 @@ if ($canCollect) {
             certificate_thumbprint = (hvStr (hvProp $rs 'CertificateThumbprint'))
             authorization_entries = $null
             certificate = $null
+            broker_certificate = $null
         }
     } catch { hvErr 'replication_server' $null ([string]$_) }
 }
@@ -424,48 +515,85 @@ if ($null -ne $replServer) {
         }
         $replServer['authorization_entries'] = $entries
     } catch { hvErr 'authorization_entries' $null ([string]$_) }
-    # A pasted thumbprint can carry spaces or an invisible mark; the store path needs hex only.
-    $thumb = [string]$replServer['certificate_thumbprint'] -replace '[^0-9A-Fa-f]', ''
+    $thumb = hvThumb $replServer['certificate_thumbprint']
     if ($thumb -ne '') {
-        try {
-            $c = [ordered]@{ thumbprint = $thumb; found = $false; subject = $null; not_after = $null; has_private_key = $null }
-            $cert = Get-Item -LiteralPath ('Cert:\LocalMachine\My\' + $thumb) -ErrorAction SilentlyContinue
-            if ($null -ne $cert) {
-                $c['found'] = $true
-                $c['subject'] = hvStr $cert.Subject
-                $c['not_after'] = hvTime $cert.NotAfter
-                $c['has_private_key'] = hvBool $cert.HasPrivateKey
-            }
-            $replServer['certificate'] = $c
-        } catch { hvErr 'certificate' $null ([string]$_) }
+        try { $replServer['certificate'] = hvCert $thumb } catch { hvErr 'certificate' $null ([string]$_) }
     }
 }
 
 # ---- cluster_resources ----
-# Cluster nodes only. The WMI provider, not the FailoverClusters module (often not installed):
-# the resource Type is the type's name (not localized, unlike the resources' own names).
+# WMI, not FailoverClusters (often missing); Type is not localized. Broker's access point: the
+# Network Name at either end of a dependency with it, DnsName + our domain.
+$brokerType = 'Virtual Machine Replication Broker'
+# CLUSTER_RESOURCE_STATE 0-4 and 128-130, by name.
+$stNames = @('Inherited', 'Initializing', 'Online', 'Offline', 'Failed', 'Pending', 'OnlinePending', 'OfflinePending')
 $clusterResources = $null
+$brokerThumb = ''
 if ($null -ne $hostInfo['cluster_name']) {
     try {
         $found = @()
-        foreach ($res in @(Get-CimInstance -Namespace root\MSCluster -ClassName MSCluster_Resource -Property Name, Type, State)) {
+        $byName = @{}
+        foreach ($res in @(Get-CimInstance -Namespace root\MSCluster -ClassName MSCluster_Resource -Property Name, Type, State, PrivateProperties)) {
             $type = hvStr $res.Type
             if ($null -eq $type) { continue }
-            # CLUSTER_RESOURCE_STATE, by name.
             $st = hvInt $res.State
             $stName = hvStr $res.State
-            if ($null -ne $st -and $st -ge 0 -and $st -le 4) {
-                $stName = @('Inherited', 'Initializing', 'Online', 'Offline', 'Failed')[$st]
-            } elseif ($st -eq 128) { $stName = 'Pending' }
-            elseif ($st -eq 129) { $stName = 'OnlinePending' }
-            elseif ($st -eq 130) { $stName = 'OfflinePending' }
-            $found += , ([ordered]@{ name = [string]$res.Name; type = $type; state = $stName })
+            if ($st -ge 0 -and $st -le 4) { $stName = $stNames[$st] } elseif ($st -ge 128 -and $st -le 130) { $stName = $stNames[$st - 123] }
+            $r = [ordered]@{ name = [string]$res.Name; type = $type; state = $stName; recovery_server_enabled = $null; certificate_thumbprint = $null; client_access_point = $null }
+            if ($type -eq $brokerType) {
+                $pp = hvProp $res 'PrivateProperties'
+                $on = hvProp $pp 'RecoveryServerEnabled'
+                if ($null -ne $on) { $r['recovery_server_enabled'] = [bool][int]$on }
+                $r['certificate_thumbprint'] = hvStr (hvProp $pp 'CertificateThumbprint')
+                if ($brokerThumb -eq '') { $brokerThumb = hvThumb $r['certificate_thumbprint'] }
+            }
+            $byName[$r['name']] = @($r, $res)
+            $found += , $r
         }
         $clusterResources = $found
+        if (@($found | Where-Object { $_['type'] -eq $brokerType }).Count -gt 0) {
+            foreach ($link in @(Get-CimInstance -Namespace root\MSCluster -ClassName MSCluster_ResourceToDependentResource)) {
+                $ends = @([string](hvProp (hvProp $link 'Antecedent') 'Name'), [string](hvProp (hvProp $link 'Dependent') 'Name'))
+                for ($i = 0; $i -lt 2; $i++) {
+                    $b = $byName[$ends[$i]]
+                    $nn = $byName[$ends[1 - $i]]
+                    if ($null -eq $b -or $null -eq $nn -or $b[0]['type'] -ne $brokerType -or $nn[0]['type'] -ne 'Network Name') { continue }
+                    $dns = hvStr (hvProp (hvProp $nn[1] 'PrivateProperties') 'DnsName')
+                    if ($null -eq $dns) { $dns = $nn[0]['name'] }
+                    if ($null -ne $hostDomain) { $dns += '.' + $hostDomain }
+                    $b[0]['client_access_point'] = $dns
+                }
+            }
+        }
     } catch { hvErr 'cluster_resources' $null ([string]$_) }
 }
+# BPA 238: the broker's certificate must be in this node's store too.
+if ($null -ne $replServer -and $brokerThumb -ne '') {
+    try { $replServer['broker_certificate'] = hvCert $brokerThumb } catch { hvErr 'certificate' $null ([string]$_) }
+}
 
-# ---- output: the only statement that writes to the pipeline ----
+# ---- qos_policies ----
+# BPA 235. Without NetQos: an error and null, never [] ("nothing is throttled").
+$qos = $null
+if ($canCollect) {
+    try {
+        $l = New-Object 'Collections.Generic.List[object]'
+        foreach ($q in @(NetQos\Get-NetQosPolicy)) {
+            $rate = hvProp $q 'ThrottleRateActionBitsPerSecond'
+            $bytes = hvProp $q 'ThrottleRateActionBytesPerSecond'   # Windows Server 2012's name
+            if ($null -ne $rate) { $rate = [long]$rate } elseif ($null -ne $bytes) { $rate = [long]$bytes * 8 }
+            [void]$l.Add([ordered]@{
+                name = [string]$q.Name; throttle_bits_per_second = $rate
+                dst_port_start = (hvInt (hvProp $q 'IPDstPortStartMatchCondition')); dst_port_end = (hvInt (hvProp $q 'IPDstPortEndMatchCondition'))
+            })
+        }
+        $qos = $l
+    } catch [Management.Automation.CommandNotFoundException] {
+        hvErr 'qos_policies' $null 'NetQos PowerShell module not installed; no QoS policies read.'
+    } catch { hvErr 'qos_policies' $null ([string]$_) }
+}
+
+# ---- output: the only statement that writes ----
 $root = [ordered]@{
     schema = 'hvbpa.snapshot/1'
     collected_at = $collectedAt
@@ -475,5 +603,6 @@ $root = [ordered]@{
     errors = $errors
     replication_server = $replServer
     cluster_resources = $clusterResources
+    qos_policies = $qos
 }
 ConvertTo-Json -InputObject $root -Depth 8 -Compress

@@ -13,9 +13,11 @@ compare the two.
 from __future__ import annotations
 
 import copy
+import ipaddress
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
+from datetime import UTC, datetime
 from typing import Any
 
 from hvbpa.snapshot import KVP_GUID, VSS_GUID, HostSnapshot, dump_snapshot, snapshot_from_data
@@ -34,18 +36,39 @@ SECTION_COMMANDS = {
     "certificate": "Cert:",
     "cluster_resources": "MSCluster_Resource",
     "vss": "Msvm_VssComponent",
+    # Issue 17: the last test failover (Measure-VMReplication) and the host's QoS policies.
+    "replication_statistics": "Measure-VMReplication",
+    "qos_policies": "Get-NetQosPolicy",
 }
 # Sections read host-wide only: an error for one VM in them cannot be played.
-HOST_WIDE = frozenset({"kvp", "replication_server", "authorization_entries", "certificate", "cluster_resources", "vss"})
+HOST_WIDE = frozenset(
+    {"kvp", "replication_server", "authorization_entries", "certificate", "cluster_resources", "vss", "qos_policies"}
+)
 # Sections the script reads only when something asks for them: their errors are worked out apart.
 CONDITIONAL = frozenset(
-    {"checkpoints", "replication_server", "authorization_entries", "certificate", "cluster_resources", "vss"}
+    {
+        "checkpoints",
+        "replication_server",
+        "authorization_entries",
+        "certificate",
+        "cluster_resources",
+        "vss",
+        "replication_statistics",
+        "qos_policies",
+    }
 )
 COMMAND_SECTIONS = {command: section for section, command in SECTION_COMMANDS.items()}
-COMMAND_SECTIONS["Get-VMNetworkAdapterFailoverConfiguration"] = "network_adapters"
+# Failover settings: two host-wide CIM queries (the settings, and the association to adapters).
+FAILOVER_QUERIES = ("Msvm_FailoverNetworkAdapterSettingData", "Msvm_EthernetPortFailoverSettingDataComponent")
+for _query in FAILOVER_QUERIES:
+    COMMAND_SECTIONS[_query] = "network_adapters"
 REPLICATED_MODES = (1, 2, 4)  # Primary, Replica, ExtendedReplica: the VMs with failover settings
 NO_MODULE_MESSAGE = "Hyper-V PowerShell module not installed; no VMs read."
 NOT_ADMIN_MESSAGE = "Account is neither administrator nor Hyper-V Administrator (S-1-5-32-578); no VMs read."
+NO_NETQOS_MESSAGE = "NetQos PowerShell module not installed; no QoS policies read."
+NEVER_TESTED = "1601-01-01T00:00:00Z"  # the FILETIME zero: no test failover ever
+BROKER_TYPE = "Virtual Machine Replication Broker"
+OFF_STATES = (3, 32786)  # Off, OffCritical: no guest components (KVP, VSS) to query
 
 
 class NotExpressible(ValueError):
@@ -90,6 +113,13 @@ def describe(
             played[key] = [*played.get(key, []), *value]
         else:
             played[key] = value
+    server = data.get("replication_server") or {}
+    entries = server.get("authorization_entries")
+    if server.get("allowed_from_any_server") is not None and entries is not None:
+        star = any(e.get("allowed_primary_server") == "*" for e in entries)
+        if bool(server["allowed_from_any_server"]) != star:
+            # "Any server" is itself the entry "*": a host has both or neither.
+            raise NotExpressible("allowed_from_any_server without the matching '*' authorization entry")
     cluster = None
     if host.get("cluster_name"):
         nodes = cluster_nodes or host.get("cluster_nodes") or [name]
@@ -110,6 +140,8 @@ def describe(
         # up as a Replica server; a cluster whose resources are not described).
         "replication_server": data.get("replication_server"),
         "cluster_resources": data.get("cluster_resources"),
+        # Null (or absent): a host without the NetQos module.
+        "qos_policies": data.get("qos_policies"),
         "faults": played,
     }
 
@@ -174,6 +206,9 @@ def expected_data(description: Mapping[str, Any]) -> dict[str, Any]:
         host["hyperv_module"] = True  # Get-VM answered: the module is evidently there
     replication_server = _expected_replication_server(description, errors) if can_collect else None
     resources = _expected_cluster_resources(description, errors) if host["cluster_name"] is not None else None
+    if replication_server is not None and resources is not None:
+        replication_server["broker_certificate"] = _expected_broker_certificate(description, resources, errors)
+    qos = _expected_qos(description, errors) if can_collect else None
     return {
         "schema": "hvbpa.snapshot/1",
         "collected_at": None,
@@ -183,6 +218,7 @@ def expected_data(description: Mapping[str, Any]) -> dict[str, Any]:
         "errors": errors,
         "replication_server": replication_server,
         "cluster_resources": resources,
+        "qos_policies": qos,
     }
 
 
@@ -228,19 +264,81 @@ def _expected_replication_server(description: Mapping[str, Any], errors: list[di
     if "Cert:" in denied:
         errors.append({"section": "certificate", "vm_id": None, "message": denied["Cert:"]})
         return server
-    found = (given or {}).get("certificate")
-    if found and found.get("found") and found.get("thumbprint") == thumbprint:
-        server["certificate"] = {
-            "thumbprint": thumbprint,
-            "found": True,
-            "subject": found.get("subject") or None,
-            "not_after": found.get("not_after"),
-            "has_private_key": found.get("has_private_key"),
-        }
-    else:
-        blank = {"subject": None, "not_after": None, "has_private_key": None}
-        server["certificate"] = {"thumbprint": thumbprint, "found": False, **blank}
+    server["certificate"] = _expected_certificate(given, thumbprint)
     return server
+
+
+_CERTIFICATE_BLANK = {
+    "subject": None,
+    "not_after": None,
+    "has_private_key": None,
+    "dns_names": None,
+    "enhanced_key_usages": None,
+    "chain_valid": None,
+}
+
+
+def _expected_certificate(given: Mapping[str, Any] | None, thumbprint: str) -> dict[str, Any]:
+    """The store entry for a thumbprint, as the stand-in's Get-Item finds it: the description's
+    certificate or broker certificate with that thumbprint (fields it lacks stay null)."""
+    for key in ("certificate", "broker_certificate"):
+        found = (given or {}).get(key)
+        # The store's paths ignore case, as PowerShell's -ne in the stand-in does.
+        if found and found.get("found") and str(found.get("thumbprint")).lower() == thumbprint.lower():
+            return {
+                "thumbprint": thumbprint,
+                "found": True,
+                "subject": found.get("subject") or None,
+                "not_after": found.get("not_after"),
+                "has_private_key": found.get("has_private_key"),
+                "dns_names": _listed(found.get("dns_names")),
+                "enhanced_key_usages": _listed(found.get("enhanced_key_usages")),
+                "chain_valid": found.get("chain_valid"),
+            }
+    return {"thumbprint": thumbprint, "found": False, **_CERTIFICATE_BLANK}
+
+
+def _listed(values: Sequence[Any] | None) -> list[str] | None:
+    return None if values is None else [str(v) for v in values]
+
+
+def _expected_broker_certificate(
+    description: Mapping[str, Any], resources: Sequence[Mapping[str, Any]], errors: list[dict[str, Any]]
+) -> dict[str, Any] | None:
+    """The broker's certificate, looked up in this node's store by the first broker's thumbprint."""
+    thumbprint = ""
+    for resource in resources:
+        if resource["type"] == BROKER_TYPE:
+            thumbprint = re.sub("[^0-9A-Fa-f]", "", str(resource.get("certificate_thumbprint") or ""))
+            break
+    if not thumbprint:
+        return None
+    denied, _ = _failed(description)
+    if "Cert:" in denied:
+        errors.append({"section": "certificate", "vm_id": None, "message": denied["Cert:"]})
+        return None
+    return _expected_certificate(description.get("replication_server"), thumbprint)
+
+
+def _expected_qos(description: Mapping[str, Any], errors: list[dict[str, Any]]) -> list[dict[str, Any]] | None:
+    denied, _ = _failed(description)
+    policies = description.get("qos_policies")
+    if policies is None:
+        errors.append({"section": "qos_policies", "vm_id": None, "message": NO_NETQOS_MESSAGE})
+        return None
+    if "Get-NetQosPolicy" in denied:
+        errors.append({"section": "qos_policies", "vm_id": None, "message": denied["Get-NetQosPolicy"]})
+        return None
+    # A real policy reports 0 for a rate or port it does not set.
+    return [
+        {
+            "name": q["name"],
+            "throttle_bits_per_second": q.get("throttle_bits_per_second") or 0,
+            "dst_port_start": q.get("dst_port_start") or 0,
+            "dst_port_end": q.get("dst_port_end") or 0,
+        }
+        for q in policies
+    ]
 
 
 def _expected_cluster_resources(
@@ -250,11 +348,37 @@ def _expected_cluster_resources(
     if "MSCluster_Resource" in denied:
         errors.append({"section": "cluster_resources", "vm_id": None, "message": denied["MSCluster_Resource"]})
         return None
-    return [
-        {"name": r["name"], "type": r["type"], "state": r.get("state")}
-        for r in description.get("cluster_resources") or []
-        if r.get("type")
-    ]
+    computer = description["computer"]
+    listed = {r["name"] for r in description.get("cluster_resources") or []}
+    resources: list[dict[str, Any]] = []
+    depends = "MSCluster_ResourceToDependentResource"
+    for r in description.get("cluster_resources") or []:
+        if not r.get("type"):
+            continue
+        broker = r["type"] == BROKER_TYPE
+        cap = r.get("client_access_point") if broker else None
+        label = str(cap).split(".")[0] if cap else None
+        point = None
+        if label and depends not in denied:
+            point = f"{label}.{computer['Domain']}" if computer["PartOfDomain"] else label
+        resources.append(
+            {
+                "name": r["name"],
+                "type": r["type"],
+                "state": r.get("state"),
+                "recovery_server_enabled": r.get("recovery_server_enabled") if broker else None,
+                "certificate_thumbprint": (r.get("certificate_thumbprint") or None) if broker else None,
+                "client_access_point": point,
+            }
+        )
+        if label and label not in listed:
+            # The stand-in plays the Network Name resource the broker depends on.
+            listed.add(label)
+            blank = {"recovery_server_enabled": None, "certificate_thumbprint": None, "client_access_point": None}
+            resources.append({"name": label, "type": "Network Name", "state": "Online", **blank})
+    if depends in denied and any(r["type"] == BROKER_TYPE for r in resources):
+        errors.append({"section": "cluster_resources", "vm_id": None, "message": denied[depends]})
+    return resources
 
 
 def _expected_vms(description: Mapping[str, Any], errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -291,6 +415,32 @@ def _expected_vms(description: Mapping[str, Any], errors: list[dict[str, Any]]) 
     vss_read = wants_vss and has_vss and "Msvm_VssComponent" not in denied
     if wants_vss and has_vss and "Msvm_VssComponent" in denied:
         errors.append({"section": "vss", "vm_id": None, "message": denied["Msvm_VssComponent"]})
+    # Measure-VMReplication is asked about the Replica-side VMs (Replica, Extended Replica).
+    replica_side = [vm for vm in vms if vm["replication"]["mode"] in (2, 4)]
+    replica_ids = {vm["id"].lower() for vm in replica_side}
+    measured = bool(replica_side) and not section_down("Measure-VMReplication")
+    if replica_side and section_down("Measure-VMReplication"):
+        errors.append(
+            {"section": "replication_statistics", "vm_id": None, "message": denied.get("Measure-VMReplication", "")}
+        )
+    for vm in replica_side:
+        vm_id = vm["id"].lower()
+        if vm_id in per_vm.get("Measure-VMReplication", {}):
+            message = per_vm["Measure-VMReplication"][vm_id]
+            errors.append({"section": "replication_statistics", "vm_id": vm_id, "message": message})
+    # The failover settings' two CIM queries run when some synthetic adapter of a replicated VM
+    # was listed; a failure of either costs all failover settings.
+    adapters_read = not section_down("Get-VMNetworkAdapter")
+    failover_asked = adapters_read and any(
+        vm["replication"]["mode"] in REPLICATED_MODES
+        and vm["id"].lower() not in per_vm.get("Get-VMNetworkAdapter", {})
+        and any(not a.get("legacy") and a.get("id") for a in vm["network_adapters"])
+        for vm in vms
+    )
+    failover_down = next((q for q in FAILOVER_QUERIES if q in denied), None)
+    if failover_asked and failover_down:
+        errors.append({"section": "network_adapters", "vm_id": None, "message": denied[failover_down]})
+    kvp_read = not section_down("Msvm_KvpExchangeComponent")
     # Get-VMSnapshot is asked only about failed-over VMs (FailedOverWaitingCompletion, 6).
     failed_over = [vm for vm in vms if vm["replication"]["state"] == 6]
     if failed_over and section_down("Get-VMSnapshot"):
@@ -312,6 +462,19 @@ def _expected_vms(description: Mapping[str, Any], errors: list[dict[str, Any]]) 
             vm["type"] = None
         if section_down("Get-VMReplication") or vm_id in per_vm.get("Get-VMReplication", {}):
             vm["replication"]["relationships"] = []
+        mode = vm["replication"]["mode"]
+        for rel in vm["replication"]["relationships"]:
+            rel["mode"] = mode  # Get-VMReplication reports the VM's own mode
+            rel["replica_port"] = rel.get("replica_port")
+            rel["recovery_history"] = rel.get("recovery_history")
+            # The disk getters are read for Primary VMs only.
+            for key in ("replicated_disks", "excluded_disks"):
+                rel[key] = _listed(rel.get(key)) if mode == 1 else None
+            tested = rel.get("last_test_failover_time")
+            if not (measured and vm_id in replica_ids and vm_id not in per_vm.get("Measure-VMReplication", {})):
+                tested = None
+            rel["last_test_failover_time"] = _utc_text(tested)
+        off = vm["state"] in OFF_STATES
         services = [] if section_down("Get-VMIntegrationService") else vm["integration_services"]
         if vm_id in per_vm.get("Get-VMIntegrationService", {}):
             services = []
@@ -322,32 +485,33 @@ def _expected_vms(description: Mapping[str, Any], errors: list[dict[str, Any]]) 
                 # The script reads no status getter (each re-queries WMI on a real host); the
                 # VSS status comes from its own host-wide query, when one is made.
                 service["primary_status"] = service["secondary_status"] = None
+            elif off and (guid == VSS_GUID or kvp_read):
+                # An off VM has no guest component instance to carry a status.
+                service["primary_status"] = service["secondary_status"] = None
         vm["integration_services"] = services
-        if section_down("Msvm_KvpExchangeComponent"):
+        if not kvp_read or off:
             vm["kvp"] = None
         adapters = [] if section_down("Get-VMNetworkAdapter") else vm["network_adapters"]
         if vm_id in per_vm.get("Get-VMNetworkAdapter", {}):
             adapters = []
-        failover_down = section_down("Get-VMNetworkAdapterFailoverConfiguration")
         for adapter in adapters:
             failover = adapter.get("failover")
             if (
                 failover is None
                 or failover_down
                 or adapter.get("legacy")
+                or not adapter.get("id")
                 or vm["replication"]["mode"] not in REPLICATED_MODES
-                or vm_id in per_vm.get("Get-VMNetworkAdapterFailoverConfiguration", {})
-                or not any(v not in (None, "") for v in failover.values())
             ):
                 adapter["failover"] = None
             else:
-                adapter["failover"] = {k: None if v in (None, "") else str(v) for k, v in failover.items()}
+                adapter["failover"] = _failover_as_read(failover)
             adapter.pop("legacy", None)
         vm["network_adapters"] = adapters
         if vm.get("uptime_seconds") is not None:
             vm["uptime_seconds"] = float(round(vm["uptime_seconds"]))
     for command, section in COMMAND_SECTIONS.items():
-        if command == "Get-VM" or section in CONDITIONAL:
+        if command == "Get-VM" or section in CONDITIONAL or command in FAILOVER_QUERIES:
             continue
         if command in denied:
             errors.append({"section": section, "vm_id": None, "message": denied[command]})
@@ -355,6 +519,76 @@ def _expected_vms(description: Mapping[str, Any], errors: list[dict[str, Any]]) 
             if any(v["id"].lower() == vm_id for v in vms):
                 errors.append({"section": section, "vm_id": vm_id, "message": message})
     return vms
+
+
+def _utc_text(value: Any) -> str | None:
+    """A description time as the script writes times: ISO 8601 UTC to the second."""
+    if value is None:
+        return None
+    text = str(value)
+    parsed = datetime.fromisoformat(text[:-1] + "+00:00" if text.endswith("Z") else text)
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _ip(text: str | None, version: int) -> bool:
+    try:
+        return text is not None and ipaddress.ip_address(text).version == version
+    except ValueError:
+        return False
+
+
+def _first(values: Sequence[str | None], accept: Callable[[str], bool]) -> str | None:
+    return next((v for v in values if v is not None and accept(v)), None)
+
+
+def _mask(text: str) -> bool:
+    if not _ip(text, 4):
+        return False
+    bits = "".join(f"{b:08b}" for b in ipaddress.IPv4Address(text).packed)
+    return "01" not in bits
+
+
+def _prefix(text: str) -> bool:
+    return text.strip().lstrip("+-").isdigit() and 0 <= int(text) <= 128
+
+
+def _failover_as_read(failover: Mapping[str, Any]) -> dict[str, str | None] | None:
+    """Failover settings after the round trip the stand-in and the script make: stored as
+    Msvm_FailoverNetworkAdapterSettingData arrays (as Set-VMNetworkAdapterFailoverConfiguration
+    stores them), read back as the module reads them (first valid value of each family)."""
+
+    def get(key: str) -> str | None:
+        value = failover.get(key)
+        return None if value in (None, "") else str(value)
+
+    v4, v6 = get("ipv4_address"), get("ipv6_address")
+    if v4 is None and v6 is None:
+        return None
+    addresses = [a for a in (v4, v6) if a is not None]
+    subnets = [get("ipv4_subnet_mask") if v4 else None, get("ipv6_prefix_length") if v6 else None]
+    if not (v4 and v6):
+        subnets = [subnets[0] if v4 else subnets[1]]
+    gateways = [g for g in (get("ipv4_default_gateway"), get("ipv6_default_gateway")) if g is not None]
+    dns_keys = ("ipv4_preferred_dns", "ipv4_alternate_dns", "ipv6_preferred_dns", "ipv6_alternate_dns")
+    dns = [d for d in (get(k) for k in dns_keys) if d is not None]
+    dns4 = [d for d in dns if _ip(d, 4)]
+    dns6 = [d for d in dns if _ip(d, 6)]
+    read: dict[str, str | None] = dict.fromkeys(failover)
+    if v4 is not None:
+        read["ipv4_address"] = _first(addresses, lambda a: _ip(a, 4))
+        read["ipv4_subnet_mask"] = _first(subnets, _mask)
+        read["ipv4_default_gateway"] = _first(gateways, lambda g: _ip(g, 4))
+        read["ipv4_preferred_dns"] = dns4[0] if dns4 else None
+        read["ipv4_alternate_dns"] = dns4[1] if len(dns4) > 1 else None
+    if v6 is not None:
+        read["ipv6_address"] = _first(addresses, lambda a: _ip(a, 6))
+        read["ipv6_prefix_length"] = _first(subnets, _prefix)
+        read["ipv6_default_gateway"] = _first(gateways, lambda g: _ip(g, 6))
+        read["ipv6_preferred_dns"] = dns6[0] if dns6 else None
+        read["ipv6_alternate_dns"] = dns6[1] if len(dns6) > 1 else None
+    return read if any(v is not None for v in read.values()) else None
 
 
 def expected_snapshot(description: Mapping[str, Any]) -> HostSnapshot:

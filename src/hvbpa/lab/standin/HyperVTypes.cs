@@ -9,6 +9,7 @@ namespace Microsoft.HyperV.PowerShell
     {
         Other = 1, Running = 2, Off = 3, Stopping = 4, Saved = 6, Paused = 9, Starting = 10, Reset = 11,
         Saving = 32773, Pausing = 32776, Resuming = 32777, FastSaved = 32779, FastSaving = 32780,
+        ForceShutdown = 32781, ForceReboot = 32782, Hibernated = 32783, ComponentServicing = 32784,
         RunningCritical = 32785, OffCritical = 32786, StoppingCritical = 32787, SavedCritical = 32788,
         PausedCritical = 32789, StartingCritical = 32790, ResetCritical = 32791, SavingCritical = 32792,
         PausingCritical = 32793, ResumingCritical = 32794, FastSavedCritical = 32795, FastSavingCritical = 32796
@@ -44,7 +45,7 @@ namespace Microsoft.HyperV.PowerShell
         CommunicationFailed = 32784, Disabled = 32896
     }
 
-    public enum VirtualMachineType { Realized = 3, Planned = 4 }
+    public enum VirtualMachineType { RealizedVirtualMachine = 3, PlannedVirtualMachine = 4 }
 
     // Hyper-V Replica (issue 14): the Replica server's and a relationship's authentication,
     // and checkpoint types (Recovery is a backup checkpoint; 6-8 are replica recovery points).

@@ -9,7 +9,13 @@ $all = [IO.File]::ReadAllText($Jobs) | ConvertFrom-Json
 $out = New-Object 'Collections.Generic.List[object]'
 $console = [Console]::Out
 foreach ($job in @($all)) {
-    hvsUseHost $job.description
+    # A description no host could match is that job's error, not the end of the run.
+    $refused = $null
+    try { hvsUseHost $job.description } catch { $refused = [string]$_ }
+    if ($null -ne $refused) {
+        [void]$out.Add([ordered]@{ stdout = ''; error = $refused; calls = @{}; seconds = 0.0; standin_seconds = 0.0 })
+        continue
+    }
     # -EncodedCommand: base64 of UTF-16LE, run as a script block, exactly as powershell.exe does.
     $bootstrap = [Text.Encoding]::Unicode.GetString([Convert]::FromBase64String($job.encoded_command))
     $stdout = New-Object IO.StringWriter

@@ -7,5 +7,5 @@
     Description = 'hvbpa stand-in for the Hyper-V module, built from a host description.'
     FunctionsToExport = @('Get-VM', 'Get-VMReplication', 'Get-VMIntegrationService', 'Get-VMNetworkAdapter',
         'Get-VMNetworkAdapterFailoverConfiguration', 'Get-VMSnapshot', 'Get-VMReplicationServer',
-        'Get-VMReplicationAuthorizationEntry')
+        'Get-VMReplicationAuthorizationEntry', 'Measure-VMReplication')
 }

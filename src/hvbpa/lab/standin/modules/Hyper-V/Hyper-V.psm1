@@ -110,7 +110,8 @@ function Get-VMReplication {
                 Name = $vm.Name
             }
             if ($null -ne $r.type) { $p.ReplicationRelationshipType = [Microsoft.HyperV.PowerShell.VMReplicationRelationshipType][string]$r.type }
-            if ($null -ne $r.mode) { $p.ReplicationMode = [Microsoft.HyperV.PowerShell.VMReplicationMode][int]$r.mode }
+            # The VM's own mode (VMReplicationBase.ReplicationMode reads the VM's), not the relationship's.
+            $p.ReplicationMode = $vm.ReplicationMode
             if ($null -ne $r.state) { $p.ReplicationState = [Microsoft.HyperV.PowerShell.VMReplicationState][int]$r.state }
             if ($null -ne $r.health) { $p.ReplicationHealth = [Microsoft.HyperV.PowerShell.VMReplicationHealthState][int]$r.health }
             $p.PrimaryServerName = $r.primary_server
@@ -175,7 +176,8 @@ function Get-VMNetworkAdapter {
     hvsSpent $clock
 }
 
-# The real output does not name the adapter: one settings object per adapter, in order.
+# The real output does not name the adapter, and an adapter without failover settings gets
+# no object at all (the cmdlet writes its FailoverSetting only when there is one).
 function Get-VMNetworkAdapterFailoverConfiguration {
     [CmdletBinding()]
     param([Parameter(Position = 0)][object[]]$VMNetworkAdapter)
@@ -188,6 +190,7 @@ function Get-VMNetworkAdapterFailoverConfiguration {
         }
         if (hvsVmError $PSCmdlet 'Get-VMNetworkAdapterFailoverConfiguration' $a) { continue }
         $f = $a.HvbpaStandInFailover
+        if ($null -eq $f) { continue }
         $p = [ordered]@{}
         foreach ($pair in @(
                 @('IPv4Address', 'ipv4_address'), @('IPv4SubnetMask', 'ipv4_subnet_mask'),
@@ -211,4 +214,4 @@ if ($null -ne (hvsHost) -and $null -ne (hvsHost).faults) { $missing = @((hvsHost
 Export-ModuleMember -Function @(
     'Get-VM', 'Get-VMReplication', 'Get-VMIntegrationService', 'Get-VMNetworkAdapter',
     'Get-VMNetworkAdapterFailoverConfiguration', 'Get-VMSnapshot', 'Get-VMReplicationServer',
-    'Get-VMReplicationAuthorizationEntry' | Where-Object { $missing -notcontains $_ })
+    'Get-VMReplicationAuthorizationEntry', 'Measure-VMReplication' | Where-Object { $missing -notcontains $_ })

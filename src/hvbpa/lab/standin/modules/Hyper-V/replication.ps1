@@ -93,6 +93,63 @@ function hvsReplicationSettings($properties, $r) {
     }
     # Null means "never replicated": the real property is then null too (DateTime?).
     $properties.LastReplicationTime = hvsUtc $r.last_replication_time
+    # Issue 17: left out where the description has no value, as an older host's object would be.
+    hvsPut $properties 'ReplicaServerPort' (hvsField $r 'replica_port')
+    hvsPut $properties 'RecoveryHistory' (hvsField $r 'recovery_history')
+    foreach ($pair in @(@('ReplicatedDisks', 'replicated_disks'), @('ExcludedDisks', 'excluded_disks'))) {
+        # Not through hvsField: a function hands an empty list back as $null.
+        $given = $r.PSObject.Properties[$pair[1]]
+        if ($null -eq $given -or $null -eq $given.Value) { continue }
+        $paths = $given.Value
+        # IList<HardDiskDrive>: drive objects, whose Path is the virtual disk's file.
+        $drives = New-Object 'Collections.Generic.List[object]'
+        foreach ($path in @($paths)) {
+            $d = New-Object PSObject -Property ([ordered]@{ Path = [string]$path; ControllerType = 'SCSI' })
+            $d.PSObject.TypeNames.Insert(0, 'Microsoft.HyperV.PowerShell.HardDiskDrive')
+            [void]$drives.Add($d)
+        }
+        $properties[$pair[0]] = $drives
+    }
+}
+
+# A description field that may be absent (descriptions from snapshots of older collectors).
+function hvsField($o, [string]$name) {
+    if ($null -eq $o) { return $null }
+    $p = $o.PSObject.Properties[$name]
+    if ($null -eq $p) { return $null }
+    return $p.Value
+}
+
+# Measure-VMReplication: one VMReplicationHealth per relationship of the VMs asked about. Its
+# LastTestFailoverInitiatedTime is the statistics' LastTestFailoverTime, null when that is the
+# FILETIME zero (no test failover ever); a description without the time leaves the property
+# out, as a module that lacks it would.
+function Measure-VMReplication {
+    [CmdletBinding()]
+    param([Parameter(Position = 0)][object[]]$VM, [string]$ReplicationRelationshipType)
+    $clock = hvsBegin $PSCmdlet 'Measure-VMReplication'
+    hvsVmObjects
+    $targets = $script:vms
+    if ($VM) { $targets = $VM }
+    foreach ($vm in $targets) {
+        if ($null -eq $vm -or (hvsVmError $PSCmdlet 'Measure-VMReplication' $vm)) { continue }
+        foreach ($r in @((hvsDescribed $vm).replication.relationships)) {
+            if ($null -eq $r) { continue }
+            $p = [ordered]@{ VMId = [guid]$vm.VMId; VMName = $vm.Name; ReplicationMode = $vm.ReplicationMode }
+            if ($null -ne $r.type) { $p.ReplicationRelationshipType = [Microsoft.HyperV.PowerShell.VMReplicationRelationshipType][string]$r.type }
+            if ($ReplicationRelationshipType -and [string]$p.ReplicationRelationshipType -ne $ReplicationRelationshipType) { continue }
+            $when = hvsField $r 'last_test_failover_time'
+            if ($null -ne $when) {
+                $time = hvsUtc $when
+                if ($time.Ticks -eq (New-Object DateTime 1601, 1, 1, 0, 0, 0).Ticks) { $time = $null }
+                $p.LastTestFailoverInitiatedTime = $time
+            }
+            $o = New-Object PSObject -Property $p
+            $o.PSObject.TypeNames.Insert(0, 'Microsoft.HyperV.PowerShell.VMReplicationHealth')
+            $o
+        }
+    }
+    hvsSpent $clock
 }
 
 # A description time as a UTC DateTime (PowerShell 7's ConvertFrom-Json may have made it one already).
