@@ -22,7 +22,8 @@ CODES = sorted(
         # Reason.of("code", ...), the replication checks' reason("code", ...), host_verdict(Status.X, "code")
         # and (Status.X, "code", params) tuples
         for m in re.findall(
-            r'(?:(?:Reason\.of|host_verdict|\breason)\(\s*(?:Status\.\w+,\s*)?|Status\.\w+,\s*)"([a-z0-9-]+)"', p.read_text("utf-8")
+            r'(?:(?:Reason\.of|host_verdict|\breason)\(\s*(?:Status\.\w+,\s*)?|Status\.\w+,\s*)"([a-z0-9-]+)"',
+            p.read_text("utf-8"),
         )
     }
 )

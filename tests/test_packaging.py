@@ -57,7 +57,7 @@ def test_installed_wheel_lists_its_own_rules(wheel: Path, tmp_path: Path) -> Non
     module, rules_dir, ids = result.stdout.splitlines()
     assert module.startswith(str(unpacked)) and rules_dir.startswith(str(unpacked))
     shipped = sorted(p.name.split("-")[0] for p in (Path(__file__).resolve().parents[1] / "rules").glob("*.toml"))
-    assert ids == repr(shipped) and len(shipped) == 13
+    assert ids == repr(shipped) and len(shipped) == 24
 
 
 def test_schema_command(cli: Invoke) -> None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from hvbpa.evaluate import load_rules
-
 import json
 import re
 import tempfile
@@ -13,6 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import Result
 
+from hvbpa.evaluate import load_rules
 from hvbpa.evaluate.checks import CHECKS, CheckContext, HostCheck, register
 from hvbpa.exit_codes import ExitCode
 from hvbpa.snapshot import HostSnapshot

@@ -26,7 +26,7 @@ def test_demo_runs_as_designed(cli: Invoke, tmp_path: Path) -> None:
     report = json.loads(out.read_text("utf-8"))
     validate_report(report)
     statuses = {h["name"]: h["status"] for h in report["hosts"]}
-    assert statuses == {"HV-PRI-01": "ok", "HV-REP-01": "ok", "HV-DR-03": "unreachable"}
+    assert statuses == {"HV-PRI-01": "ok", "HV-REP-01": "ok", "HV-DR-02": "ok", "HV-DR-03": "unreachable"}
     names = {vm["name"] for r in report["results"] for vm in r["vms"]}
     assert any(any("\uac00" <= ch <= "\ud7a3" for ch in name) for name in names), "Korean VM names survive"
     assert any(vm["inferred_from"] for r in report["results"] for vm in r["vms"])
@@ -34,7 +34,7 @@ def test_demo_runs_as_designed(cli: Invoke, tmp_path: Path) -> None:
     assert report["run"]["exit_code"] == ExitCode.INCOMPLETE
     # Every shipped rule shows at least one finding, on a VM or, for host-level rules, on a host.
     found = {r["rule_id"] for r in report["results"] if r["status"] == "noncompliant"}
-    assert found == {r["id"] for r in report["rules"]} and len(found) == 13
+    assert found == {r["id"] for r in report["rules"]} and len(found) == 24
     host_level = {r["rule_id"] for r in report["results"] if r["scope"] == "host" and r["status"] == "noncompliant"}
     assert host_level == {"HVR002", "HVR003", "HVR004", "HVR008", "HVX002"}
 
@@ -87,6 +87,7 @@ def test_readme_pairing_lab_serve_hosts_out_then_scan_hosts_file(tmp_path: Path)
             assert {h["target"]: h["status"] for h in report["hosts"]} == {
                 "HV-PRI-01": "ok",
                 "HV-REP-01": "ok",
+                "HV-DR-02": "ok",
                 "HV-DR-03": "unreachable",
             }
     finally:
@@ -172,7 +173,7 @@ def test_readme_lab_lines_run_verbatim(tmp_path: Path) -> None:
     )
     # The demo fleet's third host refuses connections by design: the scan reports it and exits 3,
     # after scanning the NTLM host and the Basic-over-HTTPS host.
-    assert "Hosts: 2 of 3 scanned, 1 not scanned" in done.stdout, done.stdout + done.stderr
+    assert "Hosts: 3 of 4 scanned, 1 not scanned" in done.stdout, done.stdout + done.stderr
     assert "HV-REP-01" in done.stdout and "connection refused" in done.stdout
     for _ in range(50):
         if not (tmp_path / "hosts.txt").exists():

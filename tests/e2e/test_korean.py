@@ -35,7 +35,8 @@ ALLOWED |= {"Get-VMReplication", "Set-VMReplication", "Set-VMReplicationServer",
 # The BPA-parity rules (issue 17): more cmdlets, their parameters and properties, file formats and
 # protocol names as Windows writes them, an example domain, and "--business-hours", an option's name.
 ALLOWED |= {"Add-ClusterResource", "Add-ClusterServerRole", "AsTest", "Convert-VHD", "Enable-VMIntegrationService",
-            "Key-Value", "Pair", "Exchange", "Name", "FQDN", "IPDstPortStartMatchCondition", "IPDstPortEndMatchCondition",
+            "Key-Value", "Pair", "Exchange", "Name", "FQDN", "IPDstPortStartMatchCondition",
+            "IPDstPortEndMatchCondition",
             "New-NetQosPolicy", "QoS", "RecoveryServerEnabled", "ReplicatedDisks", "ResourceType", "TrustGroup",
             "Set-VMNetworkAdapterFailoverConfiguration", "Set-VMReplicationAuthorizationEntry", "Start-VMFailover",
             "Stop-VMFailover", "TCP", "ThrottleRateActionBitsPerSecond", "VHD", "VHDX", "business-hours", "com",
@@ -97,4 +98,7 @@ def test_korean_tables_leave_no_english_behind(cli: Invoke, tmp_path: Path) -> N
     text = demo.read_text("utf-8")
     names |= _data(json.loads(demo_data.read_text("utf-8")))
     assert "검사하지 못한 호스트" in text and "연결 불가" in text and "복제본, 꺼짐" in text
-    assert _english(text, names | {"LEGACY-NT-01", "FILE-02", "HV-PRI-01", "HV-REP-01", "HV-DR-02", "HV-DR-03", "HVR001"}) == set()
+    assert (
+        _english(text, names | {"LEGACY-NT-01", "FILE-02", "HV-PRI-01", "HV-REP-01", "HV-DR-02", "HV-DR-03", "HVR001"})
+        == set()
+    )

@@ -64,7 +64,9 @@ MODES = st.sampled_from([*ReplicationMode, ReplicationMode.PRIMARY, ReplicationM
 STATES = st.sampled_from(list(ReplicationState))
 POWER = st.sampled_from([VMState.RUNNING, VMState.RUNNING, VMState.OFF, VMState.SAVED, VMState.PAUSED])
 HOURS = st.integers(0, 23)
-TIMES = st.sampled_from([NEVER, "2026-11-20T08:00:00Z", "2026-10-25T12:00:00Z", "2026-10-25T12:00:01Z", "2026-06-01T00:00:00Z"])
+TIMES = st.sampled_from(
+    [NEVER, "2026-11-20T08:00:00Z", "2026-10-25T12:00:00Z", "2026-10-25T12:00:01Z", "2026-06-01T00:00:00Z"]
+)
 PATHS = st.sampled_from(["D:\\VMs\\a.vhdx", "D:\\VMs\\b.VHDX", "D:\\VMs\\c.vhd", "D:\\VMs\\d.avhdx"])
 PORTS = st.sampled_from([80, 443, 8080])
 
@@ -72,7 +74,11 @@ PORTS = st.sampled_from([80, 443, 8080])
 @st.composite
 def relationships(draw: st.DrawFn, mode: ReplicationMode) -> tuple[Relationship, ...]:
     start = draw(st.integers(0, 86399))
-    end = draw(st.sampled_from([start, (start + 12 * 3600) % 86400, (start + 12 * 3600 + 60) % 86400, draw(st.integers(0, 86399))]))
+    end = draw(
+        st.sampled_from(
+            [start, (start + 12 * 3600) % 86400, (start + 12 * 3600 + 60) % 86400, draw(st.integers(0, 86399))]
+        )
+    )
     replicated = draw(st.lists(PATHS, min_size=1, max_size=3))
     simple = Relationship(
         type=RelationshipType.SIMPLE,
@@ -98,13 +104,25 @@ def relationships(draw: st.DrawFn, mode: ReplicationMode) -> tuple[Relationship,
     )
     if mode is ReplicationMode.EXTENDED_REPLICA or (mode is ReplicationMode.REPLICA and draw(st.booleans())):
         extended = Relationship(
-            type=RelationshipType.EXTENDED, mode=mode, state=draw(STATES), health=None,
-            primary_server="rep.example.test", replica_server="ext.example.test", current_replica_server=None,
-            compression_enabled=draw(st.booleans()), authentication_type=draw(st.sampled_from(list(AuthenticationType))),
-            app_consistent_hours=0, auto_resync_enabled=True, auto_resync_start_seconds=0, auto_resync_end_seconds=0,
-            replica_port=draw(PORTS), recovery_history=0, replicated_disks=tuple(replicated), excluded_disks=(),
+            type=RelationshipType.EXTENDED,
+            mode=mode,
+            state=draw(STATES),
+            health=None,
+            primary_server="rep.example.test",
+            replica_server="ext.example.test",
+            current_replica_server=None,
+            compression_enabled=draw(st.booleans()),
+            authentication_type=draw(st.sampled_from(list(AuthenticationType))),
+            app_consistent_hours=0,
+            auto_resync_enabled=True,
+            auto_resync_start_seconds=0,
+            auto_resync_end_seconds=0,
+            replica_port=draw(PORTS),
+            recovery_history=0,
+            replicated_disks=tuple(replicated),
+            excluded_disks=(),
             last_test_failover_time=draw(TIMES),
-        )  # fmt: skip
+        )
         return (simple, extended)
     return (simple,)
 
@@ -114,7 +132,9 @@ def vms(draw: st.DrawFn, index: int) -> VM:
     mode = draw(MODES)
     services = []
     if draw(st.integers(0, 4)):  # now and then the setting is missing altogether
-        services.append(IntegrationService(KVP_GUID, draw(st.booleans()), "Key-Value Pair Exchange", draw(st.sampled_from([2, 12]))))
+        services.append(
+            IntegrationService(KVP_GUID, draw(st.booleans()), "Key-Value Pair Exchange", draw(st.sampled_from([2, 12])))
+        )
     if draw(st.integers(0, 4)):
         status = draw(st.sampled_from([2, 3, 6, 12, 13, 13, None]))
         services.append(IntegrationService(VSS_GUID, draw(st.booleans()), "VSS", status))
@@ -123,7 +143,12 @@ def vms(draw: st.DrawFn, index: int) -> VM:
             f"Adapter {n}",
             failover=draw(
                 st.sampled_from(
-                    [None, FailoverConfig(), FailoverConfig(ipv4_address="10.0.0.5"), FailoverConfig(ipv6_address="fd00::5")]
+                    [
+                        None,
+                        FailoverConfig(),
+                        FailoverConfig(ipv4_address="10.0.0.5"),
+                        FailoverConfig(ipv6_address="fd00::5"),
+                    ]
                 )
             ),
         )
@@ -152,10 +177,27 @@ def certificates(draw: st.DrawFn, thumbprint: str) -> Certificate:
         subject="CN=host",
         not_after="2031-01-01T00:00:00Z",
         has_private_key=True,
-        dns_names=tuple(draw(st.lists(st.sampled_from(["hv1.example.test", "hv*.example.test", "*.example.test", "other.example.test", "broker.example.test"]), max_size=2))),
-        enhanced_key_usages=tuple(draw(st.lists(st.sampled_from([SERVER_AUTH, SERVER_AUTH, "1.3.6.1.5.5.7.3.2"]), max_size=2))),
+        dns_names=tuple(
+            draw(
+                st.lists(
+                    st.sampled_from(
+                        [
+                            "hv1.example.test",
+                            "hv*.example.test",
+                            "*.example.test",
+                            "other.example.test",
+                            "broker.example.test",
+                        ]
+                    ),
+                    max_size=2,
+                )
+            )
+        ),
+        enhanced_key_usages=tuple(
+            draw(st.lists(st.sampled_from([SERVER_AUTH, SERVER_AUTH, "1.3.6.1.5.5.7.3.2"]), max_size=2))
+        ),
         chain_valid=draw(st.sampled_from([True, True, False])),
-    )  # fmt: skip
+    )
 
 
 @st.composite
@@ -163,9 +205,13 @@ def hosts(draw: st.DrawFn, number: int) -> HostSnapshot:
     count = draw(st.integers(0, 6))
     clustered = draw(st.booleans())
     entries = tuple(
-        AuthorizationEntry(draw(st.sampled_from(["*", "pri1.example.test", "*.example.test"])), "D:\\R", draw(st.sampled_from(["A", "B"])))
+        AuthorizationEntry(
+            draw(st.sampled_from(["*", "pri1.example.test", "*.example.test"])),
+            "D:\\R",
+            draw(st.sampled_from(["A", "B"])),
+        )
         for _ in range(draw(st.integers(0, 3)))
-    )  # fmt: skip
+    )
     thumbprint = draw(st.sampled_from(["", "AA11"]))
     server = ReplicationServer(
         enabled=draw(st.sampled_from([True, True, False])),
@@ -188,9 +234,14 @@ def hosts(draw: st.DrawFn, number: int) -> HostSnapshot:
         for _ in range(draw(st.integers(0, 1)))
     )
     policies = tuple(
-        QosPolicy(f"p{n}", draw(st.sampled_from([0, 1_000_000])), draw(st.sampled_from([80, 443])), draw(st.sampled_from([80, 443, 8080])))
+        QosPolicy(
+            f"p{n}",
+            draw(st.sampled_from([0, 1_000_000])),
+            draw(st.sampled_from([80, 443])),
+            draw(st.sampled_from([80, 443, 8080])),
+        )
         for n in range(draw(st.integers(0, 2)))
-    )  # fmt: skip
+    )
     return HostSnapshot(
         host=HostFacts(
             name=f"HV{number}",
@@ -221,8 +272,8 @@ def settings_of(vm: VM) -> Relationship:
     """The primary-to-Replica relationship; an Extended Replica's statistics are on its extended one."""
     rels = vm.replication.relationships
     if vm.replication.mode is ReplicationMode.EXTENDED_REPLICA:
-        return [r for r in rels if r.type is RelationshipType.EXTENDED][0]
-    return [r for r in rels if r.type is RelationshipType.SIMPLE][0]
+        return next(r for r in rels if r.type is RelationshipType.EXTENDED)
+    return next(r for r in rels if r.type is RelationshipType.SIMPLE)
 
 
 def service(vm: VM, guid: str) -> IntegrationService | None:
@@ -286,7 +337,10 @@ def bpa_vm_rule(rule: int, vm: VM) -> bool:
         )
         return mode in REPLICA_LIKE and past_initial and s.last_test_failover_time == NEVER
     if rule == 241:
-        waiting = state in (ReplicationState.INITIAL_REPLICATION_IN_PROGRESS, ReplicationState.WAITING_FOR_INITIAL_REPLICATION)
+        waiting = state in (
+            ReplicationState.INITIAL_REPLICATION_IN_PROGRESS,
+            ReplicationState.WAITING_FOR_INITIAL_REPLICATION,
+        )
         tested = s.last_test_failover_time not in (None, NEVER)
         return (
             mode in REPLICA_LIKE
@@ -296,7 +350,11 @@ def bpa_vm_rule(rule: int, vm: VM) -> bool:
             and stamp(s.last_test_failover_time or NEVER) <= month_ago(stamp(COLLECTED))
         )
     if rule == 244:
-        return primary_live and (s.recovery_history or 0) > 0 and any(not d.lower().endswith(".vhdx") for d in s.replicated_disks or ())
+        return (
+            primary_live
+            and (s.recovery_history or 0) > 0
+            and any(not d.lower().endswith(".vhdx") for d in s.replicated_disks or ())
+        )
     if rule == 245:
         return mode in REPLICA_LIKE and state is ReplicationState.FAILED_OVER_WAITING_COMPLETION
     raise AssertionError(rule)
@@ -338,11 +396,19 @@ def bpa_host_rule(rule: int, host: HostSnapshot) -> bool:
         good = [b for b in brokers if b.state in ("2", "Online") and b.recovery_server_enabled]
         return host.host.cluster_name is not None and not good
     if rule == 235:
-        ports = {settings_of(vm).replica_port for vm in host.vms if vm.replication.mode is PRIMARY and vm.replication.state is not DISABLED}
+        ports = {
+            settings_of(vm).replica_port
+            for vm in host.vms
+            if vm.replication.mode is PRIMARY and vm.replication.state is not DISABLED
+        }
         open_ports = [
-            p for p in ports
-            if not any((q.throttle_bits_per_second or 0) > 0 and (q.dst_port_start or 0) <= (p or 0) <= (q.dst_port_end or -1) for q in host.qos_policies or ())
-        ]  # fmt: skip
+            p
+            for p in ports
+            if not any(
+                (q.throttle_bits_per_second or 0) > 0 and (q.dst_port_start or 0) <= (p or 0) <= (q.dst_port_end or -1)
+                for q in host.qos_policies or ()
+            )
+        ]
         return bool(open_ports)
     if rule == 238:
         if host.host.cluster_name:
@@ -352,7 +418,9 @@ def bpa_host_rule(rule: int, host: HostSnapshot) -> bool:
                 return False
             node_ok = bool(server.certificate_thumbprint) and cert_ok(server.certificate, host.host.fqdn)
             return not (node_ok and cert_ok(server.broker_certificate, broker.client_access_point))
-        return bool(server.enabled and server.certificate_thumbprint) and not cert_ok(server.certificate, host.host.fqdn)
+        return bool(server.enabled and server.certificate_thumbprint) and not cert_ok(
+            server.certificate, host.host.fqdn
+        )
     raise AssertionError(rule)
 
 
@@ -360,12 +428,35 @@ HOST_RULES = {226, 227, 231, 232, 235, 238}
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-@given(st.lists(st.integers(0, 3), min_size=1, max_size=3, unique=True).flatmap(lambda ns: st.tuples(*(hosts(n) for n in ns))))
+@given(
+    st.lists(st.integers(0, 3), min_size=1, max_size=3, unique=True).flatmap(
+        lambda ns: st.tuples(*(hosts(n) for n in ns))
+    )
+)
 def test_engine_lists_what_the_bpa_lists(snapshots: tuple[HostSnapshot, ...]) -> None:
     outcomes = [HostOutcome(s.host.name, HostStatus.OK, s) for s in snapshots]
     results = evaluate(RULES, outcomes, NOW)
     by_rule = {r.id: r.bpa_rule for r in RULES}
-    assert sorted(by_rule.values()) == [226, 227, 228, 229, 230, 231, 232, 233, 234, 235, 236, 237, 238, 239, 240, 241, 244, 245]
+    assert sorted(by_rule.values()) == [
+        226,
+        227,
+        228,
+        229,
+        230,
+        231,
+        232,
+        233,
+        234,
+        235,
+        236,
+        237,
+        238,
+        239,
+        240,
+        241,
+        244,
+        245,
+    ]
     for result in results:
         number = by_rule[result.rule_id]
         host = next(s for s in snapshots if s.host.name == result.host)
@@ -373,8 +464,11 @@ def test_engine_lists_what_the_bpa_lists(snapshots: tuple[HostSnapshot, ...]) ->
             assert result.verdict is not None, (result.rule_id, result.host, result.reason)
             assert result.verdict.status is not Status.UNDETERMINED, (result.rule_id, result.verdict)
             assert (result.verdict.status is Status.NONCOMPLIANT) == bpa_host_rule(number, host), (
-                result.rule_id, number, result.host, result.verdict,
-            )  # fmt: skip
+                result.rule_id,
+                number,
+                result.host,
+                result.verdict,
+            )
             continue
         engine = {v.vm_id for v in result.vms if v.status is Status.NONCOMPLIANT}
         assert not [v for v in result.vms if v.status is Status.UNDETERMINED], (result.rule_id, result.vms)
@@ -388,8 +482,16 @@ def test_the_restatement_can_disagree() -> None:
         "paused",
         "00000000-0000-0000-0000-000000000001",
         VMState.RUNNING,
-        Replication(ReplicationMode.PRIMARY, ReplicationState.SUSPENDED, relationships=(Relationship(RelationshipType.SIMPLE, ReplicationMode.PRIMARY, ReplicationState.SUSPENDED, None, None, None, None),)),
-    )  # fmt: skip
+        Replication(
+            ReplicationMode.PRIMARY,
+            ReplicationState.SUSPENDED,
+            relationships=(
+                Relationship(
+                    RelationshipType.SIMPLE, ReplicationMode.PRIMARY, ReplicationState.SUSPENDED, None, None, None, None
+                ),
+            ),
+        ),
+    )
     host = HostSnapshot(HostFacts("HV9", True, True, True), (vm,), collected_at=COLLECTED)
     (result,) = evaluate([r for r in RULES if r.bpa_rule == 239], [HostOutcome("HV9", HostStatus.OK, host)], NOW)
     assert {v.vm_id for v in result.affected} == {vm.id} and bpa_vm_rule(239, vm)

@@ -139,7 +139,9 @@ def test_korean_texts(validator: jsonschema.Draft4Validator) -> None:
     validator.validate(document)
     run = document["runs"][0]
     assert run["language"] == "ko-KR"
-    assert run["tool"]["driver"]["rules"][0]["shortDescription"]["text"].startswith("장애 조치 주소가 적용되지 않습니다")
+    assert run["tool"]["driver"]["rules"][0]["shortDescription"]["text"].startswith(
+        "장애 조치 주소가 적용되지 않습니다"
+    )
     (result,) = [r for r in run["results"] if r["kind"] == "fail"]
     reason = reason_text(ctx.run.results[0].vms[1].reason, "ko")
     # The reason, then the failover address that will not apply.

@@ -204,7 +204,12 @@ def _kept(vm_name: str, mode: int) -> dict[str, Any]:
     }
 
 
-REPLICA_THROTTLE = {"name": "Replica", "throttle_bits_per_second": 200_000_000, "dst_port_start": 443, "dst_port_end": 443}
+REPLICA_THROTTLE = {
+    "name": "Replica",
+    "throttle_bits_per_second": 200_000_000,
+    "dst_port_start": 443,
+    "dst_port_end": 443,
+}
 
 
 def _replication_server(fqdn: str) -> dict[str, Any]:
