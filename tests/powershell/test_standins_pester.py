@@ -24,6 +24,8 @@ def test_pester(pwsh: Path, tmp_path: Path) -> None:
     described = tmp_path / "host.json"
     snapshot = host_snapshot("HV-PESTER", 3, mix=False)
     # One adapter with failover settings, the others without: both answers are tested.
+    for vm in snapshot["vms"]:
+        vm["network_adapters"][0]["failover"] = None
     snapshot["vms"][1]["network_adapters"][0]["failover"] = {
         "ipv4_address": "10.1.1.10",
         "ipv4_subnet_mask": "255.0.0.0",

@@ -113,7 +113,8 @@ def test_new_fields_parse_to_values() -> None:
     server = snapshot.replication_server
     assert server is not None and server.certificate is not None and server.broker_certificate is not None
     assert server.certificate.enhanced_key_usages == ("1.3.6.1.5.5.7.3.1", "1.3.6.1.5.5.7.3.2")
-    assert server.certificate.dns_names == ("hv-rep.example.test",) and server.certificate.chain_valid is True
+    # The synthetic certificate is issued for the host it is installed on.
+    assert server.certificate.dns_names == (snapshot.host.fqdn,) and server.certificate.chain_valid is True
     assert server.broker_certificate.dns_names == ("hv-broker.cluster.example.test", "*.cluster.example.test")
     assert server.broker_certificate.chain_valid is False
     # MSCluster_Resource.State is an integer; the model keeps it as the text a name would be.
