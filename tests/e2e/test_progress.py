@@ -6,6 +6,7 @@ import os
 import pty
 import subprocess
 import sys
+import tempfile
 from collections.abc import Callable
 
 import pytest
@@ -20,6 +21,9 @@ StartFleet = Callable[..., RunningFleet]
 def _scan_with_terminal_stderr(running: RunningFleet, *extra: str) -> tuple[str, str]:
     master, slave = pty.openpty()
     env = {**os.environ, **LAB_ENV, "NO_COLOR": "1", "COLUMNS": "100"}
+    # stdout goes to a file: a report larger than a pipe's buffer would block the scanner
+    # while this test drains only the terminal.
+    out = tempfile.TemporaryFile()
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -33,7 +37,7 @@ def _scan_with_terminal_stderr(running: RunningFleet, *extra: str) -> tuple[str,
             "0",
             *extra,
         ],
-        stdout=subprocess.PIPE,
+        stdout=out,
         stderr=slave,
         env=env,
     )
@@ -47,8 +51,11 @@ def _scan_with_terminal_stderr(running: RunningFleet, *extra: str) -> tuple[str,
         if not data:
             break
         chunks.append(data)
-    stdout, _ = proc.communicate(timeout=60)
+    proc.wait(timeout=60)
     os.close(master)
+    out.seek(0)
+    stdout = out.read()
+    out.close()
     return stdout.decode(), b"".join(chunks).decode(errors="replace")
 
 
