@@ -48,7 +48,7 @@ def _scan(cli: Invoke, running: RunningFleet, tmp_path: Path, name: str) -> dict
 
 # Rules measured against the host's clock at collection: the canned demo snapshots were
 # collected in 2024, the script in PowerShell collects now, so these differ by design.
-AT_COLLECTION = frozenset({"HVX001", "HVX002", "HVR004"})
+AT_COLLECTION = frozenset({"HVX001", "HVX002", "HVR004", "HVR017"})
 
 
 def _verdicts(report: dict[str, Any]) -> list[tuple[str, str, str, str]]:
@@ -86,13 +86,14 @@ def test_korean_names_through_powershell_and_winrm(
 ) -> None:
     document = json.loads((demo_fleet_path().parent / "hv-pri-01.json").read_text("utf-8"))
     document["host"]["name"] = "서울-HV"
-    document["vms"] = [vm_record("웹서버-01", "0b9f5c9e-52a4-4e5a-9d4c-111111111111", "absent")]
+    document["vms"] = [vm_record("웹서버-01", "0b9f5c9e-52a4-4e5a-9d4c-111111111111", "absent", failover_ip="10.9.0.1")]
     running = lab_fleet(
         HostConfig("서울-HV", transport="ntlm", execute="powershell", snapshot_text=json.dumps(document))
     )
     report = _scan(cli, running, tmp_path, "korean")
     assert report["hosts"][0]["name"] == "서울-HV"
-    assert report["results"][0]["affected_vms"] == ["웹서버-01"]
+    (guest,) = [r for r in report["results"] if r["rule_id"] == "HVX003"]
+    assert guest["affected_vms"] == ["웹서버-01"]
     counted(1)
 
 
@@ -153,7 +154,8 @@ def test_lab_serve_powershell_option(tmp_path: Path, counted: Callable[[int], No
         )
         report = json.loads(scan.stdout)
         statuses = {h["target"]: h["status"] for h in report["hosts"]}
-        assert statuses == {"HV-PRI-01": "ok", "HV-REP-01": "ok", "HV-DR-03": "unreachable"}, report["hosts"]
+        wanted = {"HV-PRI-01": "ok", "HV-REP-01": "ok", "HV-DR-02": "ok", "HV-DR-03": "unreachable"}
+        assert statuses == wanted, report["hosts"]
     finally:
         server.send_signal(signal.SIGINT)
         output, _ = server.communicate(timeout=20)
