@@ -36,7 +36,7 @@ def test_demo_runs_as_designed(cli: Invoke, tmp_path: Path) -> None:
     found = {r["rule_id"] for r in report["results"] if r["status"] == "noncompliant"}
     assert found == {r["id"] for r in report["rules"]} and len(found) == 24
     host_level = {r["rule_id"] for r in report["results"] if r["scope"] == "host" and r["status"] == "noncompliant"}
-    assert host_level == {"HVR002", "HVR003", "HVR004", "HVR008", "HVX002"}
+    assert host_level == {"HVR002", "HVR003", "HVR004", "HVR008", "HVR012", "HVR014", "HVX002", "HVX006"}
 
 
 def _start_lab(*args: str, env: dict[str, str], ignore_sigint: bool = False) -> subprocess.Popen[str]:

@@ -23,39 +23,38 @@ def _scan_with_terminal_stderr(running: RunningFleet, *extra: str) -> tuple[str,
     env = {**os.environ, **LAB_ENV, "NO_COLOR": "1", "COLUMNS": "100"}
     # stdout goes to a file: a report larger than a pipe's buffer would block the scanner
     # while this test drains only the terminal.
-    out = tempfile.TemporaryFile()
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "hvbpa",
-            "scan",
-            *(f"127.0.0.1:{h.port}" for h in running.hosts),
-            "-o",
-            "json",
-            "--retries",
-            "0",
-            *extra,
-        ],
-        stdout=out,
-        stderr=slave,
-        env=env,
-    )
-    os.close(slave)
-    chunks = []
-    while True:
-        try:
-            data = os.read(master, 65536)
-        except OSError:
-            break
-        if not data:
-            break
-        chunks.append(data)
-    proc.wait(timeout=60)
-    os.close(master)
-    out.seek(0)
-    stdout = out.read()
-    out.close()
+    with tempfile.TemporaryFile() as out:
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "hvbpa",
+                "scan",
+                *(f"127.0.0.1:{h.port}" for h in running.hosts),
+                "-o",
+                "json",
+                "--retries",
+                "0",
+                *extra,
+            ],
+            stdout=out,
+            stderr=slave,
+            env=env,
+        )
+        os.close(slave)
+        chunks = []
+        while True:
+            try:
+                data = os.read(master, 65536)
+            except OSError:
+                break
+            if not data:
+                break
+            chunks.append(data)
+        proc.wait(timeout=60)
+        os.close(master)
+        out.seek(0)
+        stdout = out.read()
     return stdout.decode(), b"".join(chunks).decode(errors="replace")
 
 

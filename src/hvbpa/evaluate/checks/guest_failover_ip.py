@@ -75,29 +75,33 @@ def direct_evidence(vm: VM, snapshot: HostSnapshot, grace_seconds: float) -> _Di
         # The status is OK but the guest publishes nothing. A Linux guest whose hv_kvp_daemon is not
         # running answers the host from the kernel driver (hv_kvp.c) and fails every request, address
         # injection included; past the grace period that is a finding, not a doubt.
-        if vm.uptime_seconds is None:
-            return _Direct(Evidence.UNKNOWN, Reason.of("uptime-missing"))
-        if vm.uptime_seconds < grace_seconds:
-            return _Direct(
-                Evidence.UNKNOWN,
-                Reason.of("within-grace-period", uptime=int(vm.uptime_seconds), grace=int(grace_seconds)),
-            )
-        return _Direct(Evidence.ABSENT, Reason.of("kvp-ok-no-guest-data", uptime=int(vm.uptime_seconds)))
+        early = _still_booting(vm, grace_seconds)
+        if early is not None:
+            return early
+        return _Direct(Evidence.ABSENT, Reason.of("kvp-ok-no-guest-data", uptime=int(vm.uptime_seconds or 0)))
+    early = _still_booting(vm, grace_seconds)
+    if early is not None:
+        return early
+    if status == OperationalStatus.NO_CONTACT and not kvp_data_failed:
+        return _Direct(Evidence.ABSENT, Reason.of("kvp-no-contact", uptime=int(vm.uptime_seconds or 0)))
+    if status == OperationalStatus.LOST_COMMUNICATION:
+        return _Direct(Evidence.UNKNOWN, Reason.of("kvp-lost-communication"))
+    if kvp_data_failed:
+        return _Direct(Evidence.UNKNOWN, Reason.of("collection-error", section="kvp"))
+    return _Direct(Evidence.UNKNOWN, Reason.of("kvp-status-unclear", status=_status_name(status)))
+
+
+def _still_booting(vm: VM, grace_seconds: float) -> _Direct | None:
+    """UNKNOWN while the guest may still be starting its components, or when its uptime is unknown
+    (a fresh boot and a guest that never had components then look alike); None past the grace period."""
     if vm.uptime_seconds is None:
-        # Without the uptime a fresh boot and a VM that never had components look alike.
         return _Direct(Evidence.UNKNOWN, Reason.of("uptime-missing"))
     if vm.uptime_seconds < grace_seconds:
         return _Direct(
             Evidence.UNKNOWN,
             Reason.of("within-grace-period", uptime=int(vm.uptime_seconds), grace=int(grace_seconds)),
         )
-    if status == OperationalStatus.NO_CONTACT and not kvp_data_failed:
-        return _Direct(Evidence.ABSENT, Reason.of("kvp-no-contact", uptime=int(vm.uptime_seconds)))
-    if status == OperationalStatus.LOST_COMMUNICATION:
-        return _Direct(Evidence.UNKNOWN, Reason.of("kvp-lost-communication"))
-    if kvp_data_failed:
-        return _Direct(Evidence.UNKNOWN, Reason.of("collection-error", section="kvp"))
-    return _Direct(Evidence.UNKNOWN, Reason.of("kvp-status-unclear", status=_status_name(status)))
+    return None
 
 
 def _status_name(status: int | None) -> str:

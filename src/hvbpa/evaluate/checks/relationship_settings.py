@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from hvbpa.evaluate.checks import CheckContext, HostCheck, register
@@ -102,14 +103,29 @@ def window_seconds(start: int, end: int) -> int:
     return end - start + (DAY if end < start else 0)
 
 
-def _resync_window(relationship: Relationship) -> tuple[Status, Reason]:
+@dataclass(frozen=True, slots=True)
+class _Window:
+    start: int  # seconds after midnight, host local time
+    end: int
+
+
+def _window(relationship: Relationship, when_off: tuple[Status, Reason]) -> _Window | tuple[Status, Reason]:
+    """The resynchronization window, or the verdict when there is none to judge."""
     if relationship.auto_resync_enabled is None:
         return _not_reported("AutoResynchronizeEnabled")
     if not relationship.auto_resync_enabled:
-        return Status.NONCOMPLIANT, reason("auto-resync-off")
+        return when_off
     start, end = relationship.auto_resync_start_seconds, relationship.auto_resync_end_seconds
     if start is None or end is None:
         return _not_reported("AutoResynchronizeIntervalStart/End")
+    return _Window(start, end)
+
+
+def _resync_window(relationship: Relationship) -> tuple[Status, Reason]:
+    found = _window(relationship, (Status.NONCOMPLIANT, reason("auto-resync-off")))
+    if not isinstance(found, _Window):
+        return found
+    start, end = found.start, found.end
     window = (("start", clock(start)), ("end", clock(end)), ("length", window_seconds(start, end)))
     if window_seconds(start, end) > _LONGEST_WINDOW:
         return Status.NONCOMPLIANT, reason("resync-window-too-long", *window)
@@ -126,13 +142,10 @@ def _business_hours(ctx: CheckContext) -> Judge:
     hours = f"{clock(business[0])}-{clock(business[1])}"
 
     def judge(relationship: Relationship) -> tuple[Status, Reason]:
-        if relationship.auto_resync_enabled is None:
-            return _not_reported("AutoResynchronizeEnabled")
-        if not relationship.auto_resync_enabled:
-            return Status.NOT_APPLICABLE, reason("auto-resync-off-no-window")
-        start, end = relationship.auto_resync_start_seconds, relationship.auto_resync_end_seconds
-        if start is None or end is None:
-            return _not_reported("AutoResynchronizeIntervalStart/End")
+        found = _window(relationship, (Status.NOT_APPLICABLE, reason("auto-resync-off-no-window")))
+        if not isinstance(found, _Window):
+            return found
+        start, end = found.start, found.end
         window = (("start", clock(start)), ("end", clock(end)), ("business", hours))
         if windows_overlap((start, end), business):
             return Status.NONCOMPLIANT, reason("resync-window-overlaps", *window)
