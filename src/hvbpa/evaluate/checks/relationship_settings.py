@@ -132,9 +132,25 @@ def _resync_window(relationship: Relationship) -> tuple[Status, Reason]:
     return Status.COMPLIANT, reason("resync-window-short", *window)
 
 
+def _by_window(judge: Judge) -> Judge:
+    """A judge that reads only the window's settings, answered once per distinct window: a fleet's
+    thousands of VMs share a handful of windows (one evaluation's memo, not a global cache)."""
+    seen: dict[tuple[bool | None, int | None, int | None], tuple[Status, Reason]] = {}
+
+    def cached(r: Relationship) -> tuple[Status, Reason]:
+        key = (r.auto_resync_enabled, r.auto_resync_start_seconds, r.auto_resync_end_seconds)
+        found = seen.get(key)
+        if found is None:
+            found = seen[key] = judge(r)
+        return found
+
+    return cached
+
+
 @register("resync_off_peak")
 def resync(ctx: CheckContext, snapshots: Sequence[HostSnapshot]) -> list[HostCheck]:
-    return per_side(ctx, snapshots, PRIMARY_SIDE, lambda s, vm: _judge_vm(s, vm, _resync_window))
+    judge = _by_window(_resync_window)
+    return per_side(ctx, snapshots, PRIMARY_SIDE, lambda s, vm: _judge_vm(s, vm, judge))
 
 
 def _business_hours(ctx: CheckContext) -> Judge:
@@ -156,7 +172,7 @@ def _business_hours(ctx: CheckContext) -> Judge:
 
 @register("resync_outside_business_hours")
 def business_hours(ctx: CheckContext, snapshots: Sequence[HostSnapshot]) -> list[HostCheck]:
-    judge = _business_hours(ctx)
+    judge = _by_window(_business_hours(ctx))
     return per_vm(ctx, snapshots, lambda s, vm: _judge_vm(s, vm, judge))
 
 
