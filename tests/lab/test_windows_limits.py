@@ -172,3 +172,20 @@ def test_unknown_shell_and_command_faults(start_lab: StartLab) -> None:
     with pytest.raises(WSManFaultError) as caught:
         p.get_command_output_raw(shell_id, "00000000-0000-0000-0000-000000000000")
     assert caught.value.wsman_fault_code == 2150858843
+
+
+@pytest.mark.parametrize(("asked", "used"), [(153600, 153600), (2_000_000, 512000), (None, 512000)])
+def test_a_host_answers_within_its_own_envelope_size(asked: int | None, used: int) -> None:
+    """MS-WSMV 3.1.4.1.7: a request naming no MaxEnvelopeSize, or a larger one than the host's
+    MaxEnvelopeSizekb (500 on Windows Server 2012 and later), gets the host's."""
+    from hvbpa.lab import envelopes
+
+    size = "" if asked is None else f'<w:MaxEnvelopeSize s:mustUnderstand="true">{asked}</w:MaxEnvelopeSize>'
+    request = (
+        '<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope" '
+        'xmlns:a="http://schemas.xmlsoap.org/ws/2004/08/addressing" '
+        'xmlns:w="http://schemas.dmtf.org/wbem/wsman/1/wsman.xsd"><s:Header>'
+        '<a:Action s:mustUnderstand="true">http://schemas.xmlsoap.org/ws/2004/09/transfer/Delete</a:Action>'
+        f'<a:MessageID>uuid:0</a:MessageID>{size}</s:Header><s:Body/></s:Envelope>'
+    )
+    assert envelopes.parse_request(request.encode()).max_envelope_size == used

@@ -10,7 +10,7 @@ which keeps a scan at Create, Command, Receive, Delete. A larger script is sent 
 stdin (one extra Send), so there is no upper size limit from the command line.
 
 Answer. The bootstrap gzips the script's JSON (UTF-8) and prints it base64-encoded
-between two markers. ASCII output survives any console code page, about 800 VMs'
+between two markers. ASCII output survives any console code page, a 1,024-VM
 snapshot fits a single WinRM envelope, and the end marker tells a complete answer
 from a cut one. While the script runs, the console's output writer is swapped for a
 null one, so nothing else (Write-Host, warnings a module prints) reaches stdout.

@@ -30,8 +30,9 @@ CMD_RESOURCE = SHELL_URI + "/cmd"
 ANONYMOUS = "http://schemas.xmlsoap.org/ws/2004/08/addressing/role/anonymous"
 FAULT_ACTION = "http://schemas.dmtf.org/wbem/wsman/1/wsman/fault"
 
-# Windows' default MaxEnvelopeSizekb is 150 (153,600 bytes).
-MAX_ENVELOPE_SIZE = 153600
+# The host's MaxEnvelopeSizekb: 500 on Windows Server 2012 and later (150 before). A host uses
+# it when a request names no MaxEnvelopeSize or a larger one (MS-WSMV 3.1.4.1.7).
+MAX_ENVELOPE_SIZE = 500 * 1024
 DEFAULT_OPERATION_TIMEOUT = 60.0
 
 # WSManFault codes seen on real hosts (wsmerror.h).
@@ -129,7 +130,9 @@ def parse_request(data: bytes) -> Request:
         message_id=message_id,
         shell_id=shell_id,
         operation_timeout=parse_duration(text("w:OperationTimeout")),
-        max_envelope_size=int(max_size) if max_size and max_size.isdigit() else MAX_ENVELOPE_SIZE,
+        max_envelope_size=min(int(max_size), MAX_ENVELOPE_SIZE)
+        if max_size and max_size.isdigit()
+        else MAX_ENVELOPE_SIZE,
         options=options,
         body=root.find("s:Body", NS),
     )
