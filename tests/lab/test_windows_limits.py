@@ -186,6 +186,6 @@ def test_a_host_answers_within_its_own_envelope_size(asked: int | None, used: in
         'xmlns:a="http://schemas.xmlsoap.org/ws/2004/08/addressing" '
         'xmlns:w="http://schemas.dmtf.org/wbem/wsman/1/wsman.xsd"><s:Header>'
         '<a:Action s:mustUnderstand="true">http://schemas.xmlsoap.org/ws/2004/09/transfer/Delete</a:Action>'
-        f'<a:MessageID>uuid:0</a:MessageID>{size}</s:Header><s:Body/></s:Envelope>'
+        f"<a:MessageID>uuid:0</a:MessageID>{size}</s:Header><s:Body/></s:Envelope>"
     )
     assert envelopes.parse_request(request.encode()).max_envelope_size == used
