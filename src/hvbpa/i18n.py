@@ -225,6 +225,12 @@ _UI: dict[str, tuple[str, str]] = {
     "show_category": ("Category", "범주"),
     "show_model": ("Model", "모델"),
     "show_applies_to": ("Applies to", "적용 대상"),
+    "show_source": ("Decides as", "판정 기준"),
+    "source_bpa": (
+        "Microsoft's BPA, rule {rule} of its discovery script (Hyper-V.ps1)",
+        "Microsoft BPA, 검색 스크립트(Hyper-V.ps1)의 규칙 {rule}",
+    ),
+    "source_hvbpa": ("hvbpa only (not a BPA rule)", "hvbpa 전용(BPA 규칙 아님)"),
     "show_help": ("Help", "도움말"),
     "show_check": ("Check", "검사 함수"),
     "show_issue": ("Issue", "문제"),

@@ -107,3 +107,10 @@ def test_duplicate_rule_id_exits_2(cli: Invoke, tmp_path: Path) -> None:
 def test_missing_rules_dir_exits_2(cli: Invoke, tmp_path: Path) -> None:
     result = cli("rules", "list", "--rules-dir", str(tmp_path / "absent"))
     assert result.exit_code == ExitCode.USAGE
+
+
+def test_rules_show_says_which_bpa_rule_a_rule_decides_as(cli: Invoke) -> None:
+    bpa = cli("rules", "show", "HVR013")
+    assert bpa.exit_code == 0 and "rule 234 of its discovery script" in bpa.output
+    own = cli("rules", "show", "HVX003", "--lang", "ko")
+    assert own.exit_code == 0 and "hvbpa 전용(BPA 규칙 아님)" in own.output

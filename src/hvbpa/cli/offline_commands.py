@@ -106,6 +106,10 @@ def rules_show(rule_id: str, rules_dirs: tuple[Path, ...], lang: str | None) -> 
             ("show_severity", text(rule.severity.value, language)),
             ("show_category", _category(rule.category, language)),
             ("show_model", rule.model),
+            (
+                "show_source",
+                text("source_bpa", language, rule=rule.bpa_rule) if rule.from_bpa else text("source_hvbpa", language),
+            ),
             ("show_applies_to", rule.applies_to),
             ("show_help", rule.help_url),
             ("show_check", rule.check),
