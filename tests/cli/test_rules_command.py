@@ -84,6 +84,10 @@ def test_user_rules_dir_adds_rules(cli: Invoke, tmp_path: Path) -> None:
         (('help_url = "https://', 'help_url = "http://'), "https://"),
         (("[text.en]\ntitle", "[text.en]\ntitel"), "[text.en]: unknown key 'titel'"),
         (('id = "ACME101"', "id = "), "not valid TOML"),
+        (("[reasons.kvp-enabled]", "[reasons.Kvp_Enabled]"), "a reason code is lower-case words"),
+        (("[reasons.kvp-enabled]\n", "[reasons.kvp-enabled]\nfr = 'x'\n"), "[reasons.kvp-enabled]: unknown key 'fr'"),
+        (("bpa_rule = 230", 'bpa_rule = "230"'), "bpa_rule '230' must be the BPA script's rule number"),
+        (('en = "the Data Exchange (KVP) integration service is enabled', 'en = "other words'), "already defined"),
     ],
 )
 def test_bad_rule_files_exit_2_with_one_line(
