@@ -131,3 +131,35 @@ def test_password_from_the_os_keyring(cli: Invoke, monkeypatch: pytest.MonkeyPat
     assert asked == [("hvbpa", "CONTOSO\\admin")]
     assert result.exit_code == ExitCode.INCOMPLETE
     assert "from-keyring" not in result.output
+
+
+@pytest.mark.parametrize("transport", ["kerberos", "credssp"])
+def test_a_transport_pywinrm_cannot_speak_says_what_to_install(
+    cli: Invoke, monkeypatch: pytest.MonkeyPatch, transport: str
+) -> None:
+    from winrm import transport as winrm_transport
+
+    monkeypatch.setattr(winrm_transport, f"HAVE_{transport.upper()}", False)
+    result = cli("scan", "hv01", "--transport", transport, env={"HVBPA_USERNAME": "admin", "HVBPA_PASSWORD": "x"})
+    assert result.exit_code == ExitCode.USAGE, result.output
+    assert f"the {transport} transport is not available" in result.output
+    assert f"pip install '.[{transport}]'" in result.output
+    assert "hvbpa[" not in result.output, "hvbpa is not on PyPI: no install line may name it there"
+    assert result.output.strip().count("\n") == 0
+
+
+@pytest.mark.parametrize("transport", ["kerberos", "credssp"])
+def test_the_transport_check_asks_pywinrm(monkeypatch: pytest.MonkeyPatch, transport: str) -> None:
+    """Where pywinrm can speak the transport, the settings pass (the old check looked for a
+    package name that pywinrm 0.5 vendors, so Kerberos could never run)."""
+    from winrm import transport as winrm_transport
+
+    from hvbpa.collect.settings import ConnectionSettings, Secret
+    from hvbpa.errors import ConfigError
+
+    settings = ConnectionSettings(transport=transport, username="admin", password=Secret("x"))
+    monkeypatch.setattr(winrm_transport, f"HAVE_{transport.upper()}", True)
+    settings.check()
+    monkeypatch.setattr(winrm_transport, f"HAVE_{transport.upper()}", False)
+    with pytest.raises(ConfigError, match="is not available"):
+        settings.check()

@@ -1,9 +1,9 @@
 """How to reach hosts: transport, credentials, timeouts. No pywinrm here, so the CLI
-can build and check these before the heavy import."""
+can build and check these before the heavy import; only a Kerberos or CredSSP choice asks
+pywinrm (lazily) whether it can speak that transport."""
 
 from __future__ import annotations
 
-import importlib.util
 from dataclasses import dataclass, field
 
 from hvbpa.errors import ConfigError
@@ -92,9 +92,26 @@ class ConnectionSettings:
                     "the password has characters basic authentication cannot send (it is Latin-1 only); "
                     "use ntlm, kerberos or certificate"
                 ) from None
-        extra = {"kerberos": "requests_kerberos", "credssp": "requests_credssp"}.get(self.transport)
-        if extra and importlib.util.find_spec(extra) is None:
-            raise ConfigError(f"the {self.transport} transport needs an extra: pip install 'hvbpa[{self.transport}]'")
+        if self.transport in _NEEDS_SUPPORT:
+            from hvbpa.collect.wsman import transport_supported
+
+            if not transport_supported(self.transport):
+                raise ConfigError(_NEEDS_SUPPORT[self.transport])
+
+
+# What to install when pywinrm cannot speak a transport. hvbpa is not on PyPI: the extras are
+# installed from a checkout.
+_NEEDS_SUPPORT = {
+    "kerberos": (
+        "the kerberos transport is not available: pywinrm finds no Kerberos library; install the "
+        "system's Kerberos library and headers (Debian: libkrb5-dev), then from the hvbpa checkout "
+        "pip install '.[kerberos]'"
+    ),
+    "credssp": (
+        "the credssp transport is not available: pywinrm finds no CredSSP support; "
+        "from the hvbpa checkout, pip install '.[credssp]'"
+    ),
+}
 
 
 def stop_grace(settings: ConnectionSettings) -> float:

@@ -44,6 +44,15 @@ class _Failed(Exception):
         self.why = why
 
 
+def transport_supported(transport: str) -> bool:
+    """Whether pywinrm can speak this transport here: Kerberos and CredSSP need libraries that
+    its extras install, and pywinrm says whether it found them."""
+    from winrm import transport as winrm_transport
+
+    found = {"kerberos": winrm_transport.HAVE_KERBEROS, "credssp": winrm_transport.HAVE_CREDSSP}
+    return bool(found.get(transport, True))
+
+
 def endpoint(address: str, settings: ConnectionSettings) -> str:
     host = f"[{address}]" if ":" in address and not address.startswith("[") else address
     return f"{settings.effective_scheme()}://{host}:{settings.effective_port()}/wsman"
