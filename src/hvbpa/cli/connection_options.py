@@ -235,7 +235,7 @@ def target_options(fn: F) -> F:
 
 SECURITY_HELP = (
     "The password is never an option: it comes from HVBPA_PASSWORD, the OS keyring "
-    "(pip install 'hvbpa[keyring]'; service 'hvbpa', your user name) or a hidden prompt. "
+    "(from the checkout, pip install '.[keyring]'; service 'hvbpa', your user name) or a hidden prompt. "
 )
 
 
