@@ -59,7 +59,9 @@ def _paths(node: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
 
 
 PATHS = [p for p in _paths(SEED) if p[0] not in ("schema",)]
-VALUES = st.sampled_from([None, [], {}, "", 0, 1, 2, True, False, "Online", "*", "1601-01-01T00:00:00Z", "x.vhd"])
+VALUES: st.SearchStrategy[object] = st.sampled_from(
+    [None, [], {}, "", 0, 1, 2, True, False, "Online", "*", "1601-01-01T00:00:00Z", "x.vhd"]
+)
 
 
 @st.composite
