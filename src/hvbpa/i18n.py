@@ -7,6 +7,7 @@ JSON report and a Korean table come from the same results.
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -497,6 +498,15 @@ def register_reasons(texts: Mapping[str, tuple[str, str]], owner: str) -> str:
         _REASONS[code] = pair
         _REASON_OWNERS.setdefault(code, owner)
     return ""
+
+
+def applies_to_text(value: str, lang: str = "en") -> str:
+    """A rule file's ``applies_to`` ("Windows Server 2016 and later") in the report's language;
+    a value this table does not know is shown as written."""
+    match = re.fullmatch(r"(Windows Server [0-9]{4}(?: R2)?) and later", value.strip())
+    if match and lang == "ko":
+        return f"{match.group(1)} 이상"
+    return value
 
 
 def reason_text(reason: Reason, lang: str = "en") -> str:

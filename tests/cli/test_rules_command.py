@@ -118,3 +118,9 @@ def test_rules_show_says_which_bpa_rule_a_rule_decides_as(cli: Invoke) -> None:
     assert bpa.exit_code == 0 and "rule 234 of its discovery script" in bpa.output
     own = cli("rules", "show", "HVX003", "--lang", "ko")
     assert own.exit_code == 0 and "hvbpa 전용(BPA 규칙 아님)" in own.output
+
+
+def test_rules_show_in_korean_leaves_no_applies_to_in_english(cli: Invoke) -> None:
+    korean = cli("rules", "show", "HVR001", "--lang", "ko")
+    assert "Windows Server 2016 이상" in korean.output and "and later" not in korean.output
+    assert "Windows Server 2016 and later" in cli("rules", "show", "HVR001").output

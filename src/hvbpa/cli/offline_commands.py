@@ -96,7 +96,7 @@ def rules_show(rule_id: str, rules_dirs: tuple[Path, ...], lang: str | None) -> 
         import shutil
 
         from hvbpa.evaluate import load_rules, select_rules
-        from hvbpa.i18n import default_lang, text
+        from hvbpa.i18n import applies_to_text, default_lang, text
 
         language = lang or default_lang(os.environ)
         (rule,) = select_rules(load_rules(rules_dirs), only=(rule_id,))
@@ -110,7 +110,7 @@ def rules_show(rule_id: str, rules_dirs: tuple[Path, ...], lang: str | None) -> 
                 "show_source",
                 text("source_bpa", language, rule=rule.bpa_rule) if rule.from_bpa else text("source_hvbpa", language),
             ),
-            ("show_applies_to", rule.applies_to),
+            ("show_applies_to", applies_to_text(rule.applies_to, language)),
             ("show_help", rule.help_url),
             ("show_check", rule.check),
             ("show_judged_per", text(f"judged_per_{rule.scope.value}", language)),
