@@ -124,3 +124,12 @@ def test_rules_show_in_korean_leaves_no_applies_to_in_english(cli: Invoke) -> No
     korean = cli("rules", "show", "HVR001", "--lang", "ko")
     assert "Windows Server 2016 이상" in korean.output and "and later" not in korean.output
     assert "Windows Server 2016 and later" in cli("rules", "show", "HVR001").output
+
+
+def test_schema_help_names_the_file_the_schema_prints(cli: Invoke) -> None:
+    import json
+    import re
+
+    shown = re.search(r"hvbpa schema json > (\S+)", cli("schema", "--help").output)
+    printed = json.loads(cli("schema", "json").output)
+    assert shown is not None and printed["$id"].endswith("/" + shown.group(1))

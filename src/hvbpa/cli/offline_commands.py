@@ -164,7 +164,7 @@ def schema(which: str) -> None:
 
     \b
     Examples:
-      hvbpa schema json > report-v1.schema.json
+      hvbpa schema json > report-v2.schema.json
       hvbpa schema snapshot
     """
     from importlib import resources
