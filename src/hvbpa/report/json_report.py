@@ -113,6 +113,7 @@ def document(ctx: ReportContext) -> dict[str, Any]:
                 "model": r.model,
                 "help_url": r.help_url,
                 "judged_per": r.scope.value,
+                "bpa_rule": r.bpa_rule or None,
             }
             for r in ctx.rules
         ],
