@@ -53,9 +53,6 @@ def month_before(moment: datetime) -> datetime:
     return moment.replace(year=year, month=month, day=day)
 
 
-Judge = Callable[[HostSnapshot, Replicated, datetime], VMVerdict | None]
-
-
 def _last_test(snapshot: HostSnapshot, facts: Replicated) -> datetime | VMVerdict:
     relationship = own_relationship(facts.vm)
     if relationship is None:

@@ -18,7 +18,13 @@ from datetime import datetime
 
 from hvbpa.evaluate.checks import CheckContext, HostCheck, register
 from hvbpa.evaluate.checks.replica_broker import brokers
-from hvbpa.evaluate.checks.replication_common import host_verdict, parse_time, replica_server, section_missing
+from hvbpa.evaluate.checks.replication_common import (
+    abbreviated,
+    host_verdict,
+    parse_time,
+    replica_server,
+    section_missing,
+)
 from hvbpa.evaluate.results import HostVerdict, Status
 from hvbpa.snapshot import Certificate, ClusterResource, HostSnapshot, ReplicationServer
 
@@ -27,9 +33,7 @@ SERVER_AUTHENTICATION = "1.3.6.1.5.5.7.3.1"
 
 
 def _servers(server: ReplicationServer) -> str:
-    names = [e.allowed_primary_server for e in server.authorization_entries or ()]
-    shown = ", ".join(names[:_LISTED])
-    return shown + (f", +{len(names) - _LISTED}" if len(names) > _LISTED else "")
+    return abbreviated([e.allowed_primary_server for e in server.authorization_entries or ()], _LISTED)
 
 
 def _entries(snapshot: HostSnapshot) -> ReplicationServer | HostCheck:

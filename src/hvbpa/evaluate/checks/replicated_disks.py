@@ -15,6 +15,7 @@ from hvbpa.evaluate.checks import CheckContext, HostCheck, register
 from hvbpa.evaluate.checks.replication_common import (
     PRIMARY_SIDE,
     Replicated,
+    abbreviated,
     per_side,
     reason,
     section_missing,
@@ -25,12 +26,7 @@ from hvbpa.evaluate.results import Status, VMVerdict
 from hvbpa.i18n import Reason
 from hvbpa.snapshot import HostSnapshot
 
-_LISTED = 3
-
-
-def listed(paths: Sequence[str]) -> str:
-    shown = ", ".join(paths[:_LISTED])
-    return shown + (f", +{len(paths) - _LISTED}" if len(paths) > _LISTED else "")
+_LISTED = 3  # disks named in a finding
 
 
 def _something_excluded(snapshot: HostSnapshot, facts: Replicated) -> VMVerdict:
@@ -70,7 +66,9 @@ def _vhdx_for_history(snapshot: HostSnapshot, facts: Replicated) -> VMVerdict:
     other = [path for path in disks if not is_vhdx(path)]
     if other:
         return verdict(
-            facts, Status.NONCOMPLIANT, Reason.of("history-on-non-vhdx", points=history, disks=listed(other))
+            facts,
+            Status.NONCOMPLIANT,
+            Reason.of("history-on-non-vhdx", points=history, disks=abbreviated(other, _LISTED)),
         )
     return verdict(facts, Status.COMPLIANT, reason("history-on-vhdx", ("points", history)))
 

@@ -201,6 +201,12 @@ def parse_time(text: str | None) -> datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
+def abbreviated(items: Sequence[str], shown: int) -> str:
+    """The first few items joined, and how many more there are (a finding names, it does not list)."""
+    text = ", ".join(items[:shown])
+    return text + (f", +{len(items) - shown}" if len(items) > shown else "")
+
+
 @functools.cache
 def clock(seconds: int) -> str:
     """Seconds since midnight as HH:MM."""
