@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from hvbpa.collect.saved import load_snapshot_file
 from hvbpa.evaluate import EvaluationOptions, analyze
@@ -48,3 +49,15 @@ def make_ctx(*items: Path | HostOutcome, lang: str = "en", run: Run | None = Non
 
 def with_results(ctx: ReportContext, run: Run) -> ReportContext:
     return replace(ctx, run=run, exit_code=int(exit_code(run, ctx.fail_on)))
+
+
+def value_paths(node: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    """Every place a value sits inside a JSON document (keys and list indexes), for mutation."""
+    found = [path] if path else []
+    if isinstance(node, dict):
+        for key, value in node.items():
+            found += value_paths(value, (*path, key))
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            found += value_paths(value, (*path, index))
+    return found

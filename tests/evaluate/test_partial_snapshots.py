@@ -19,6 +19,7 @@ from hvbpa.evaluate.engine import evaluate
 from hvbpa.evaluate.results import RuleFailure
 from hvbpa.snapshot import HostOutcome, HostStatus, SnapshotError, snapshot_from_data
 from hvbpa.snapshot.synthetic import host_snapshot
+from tests.support import value_paths
 
 NOW = datetime(2026, 11, 25, 12, 30, tzinfo=UTC)
 RULES = load_rules()
@@ -47,18 +48,7 @@ def _seed() -> dict[str, Any]:
 SEED = _seed()
 
 
-def _paths(node: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-    found = [path] if path else []
-    if isinstance(node, dict):
-        for key, value in node.items():
-            found += _paths(value, (*path, key))
-    elif isinstance(node, list):
-        for index, value in enumerate(node):
-            found += _paths(value, (*path, index))
-    return found
-
-
-PATHS = [p for p in _paths(SEED) if p[0] not in ("schema",)]
+PATHS = [p for p in value_paths(SEED) if p[0] not in ("schema",)]
 VALUES: st.SearchStrategy[object] = st.sampled_from(
     [None, [], {}, "", 0, 1, 2, True, False, "Online", "*", "1601-01-01T00:00:00Z", "x.vhd"]
 )

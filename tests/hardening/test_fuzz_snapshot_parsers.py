@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from hvbpa.snapshot.parse import SnapshotError, parse_snapshot, snapshot_from_data
 from hvbpa.snapshot.synthetic import host_snapshot
+from tests.support import value_paths
 
 EXAMPLES = int(os.environ.get("HVBPA_FUZZ_EXAMPLES", "200"))
 FUZZ = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -33,19 +34,7 @@ ODD_VALUES = st.one_of(
 )  # fmt: skip
 
 
-def _paths(node: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-    """Every place a value sits inside the VMs, for mutation."""
-    found = [path] if path else []
-    if isinstance(node, dict):
-        for key, value in node.items():
-            found += _paths(value, (*path, key))
-    elif isinstance(node, list):
-        for index, value in enumerate(node):
-            found += _paths(value, (*path, index))
-    return found
-
-
-VM_PATHS = [("vms", *p) for p in _paths(SEED["vms"])]
+VM_PATHS = [("vms", *p) for p in value_paths(SEED["vms"])]
 # The VM's own fields and its first-level objects, where the fast path decides most: drawn half the time.
 SHALLOW_PATHS = [p for p in VM_PATHS if len(p) <= 4]
 
