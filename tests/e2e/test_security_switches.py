@@ -47,6 +47,8 @@ def test_inventory_that_skips_certificate_checks_warns_and_is_recorded(
     warnings = [line for line in result.output.splitlines() if "WARNING" in line]
     assert len(warnings) == 1 and "HV-IGNORED" in warnings[0] and "HV-TRUSTED" not in warnings[0]
     assert "certificate validation is OFF" in warnings[0]
+    # The warning says where the setting came from: the inventory file and its host.
+    assert "inv.ini" in warnings[0] and "hosts file or inventory" in warnings[0]
     report = read_report(out)
     validate_report(report)
     assert report["run"]["tls_unverified_hosts"] == ["HV-IGNORED"]

@@ -38,6 +38,7 @@ def test_rows_per_vm_and_per_host_problem() -> None:
 def test_host_level_undetermined_row() -> None:
     (row,) = rows(render(make_ctx(NO_MODULE)))
     assert (row["rule_id"], row["status"], row["reason_code"]) == ("HVX003", "undetermined", "no-hyperv-module")
+    assert row["scope"] == "host", "a row about the host says so, as a host verdict's row does"
 
 
 def test_excluded_by_and_korean() -> None:

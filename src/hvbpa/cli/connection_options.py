@@ -254,7 +254,7 @@ def tls_unverified(targets: Sequence[Target], base: ConnectionSettings) -> tuple
         if effective.server_cert_validation == "ignore" and effective.effective_scheme() == "https":
             unverified.append(target.name)
             if base.server_cert_validation != "ignore":
-                from_inventory.append(target.name)
+                from_inventory.append(f"{target.name} ({target.source})")
     if from_inventory:
         from hvbpa.i18n import text
 

@@ -69,7 +69,8 @@ def _verdict_row(ctx: ReportContext, result: RuleResult) -> list[str]:
 def _host_row(ctx: ReportContext, result: RuleResult | None, host: str, status: str, reason: Reason) -> list[str]:
     rule_id, severity = (result.rule_id, result.severity.value) if result else ("", "")
     row = [rule_id, severity, host, "", "", "", "", status, "", reason.code, reason_text(reason, ctx.lang)]
-    return [*row, "", "", "", ""]
+    # A row about the host (not collected, or a rule it could not judge) is a host row.
+    return [*row, "", "", "", "host"]
 
 
 def render(ctx: ReportContext) -> str:
