@@ -129,6 +129,10 @@ _REASONS: dict[str, tuple[str, str]] = {
     ),
     "host-winrm-fault": ("WinRM fault {fault}: {message}", "WinRM 오류 {fault}: {message}"),
     "host-http-error": ("the WinRM service answered HTTP {http}", "WinRM 서비스가 HTTP {http}로 응답했습니다"),
+    "host-not-winrm": (
+        "no WinRM service at this address (HTTP {http}): wrong port or path?",
+        "이 주소에 WinRM 서비스가 없습니다(HTTP {http}). 포트나 경로가 틀리지 않았습니까?",
+    ),
     "host-read-timeout": (
         "the host stopped answering (read timed out)",
         "호스트가 응답을 멈췄습니다(읽기 시간 초과)",

@@ -143,3 +143,21 @@ def test_one_sentence_in_every_format(cli: Invoke, lab_fleet: StartFleet, tmp_pa
     assert any(sentence in cell for row in rows for cell in row)
     if lang == "ko":
         assert "연결 불가" in table, "the status is translated too"
+
+
+def test_a_web_server_that_is_not_winrm_says_so() -> None:
+    """A real HTTP server on loopback that is not WinRM (Python's, which answers a POST with 501)."""
+    import http.server
+    import threading
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), http.server.SimpleHTTPRequestHandler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        target = Target("WEB", "127.0.0.1", port=server.server_address[1])
+        outcome = collect_host(target, _settings()).outcome
+    finally:
+        server.shutdown()
+        server.server_close()
+    _plain(outcome.reason)
+    assert outcome.reason == "no WinRM service at this address (HTTP 501): wrong port or path?", outcome.reason

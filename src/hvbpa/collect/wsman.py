@@ -44,6 +44,9 @@ class _Failed(Exception):
         self.why = why
 
 
+_NOT_WINRM = frozenset({404, 405, 501})
+
+
 def transport_supported(transport: str) -> bool:
     """Whether pywinrm can speak this transport here: Kerberos and CredSSP need libraries that
     its extras install, and pywinrm says whether it found them."""
@@ -213,6 +216,10 @@ def _failure(exc: BaseException, where: _Where) -> tuple[HostStatus, Reason]:
             "host-winrm-fault", fault=code, message=_short(exc.reason).rstrip(". ")
         )
     if isinstance(exc, WinRMTransportError):
+        if exc.code in _NOT_WINRM:
+            # A WinRM listener answers a SOAP POST with a fault (500) or 401; these come from
+            # some other web server on that port.
+            return HostStatus.WINRM_FAULT, Reason.of("host-not-winrm", http=exc.code)
         return HostStatus.WINRM_FAULT, Reason.of("host-http-error", http=exc.code)
     if isinstance(exc, requests.exceptions.ReadTimeout):
         return HostStatus.TIMED_OUT, Reason.of("host-read-timeout")
