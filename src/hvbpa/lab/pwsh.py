@@ -72,7 +72,9 @@ def locate_powershell(env: Mapping[str, str] | None = None) -> Located:
     on_path = shutil.which("pwsh")
     if on_path:
         return Located(Path(on_path), "pwsh on PATH")
-    return Located(None, f"no PowerShell: set ${ENV_VAR}, or put pwsh on PATH (or at ../{BESIDE_CHECKOUT.as_posix()})")
+    # The place beside a development checkout is this project's own arrangement: a user is
+    # told only what works anywhere (PowerShell 7 from Microsoft, named or on PATH).
+    return Located(None, f"no PowerShell: install PowerShell 7 (pwsh) and put it on PATH, or set ${ENV_VAR} to it")
 
 
 def standin_root() -> Path:
