@@ -163,3 +163,12 @@ def test_the_transport_check_asks_pywinrm(monkeypatch: pytest.MonkeyPatch, trans
     monkeypatch.setattr(winrm_transport, f"HAVE_{transport.upper()}", False)
     with pytest.raises(ConfigError, match="is not available"):
         settings.check()
+
+
+def test_an_inventory_host_error_names_the_host_once(cli: Invoke, tmp_path: Path) -> None:
+    inventory = tmp_path / "inv.ini"
+    inventory.write_text("[hyperv]\nhv01 ansible_winrm_transport=certificate\n", "utf-8")
+    result = cli("scan", "-i", str(inventory), env={"HVBPA_USERNAME": "admin", "HVBPA_PASSWORD": "x"})
+    assert result.exit_code == ExitCode.USAGE
+    assert "inv.ini: host hv01: certificate transport needs" in result.output
+    assert result.output.count("hv01") == 1, result.output

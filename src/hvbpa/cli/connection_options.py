@@ -272,5 +272,13 @@ def check_targets(targets: Sequence[Target], base: ConnectionSettings) -> None:
         try:
             settings_for(target, base).check()
         except ConfigError as exc:
-            where = "" if target.source == "command line" else f"{target.source}: "
-            raise ConfigError(f"{where}{target.name}: {exc}") from None
+            raise ConfigError(f"{_where(target)}: {exc}") from None
+
+
+def _where(target: Target) -> str:
+    """The host an error is about, once: an inventory's source ("inv.ini: host hv01") names it already."""
+    if target.source == "command line":
+        return target.name
+    if target.source.endswith(f" {target.name}"):
+        return target.source
+    return f"{target.source}: {target.name}"
