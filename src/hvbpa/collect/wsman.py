@@ -18,6 +18,7 @@ from typing import Any
 
 import requests
 from urllib3.exceptions import LocationParseError
+from winrm import transport as winrm_transport
 from winrm.exceptions import (
     InvalidCredentialsError,
     WinRMError,
@@ -50,8 +51,6 @@ _NOT_WINRM = frozenset({404, 405, 501})
 def transport_supported(transport: str) -> bool:
     """Whether pywinrm can speak this transport here: Kerberos and CredSSP need libraries that
     its extras install, and pywinrm says whether it found them."""
-    from winrm import transport as winrm_transport
-
     found = {"kerberos": winrm_transport.HAVE_KERBEROS, "credssp": winrm_transport.HAVE_CREDSSP}
     return bool(found.get(transport, True))
 

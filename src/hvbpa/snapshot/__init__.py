@@ -22,6 +22,7 @@ from hvbpa.snapshot.enums import (
 )
 from hvbpa.snapshot.model import (
     VM,
+    AuthorizationEntry,
     Certificate,
     ClusterResource,
     HostSnapshot,
@@ -38,6 +39,7 @@ __all__ = [
     "VSS_GUID",
     "AllowedAuthentication",
     "AuthenticationType",
+    "AuthorizationEntry",
     "Certificate",
     "ClusterResource",
     "HostOutcome",

@@ -15,8 +15,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from hvbpa.evaluate.checks import CheckContext, HostCheck, register
-from hvbpa.evaluate.checks.guest_failover_ip import failover_addresses
-from hvbpa.evaluate.checks.replication_common import REPLICA_SIDE, Replicated, per_side, reason, section_missing
+from hvbpa.evaluate.checks.guest_failover_ip import failover_addresses, has_failover_address
+from hvbpa.evaluate.checks.replication_common import (
+    REPLICA_SIDE,
+    Replicated,
+    per_side,
+    reason,
+    section_missing,
+    verdict,
+)
 from hvbpa.evaluate.results import Evidence, Status, VMVerdict, finding
 from hvbpa.i18n import Reason
 from hvbpa.snapshot import KVP_GUID, HostSnapshot
@@ -25,33 +32,30 @@ from hvbpa.snapshot import KVP_GUID, HostSnapshot
 def _addresses_unknown(snapshot: HostSnapshot, facts: Replicated) -> VMVerdict | None:
     """The verdict when the failover settings could not be read (none seen and the section failed)."""
     if snapshot.errors_for("network_adapters", facts.vm.id):
-        return VMVerdict.of(
-            facts.who,
-            finding(Status.UNDETERMINED, Evidence.UNKNOWN, section_missing(snapshot, "network_adapters", facts.vm.id)),
-        )
+        return verdict(facts, Status.UNDETERMINED, section_missing(snapshot, "network_adapters", facts.vm.id))
     return None
 
 
 def _kvp_offered(snapshot: HostSnapshot, facts: Replicated) -> VMVerdict | None:
     vm = facts.vm
-    addresses = failover_addresses(vm)
-    if not addresses:
+    if not has_failover_address(vm):
         return _addresses_unknown(snapshot, facts)  # out of scope, unless the settings are unknown
 
-    def make(status: Status, why: Reason) -> VMVerdict:
-        shown = addresses if status is Status.NONCOMPLIANT else ()
-        evidence = Evidence.UNKNOWN if status is Status.UNDETERMINED else Evidence.OBSERVED
-        return VMVerdict.of(facts.who, finding(status, evidence, why, None, shown))
+    def finding_of(why: Reason) -> VMVerdict:
+        # The addresses that will not be applied, named in the finding only.
+        return VMVerdict.of(
+            facts.who, finding(Status.NONCOMPLIANT, Evidence.OBSERVED, why, None, failover_addresses(vm))
+        )
 
     service = vm.integration_service(KVP_GUID)
     if service is None:
         if snapshot.errors_for("integration_services", vm.id):
-            return make(Status.UNDETERMINED, section_missing(snapshot, "integration_services", vm.id))
+            return verdict(facts, Status.UNDETERMINED, section_missing(snapshot, "integration_services", vm.id))
         # The BPA counts a VM without the setting as not offered.
-        return make(Status.NONCOMPLIANT, reason("kvp-setting-missing"))
+        return finding_of(reason("kvp-setting-missing"))
     if not service.enabled:
-        return make(Status.NONCOMPLIANT, reason("kvp-disabled"))
-    return make(Status.COMPLIANT, reason("kvp-enabled"))
+        return finding_of(reason("kvp-disabled"))
+    return verdict(facts, Status.COMPLIANT, reason("kvp-enabled"))
 
 
 @register("failover_ip_needs_integration_services")
@@ -60,16 +64,13 @@ def kvp_for_failover_address(ctx: CheckContext, snapshots: Sequence[HostSnapshot
 
 
 def _has_address(snapshot: HostSnapshot, facts: Replicated) -> VMVerdict | None:
-    addresses = failover_addresses(facts.vm)
-    if addresses:
-        return VMVerdict.of(
-            facts.who,
-            finding(Status.COMPLIANT, Evidence.OBSERVED, reason("failover-address-set", ("count", len(addresses)))),
-        )
+    count = sum(len(a.failover.addresses) for a in facts.vm.network_adapters if a.failover is not None)
+    if count:
+        return verdict(facts, Status.COMPLIANT, reason("failover-address-set", ("count", count)))
     unknown = _addresses_unknown(snapshot, facts)
     if unknown is not None:
         return unknown
-    return VMVerdict.of(facts.who, finding(Status.NONCOMPLIANT, Evidence.OBSERVED, reason("no-failover-address")))
+    return verdict(facts, Status.NONCOMPLIANT, reason("no-failover-address"))
 
 
 @register("replica_has_failover_address")

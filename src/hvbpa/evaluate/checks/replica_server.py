@@ -26,7 +26,7 @@ from hvbpa.evaluate.checks.replication_common import (
     section_missing,
 )
 from hvbpa.evaluate.results import HostVerdict, Status
-from hvbpa.snapshot import Certificate, ClusterResource, HostSnapshot, ReplicationServer
+from hvbpa.snapshot import AuthorizationEntry, Certificate, ClusterResource, HostSnapshot, ReplicationServer
 
 _LISTED = 5  # authorized servers named in evidence; the count is always given
 SERVER_AUTHENTICATION = "1.3.6.1.5.5.7.3.1"
@@ -36,14 +36,11 @@ def _servers(server: ReplicationServer) -> str:
     return abbreviated([e.allowed_primary_server for e in server.authorization_entries or ()], _LISTED)
 
 
-def _entries(snapshot: HostSnapshot) -> ReplicationServer | HostCheck:
-    """The enabled Replica server whose authorization entries were read, or the verdict without them."""
-    server = replica_server(snapshot)
-    if isinstance(server, HostCheck):
-        return server
+def _entries(snapshot: HostSnapshot, server: ReplicationServer) -> tuple[AuthorizationEntry, ...] | HostCheck:
+    """The enabled Replica server's authorization entries, or the verdict when they were not read."""
     if server.authorization_entries is None:
         return HostCheck(verdict=HostVerdict(Status.UNDETERMINED, section_missing(snapshot, "authorization_entries")))
-    return server
+    return server.authorization_entries
 
 
 def _accepts_from_somewhere(snapshot: HostSnapshot) -> HostCheck:
@@ -53,10 +50,9 @@ def _accepts_from_somewhere(snapshot: HostSnapshot) -> HostCheck:
     if server.authorization_entries is None and server.allowed_from_any_server:
         # "Any server" is itself an authorization entry ("*"): there is at least one.
         return host_verdict(Status.COMPLIANT, "replica-accepts-any")
-    server = _entries(snapshot)
-    if isinstance(server, HostCheck):
-        return server
-    entries = server.authorization_entries or ()
+    entries = _entries(snapshot, server)
+    if isinstance(entries, HostCheck):
+        return entries
     if not entries:
         return host_verdict(Status.NONCOMPLIANT, "replica-accepts-none")
     if any(e.allowed_primary_server.strip() == "*" for e in entries):
@@ -75,10 +71,9 @@ def _names_primaries(snapshot: HostSnapshot) -> HostCheck:
         return server
     if server.authorization_entries is None and server.allowed_from_any_server is False:
         return host_verdict(Status.COMPLIANT, "replica-no-wildcard-entry")  # no "*" entry, whatever the others
-    server = _entries(snapshot)
-    if isinstance(server, HostCheck):
-        return server
-    entries = server.authorization_entries or ()
+    entries = _entries(snapshot, server)
+    if isinstance(entries, HostCheck):
+        return entries
     if len(entries) == 1 and entries[0].allowed_primary_server.strip() == "*":
         return host_verdict(Status.NONCOMPLIANT, "replica-accepts-any")
     if not entries:
@@ -93,10 +88,12 @@ def names_primaries(ctx: CheckContext, snapshots: Sequence[HostSnapshot]) -> lis
 
 
 def _distinct_trust_groups(snapshot: HostSnapshot) -> HostCheck:
-    server = _entries(snapshot)
+    server = replica_server(snapshot)
     if isinstance(server, HostCheck):
         return server
-    entries = server.authorization_entries or ()
+    entries = _entries(snapshot, server)
+    if isinstance(entries, HostCheck):
+        return entries
     if not entries:
         return host_verdict(Status.NOT_APPLICABLE, "no-authorization-entries")
     if any(e.trust_group is None for e in entries):

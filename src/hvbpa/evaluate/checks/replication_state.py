@@ -10,7 +10,7 @@ HVX005 (hvbpa only): the replica recovery checkpoints a failed-over VM still hol
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from hvbpa.evaluate.checks import CheckContext, HostCheck, register
 from hvbpa.evaluate.checks.replication_common import (
@@ -42,6 +42,8 @@ REPLICA_CHECKPOINTS = frozenset(
 # The VSS component statuses the BPA flags on a running VM; Degraded and the rest pass.
 _VSS_SILENT = frozenset({OperationalStatus.NO_CONTACT, OperationalStatus.LOST_COMMUNICATION})
 _LISTED = 5
+
+Judge = Callable[[HostSnapshot, Replicated], VMVerdict]
 
 
 def _status_name(status: int) -> str:
@@ -89,28 +91,38 @@ def vss(ctx: CheckContext, snapshots: Sequence[HostSnapshot]) -> list[HostCheck]
     return per_side(ctx, snapshots, PRIMARY_SIDE, _vss_verdict)
 
 
-def _paused_verdict(snapshot: HostSnapshot, facts: Replicated) -> VMVerdict:
-    state = facts.vm.replication.state
-    if state is ReplicationState.SUSPENDED:
-        return verdict(facts, Status.NONCOMPLIANT, reason("replication-suspended"))
-    return verdict(facts, Status.COMPLIANT, reason("replication-not-paused", ("state", display(state))))
+def _flags_state(flagged: ReplicationState, found: Reason, passing: Callable[[str], Reason]) -> Judge:
+    """A rule that lists the VMs in one replication state (the BPA's 239 and 245)."""
+
+    def judge(snapshot: HostSnapshot, facts: Replicated) -> VMVerdict:
+        state = facts.vm.replication.state
+        if state is flagged:
+            return verdict(facts, Status.NONCOMPLIANT, found)
+        return verdict(facts, Status.COMPLIANT, passing(display(state)))
+
+    return judge
+
+
+_paused = _flags_state(
+    ReplicationState.SUSPENDED,
+    reason("replication-suspended"),
+    lambda state: reason("replication-not-paused", ("state", state)),
+)
+_failed_over = _flags_state(
+    ReplicationState.FAILED_OVER_WAITING_COMPLETION,
+    reason("failover-not-completed"),
+    lambda state: reason("replication-not-failed-over", ("state", state)),
+)
 
 
 @register("replication_not_paused")
 def paused(ctx: CheckContext, snapshots: Sequence[HostSnapshot]) -> list[HostCheck]:
-    return per_side(ctx, snapshots, PRIMARY_SIDE, _paused_verdict)
-
-
-def _failover_completed(snapshot: HostSnapshot, facts: Replicated) -> VMVerdict:
-    state = facts.vm.replication.state
-    if state is ReplicationState.FAILED_OVER_WAITING_COMPLETION:
-        return verdict(facts, Status.NONCOMPLIANT, reason("failover-not-completed"))
-    return verdict(facts, Status.COMPLIANT, reason("replication-not-failed-over", ("state", display(state))))
+    return per_side(ctx, snapshots, PRIMARY_SIDE, _paused)
 
 
 @register("failover_completed")
 def failover_completed(ctx: CheckContext, snapshots: Sequence[HostSnapshot]) -> list[HostCheck]:
-    return per_side(ctx, snapshots, REPLICA_SIDE, _failover_completed)
+    return per_side(ctx, snapshots, REPLICA_SIDE, _failed_over)
 
 
 def _recovery_checkpoints(snapshot: HostSnapshot, facts: Replicated) -> VMVerdict | None:
