@@ -486,10 +486,7 @@ def host_status_text(status: str, lang: str = "en") -> str:
     return _pick(pair, lang) if pair else status
 
 
-_REASON_OWNERS: dict[str, str] = {}
-
-
-def register_reasons(texts: Mapping[str, tuple[str, str]], owner: str) -> str:
+def register_reasons(texts: Mapping[str, tuple[str, str]]) -> str:
     """Add a rule file's reason texts; returns the first code already known with other words ("" if none).
 
     Several rules may share a code with the same words; loading the same rules again is harmless.
@@ -498,9 +495,7 @@ def register_reasons(texts: Mapping[str, tuple[str, str]], owner: str) -> str:
         known = _REASONS.get(code)
         if known is not None and known != pair:
             return code
-    for code, pair in texts.items():
-        _REASONS[code] = pair
-        _REASON_OWNERS.setdefault(code, owner)
+    _REASONS.update(texts)
     return ""
 
 

@@ -197,7 +197,7 @@ def load_rules(extra_dirs: Sequence[Path] = (), *, include_shipped: bool = True)
             if rule.id in rules:
                 raise ConfigError(f"{path}: duplicate rule id {rule.id} (also in {rules[rule.id].path})")
             rules[rule.id] = rule
-            clash = i18n.register_reasons(dict(rule.reasons), owner=rule.id)
+            clash = i18n.register_reasons(dict(rule.reasons))
             if clash:
                 raise ConfigError(f"{path}: reason {clash!r} is already defined with other words")
     return tuple(sorted(rules.values(), key=lambda r: r.id))
