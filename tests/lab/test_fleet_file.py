@@ -72,7 +72,7 @@ def test_good_fleet(tmp_path: Path) -> None:
         (("latency = 0.1", 'latency = "fast"'), "defaults.latency: expected a number, got 'fast'"),
         (("port = 0", "port = 70000"), "hosts[0] (A).port: 70000 is not a TCP port"),
         (('name = "B"', 'name = "a"'), "hosts[1].name: duplicate host name 'a'"),
-        (('transport = "basic-https"', 'transport = "kerberos"'), "transport: 'kerberos' is not one of"),
+        (('transport = "basic-https"', 'transport = "credssp"'), "transport: 'credssp' is not one of"),
         (('output = "huge"', 'outptu = "huge"'), "hosts[1].outptu: unknown key"),
         (('snapshot = "a.json"', 'snapshot = "missing.json"'), "hosts[0] (A).snapshot: no such file"),
         (("code = 5", 'code = "5"'), "fault.code: expected an integer"),

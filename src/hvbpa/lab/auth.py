@@ -18,6 +18,7 @@ import shutil
 import struct
 import tempfile
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,6 +34,7 @@ ENCRYPTED_CONTENT_TYPE = (
 )
 BASIC_CHALLENGE = 'Basic realm="WSMAN"'
 NEGOTIATE_CHALLENGE = "Negotiate"
+KERBEROS_CHALLENGE = "Kerberos"
 # What pywinrm's certificate transport (and Windows' own client) sends: "authenticate me by my TLS client certificate".
 CERTIFICATE_AUTHORIZATION = "http://schemas.dmtf.org/wbem/wsman/1/wsman/secprofile/https/mutual"
 
@@ -103,11 +105,46 @@ class NtlmUsers:
 
 
 @dataclass
-class NtlmStep:
-    """What to answer an Authorization: Negotiate header with."""
+class AuthStep:
+    """What to answer an Authorization: Negotiate header with: a challenge to go on (NTLM),
+    or, once authenticated, the token that proves the host to the client (Kerberos' AP-REP)."""
 
     authenticated: bool
     challenge: str | None
+
+
+def unwrap_multipart(body: bytes, unwrap: Callable[[bytes, bytes], bytes]) -> bytes:
+    """The SOAP message of a ``multipart/encrypted`` WinRM body; ``unwrap(header, data)`` decrypts a part."""
+    parts = [part for part in body.split(BOUNDARY + b"\r\n") if part]
+    message = b""
+    for header, payload in zip(parts[0::2], parts[1::2], strict=False):
+        match = _LENGTH_RE.search(header)
+        if payload.endswith(BOUNDARY + b"--\r\n"):
+            payload = payload[: -len(BOUNDARY + b"--\r\n")]
+        if payload.startswith(_OCTET_STREAM):
+            payload = payload[len(_OCTET_STREAM) :]
+        size = struct.unpack("<i", payload[:4])[0]
+        chunk = unwrap(payload[4 : 4 + size], payload[4 + size :])
+        if match and int(match.group(1)) != len(chunk):
+            raise ValueError("encrypted length does not match OriginalContent")
+        message += chunk
+    return message
+
+
+def wrap_multipart(message: bytes, header: bytes, data: bytes, protocol: bytes) -> bytes:
+    """A ``multipart/encrypted`` body: the signature ``header`` and encrypted ``data`` of ``message``."""
+    stream = struct.pack("<i", len(header)) + header + data
+    original = b"type=application/soap+xml;charset=UTF-8;Length=" + str(len(message)).encode()
+    return b"".join(
+        [
+            BOUNDARY + b"\r\n",
+            b"\tContent-Type: " + protocol + b"\r\n",
+            b"\tOriginalContent: " + original + b"\r\n",
+            BOUNDARY + b"\r\n",
+            _OCTET_STREAM + stream,
+            BOUNDARY + b"--\r\n",
+        ]
+    )
 
 
 class NtlmConnection:
@@ -121,14 +158,14 @@ class NtlmConnection:
     def authenticated(self) -> bool:
         return self.user is not None
 
-    def step(self, header: str, username: str, reject: bool) -> NtlmStep:
+    def step(self, header: str, username: str, reject: bool) -> AuthStep:
         scheme, _, token_text = header.partition(" ")
         if scheme.lower() not in ("negotiate", "ntlm"):
-            return NtlmStep(False, None)
+            return AuthStep(False, None)
         try:
             token = base64.b64decode(token_text.strip(), validate=True)
         except binascii.Error:
-            return NtlmStep(False, None)
+            return AuthStep(False, None)
         if token.startswith(_NTLM_NEGOTIATE) or self.context is None:
             self.context = spnego.server(protocol="ntlm")
             self.user = None
@@ -136,45 +173,26 @@ class NtlmConnection:
             answer = self.context.step(token)
         except spnego.exceptions.SpnegoError:
             self.context = None
-            return NtlmStep(False, None)
+            return AuthStep(False, None)
         if not self.context.complete:
-            return NtlmStep(False, f"{scheme} " + base64.b64encode(answer or b"").decode("ascii"))
+            return AuthStep(False, f"{scheme} " + base64.b64encode(answer or b"").decode("ascii"))
         principal = self.context.client_principal or ""
         if reject or _short_user(principal) != _short_user(username):
             self.context = None
-            return NtlmStep(False, None)
+            return AuthStep(False, None)
         self.user = principal
-        return NtlmStep(True, None)
+        return AuthStep(True, None)
 
     def unwrap(self, body: bytes) -> bytes:
-        assert self.context is not None
-        parts = [part for part in body.split(BOUNDARY + b"\r\n") if part]
-        message = b""
-        for header, payload in zip(parts[0::2], parts[1::2], strict=False):
-            match = _LENGTH_RE.search(header)
-            if payload.endswith(BOUNDARY + b"--\r\n"):
-                payload = payload[: -len(BOUNDARY + b"--\r\n")]
-            if payload.startswith(_OCTET_STREAM):
-                payload = payload[len(_OCTET_STREAM) :]
-            size = struct.unpack("<i", payload[:4])[0]
-            chunk = self.context.unwrap_winrm(payload[4 : 4 + size], payload[4 + size :])
-            if match and int(match.group(1)) != len(chunk):
-                raise ValueError("encrypted length does not match OriginalContent")
-            message += chunk
-        return message
+        context = self.context
+        assert context is not None
+        return unwrap_multipart(body, lambda header, data: context.unwrap_winrm(header, data))
 
     def wrap(self, message: bytes) -> bytes:
         assert self.context is not None
         result = self.context.wrap_winrm(message)
-        stream = struct.pack("<i", len(result.header)) + result.header + result.data
-        original = b"type=application/soap+xml;charset=UTF-8;Length=" + str(len(message)).encode()
-        return b"".join(
-            [
-                BOUNDARY + b"\r\n",
-                b"\tContent-Type: " + SPNEGO_ENCRYPTED + b"\r\n",
-                b"\tOriginalContent: " + original + b"\r\n",
-                BOUNDARY + b"\r\n",
-                _OCTET_STREAM + stream,
-                BOUNDARY + b"--\r\n",
-            ]
-        )
+        return wrap_multipart(message, result.header, result.data, SPNEGO_ENCRYPTED)
+
+    @property
+    def content_type(self) -> str:
+        return ENCRYPTED_CONTENT_TYPE

@@ -26,7 +26,9 @@ from hvbpa.collect import collection_script
 
 DEFAULT_USERNAME = "labadmin"
 DEFAULT_PASSWORD = "Lab-Passw0rd!"  # noqa: S105 - documented lab credential
-TRANSPORTS = ("basic-http", "basic-https", "ntlm", "certificate-https")
+TRANSPORTS = ("basic-http", "basic-https", "ntlm", "certificate-https", "kerberos")
+# Over HTTP these encrypt every message with the connection's security context, as Windows requires.
+ENCRYPTED_TRANSPORTS = ("ntlm", "kerberos")
 HTTPS_TRANSPORTS = ("basic-https", "certificate-https")
 # The domain of the UPN in the client certificates the lab issues.
 CERTIFICATE_DOMAIN = "lab.example"
@@ -67,6 +69,8 @@ class HostConfig:
     huge_output_bytes: int = HUGE_OUTPUT_BYTES
     slow_command: float = 0.0
     execute: str = "canned"  # see hvbpa.lab.executed
+    # kerberos: the keytab with this host's key (HTTP/localhost); ``username`` is the client principal.
+    keytab: Path | None = None
 
     @property
     def scheme(self) -> str:

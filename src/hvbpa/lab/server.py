@@ -23,7 +23,7 @@ from hvbpa.lab import envelopes
 from hvbpa.lab.answers import collection_answer
 from hvbpa.lab.auth import (
     BASIC_CHALLENGE,
-    ENCRYPTED_CONTENT_TYPE,
+    KERBEROS_CHALLENGE,
     NEGOTIATE_CHALLENGE,
     NtlmConnection,
     NtlmUsers,
@@ -32,7 +32,8 @@ from hvbpa.lab.auth import (
 )
 from hvbpa.lab.envelopes import Fault, FaultError, Request
 from hvbpa.lab.executed import runs_powershell
-from hvbpa.lab.fleet import HTTPS_TRANSPORTS, HostConfig
+from hvbpa.lab.fleet import ENCRYPTED_TRANSPORTS, HTTPS_TRANSPORTS, FleetError, HostConfig
+from hvbpa.lab.kerberos_auth import KerberosConnection, kerberos_available
 from hvbpa.lab.powershell import ScriptMatcher
 from hvbpa.lab.shells import Behaviour, ShellTable
 from hvbpa.lab.tls import TlsMaterial
@@ -134,7 +135,15 @@ class _Handler(BaseHTTPRequestHandler):
 
     def setup(self) -> None:
         super().setup()
-        self.ntlm = NtlmConnection()
+        config = self.server.lab.config
+        # The security context of this connection: NTLM and Kerberos bind it to the connection.
+        self.secure: NtlmConnection | KerberosConnection = (
+            KerberosConnection(config.keytab)
+            if config.transport == "kerberos" and config.keytab is not None
+            else NtlmConnection()
+        )
+        # Kerberos' AP-REP, sent back on the answer to the request that authenticated.
+        self.mutual: str | None = None
         # The client certificate of this connection (certificate-https), checked in the handshake.
         self.peer_cert: bytes | None = None
         if isinstance(self.connection, ssl.SSLSocket):
@@ -185,10 +194,11 @@ class _Handler(BaseHTTPRequestHandler):
         user = self._authenticate()
         if user is None:
             return
-        encrypted = config.transport == "ntlm"
+        encrypted = config.transport in ENCRYPTED_TRANSPORTS
+        mutual = self._take_mutual()
         if encrypted and not body:
-            # pywinrm opens the NTLM context with an empty POST before encrypting.
-            self._send(200, b"", None)
+            # pywinrm opens the NTLM or Kerberos context with an empty POST before encrypting.
+            self._send(200, b"", None, mutual)
             return
         if encrypted:
             if not self.headers.get("Content-Type", "").lower().startswith("multipart/encrypted"):
@@ -196,21 +206,27 @@ class _Handler(BaseHTTPRequestHandler):
                 self._challenge()
                 return
             try:
-                body = self.ntlm.unwrap(body)
+                body = self.secure.unwrap(body)
             except Exception:
                 self._challenge()
                 return
         status, response = lab.dispatch(body, user, self.client_address[0])
         if encrypted:
-            self._send(status, self.ntlm.wrap(response), ENCRYPTED_CONTENT_TYPE)
+            self._send(status, self.secure.wrap(response), self.secure.content_type, mutual)
         else:
             self._send(status, response, SOAP_CONTENT_TYPE)
+
+    def _take_mutual(self) -> tuple[tuple[str, str], ...]:
+        token, self.mutual = self.mutual, None
+        return (("WWW-Authenticate", token),) if token else ()
 
     def _challenge(self, token: str | None = None) -> None:
         self.lab.stats.add("challenges")
         headers: tuple[tuple[str, str], ...]
         if self.lab.config.transport == "ntlm":
             headers = (("WWW-Authenticate", token or NEGOTIATE_CHALLENGE),)
+        elif self.lab.config.transport == "kerberos":
+            headers = (("WWW-Authenticate", NEGOTIATE_CHALLENGE), ("WWW-Authenticate", KERBEROS_CHALLENGE))
         else:
             headers = (("WWW-Authenticate", NEGOTIATE_CHALLENGE), ("WWW-Authenticate", BASIC_CHALLENGE))
         self._send(401, b"", None, headers)
@@ -218,16 +234,18 @@ class _Handler(BaseHTTPRequestHandler):
     def _authenticate(self) -> str | None:
         config = self.lab.config
         header = self.headers.get("Authorization")
-        if config.transport == "ntlm":
+        if config.transport in ENCRYPTED_TRANSPORTS:
             if header:
-                step = self.ntlm.step(header, config.username, config.reject_credentials)
+                step = self.secure.step(header, config.username, config.reject_credentials)
                 if not step.authenticated:
                     self._challenge(step.challenge)
                     return None
-            if not self.ntlm.authenticated:
+                if config.transport == "kerberos":
+                    self.mutual = step.challenge
+            if not self.secure.authenticated:
                 self._challenge()
                 return None
-            return self.ntlm.user
+            return self.secure.user
         if config.transport == "certificate-https":
             user = None if config.reject_credentials else certificate_user(header, self.peer_cert, config.username)
             if user is None:
@@ -295,6 +313,12 @@ class LabHost:
             self._reserved.bind((self.address, self.config.port))
             self.port = self._reserved.getsockname()[1]
             return self
+        if self.config.transport == "kerberos":
+            if self.config.keytab is None:
+                raise FleetError(f"{self.config.name}: a kerberos host needs its realm's keytab (lab serve --kerberos)")
+            missing = kerberos_available()
+            if missing:
+                raise FleetError(f"{self.config.name}: kerberos is not available: {missing}")
         if self.config.transport == "ntlm":
             NtlmUsers.register(self.config.username, self.config.password)
         context = None
