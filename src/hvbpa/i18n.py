@@ -11,6 +11,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from hvbpa import i18n_kerberos as _kerberos
 from hvbpa import i18n_replication as _replication
 
 
@@ -537,6 +538,7 @@ def reason_text(reason: Reason, lang: str = "en") -> str:
 
 # The Hyper-V Replica rule pack keeps its wording in its own module.
 _REASONS.update(_replication.REASONS)
+_REASONS.update(_kerberos.REASONS)
 _UI.update(_replication.UI)
 _SECTIONS_KO.update(_replication.SECTIONS_KO)
 _DURATION_PARAMS = ("uptime", "grace", *_replication.DURATIONS)

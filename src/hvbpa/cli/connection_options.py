@@ -91,9 +91,12 @@ def _keyring_password(username: str) -> str | None:
 
 
 def _password(username: str | None, transport: str) -> str | None:
-    """HVBPA_PASSWORD, then the OS keyring (optional extra), then a hidden prompt on a terminal."""
-    if transport in ("kerberos", "certificate"):
-        return None  # the ticket cache or the client certificate authenticates
+    """HVBPA_PASSWORD, then the OS keyring (optional extra), then a hidden prompt on a terminal.
+
+    Kerberos asks no prompt: without a password it uses the ticket cache; with one, hvbpa
+    gets its own ticket."""
+    if transport == "certificate":
+        return None  # the client certificate authenticates
     from_env = os.environ.get("HVBPA_PASSWORD")
     if from_env:
         return from_env
@@ -101,6 +104,8 @@ def _password(username: str | None, transport: str) -> str | None:
         stored = _keyring_password(username)
         if stored:
             return stored
+    if transport == "kerberos":
+        return None
     if sys.stdin.isatty():
         return str(click.prompt(f"Password for {username}", hide_input=True, err=True))
     from hvbpa.errors import ConfigError
@@ -141,22 +146,25 @@ def with_password(settings: ConnectionSettings, targets: Sequence[Target] = ()) 
     from hvbpa.collect import Secret, settings_for
     from hvbpa.errors import ConfigError
 
+    if targets and all(settings_for(t, settings).transport == "certificate" or t.password for t in targets):
+        return settings
+    transport = settings.transport
     if targets and all(
         settings_for(t, settings).transport in ("kerberos", "certificate") or t.password for t in targets
     ):
-        return settings
+        transport = "kerberos"  # a password is welcome (hvbpa gets a ticket) but never asked for
     # The keyring and the prompt need a user name: the run's, or the first host's own (user=, ansible_user).
     username = settings.username or next((t.username for t in targets if t.username), None)
     vaulted = next((t for t in targets if t.password_vaulted), None)
     if vaulted is not None:
         try:
-            password = _password(username, settings.transport)
+            password = _password(username, transport)
         except ConfigError:
             from hvbpa.i18n import text
 
             raise ConfigError(text("cli_password_unreadable", cli_lang(), where=vaulted.password_vaulted)) from None
     else:
-        password = _password(username, settings.transport)
+        password = _password(username, transport)
     return settings if password is None else replace(settings, password=Secret(password))
 
 

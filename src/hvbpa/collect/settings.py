@@ -52,6 +52,13 @@ class ConnectionSettings:
     retries: int = 2  # connect-phase failures only
     retry_backoff: float = 0.5
     max_output_bytes: int = 32 * 1024 * 1024
+    # Kerberos: the name in the host's service principal when it is not the address scanned
+    # (ansible_winrm_kerberos_hostname_override), the principal's service class (ansible_winrm_service),
+    # and whether a password is turned into a ticket (Ansible's kinit mode "managed") or only the
+    # ticket cache is used ("manual").
+    kerberos_hostname: str | None = None
+    kerberos_service: str = "HTTP"
+    kerberos_managed: bool = True
 
     def effective_scheme(self) -> str:
         if self.scheme:
@@ -83,6 +90,8 @@ class ConnectionSettings:
                 "no user name: set HVBPA_USERNAME or pass --username (DOMAIN\\user or user@domain); "
                 "a hosts-file line may say user=, an inventory ansible_user"
             )
+        if self.transport == "kerberos":
+            self._check_kerberos()
         if self.transport == "basic" and self.password is not None:
             try:
                 # requests sends Basic credentials as Latin-1; anything else would fail on every host.
@@ -97,6 +106,31 @@ class ConnectionSettings:
 
             if not transport_supported(self.transport):
                 raise ConfigError(_NEEDS_SUPPORT[self.transport])
+
+    def _check_kerberos(self) -> None:
+        if self.username and "\\" in self.username:
+            raise ConfigError(
+                f"Kerberos names a user user@REALM; {self.username!r} names no realm: write "
+                "user@YOUR.DOMAIN (the domain's DNS name)"
+            )
+        if self.password and self.kerberos_managed and not self.username:
+            raise ConfigError(
+                "a password for Kerberos needs the user it belongs to: set HVBPA_USERNAME or --username "
+                "(user@REALM), or unset HVBPA_PASSWORD to use your ticket cache"
+            )
+        if self.password and self.kerberos_managed and self.transport_ready():
+            from hvbpa.collect.kerberos import kerberos_importable
+
+            if not kerberos_importable():
+                raise ConfigError(
+                    "getting a Kerberos ticket from a password needs python-gssapi: from the hvbpa checkout "
+                    "pip install '.[kerberos]'; or run kinit and unset HVBPA_PASSWORD"
+                )
+
+    def transport_ready(self) -> bool:
+        from hvbpa.collect.wsman import transport_supported
+
+        return transport_supported(self.transport)
 
 
 # What to install when pywinrm cannot speak a transport. hvbpa is not on PyPI: the extras are

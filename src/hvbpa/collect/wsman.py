@@ -27,8 +27,10 @@ from winrm.exceptions import (
     WSManFaultError,
 )
 from winrm.protocol import Protocol
+from winrm.vendor.requests_kerberos.exceptions import KerberosExchangeError
 
 from hvbpa.collect.delivery import Delivery
+from hvbpa.collect.kerberos import TICKETS, KerberosFailure, codes_in, failure_reason, principal_for
 from hvbpa.collect.raw import RawResult
 from hvbpa.collect.settings import ConnectionSettings
 from hvbpa.i18n import Reason, reason_text
@@ -75,12 +77,16 @@ class _Protocol(Protocol):
 
 
 def _protocol(address: str, settings: ConnectionSettings) -> Protocol:
-    password = settings.password.reveal() if settings.password else None
+    kerberos = settings.transport == "kerberos"
+    # Kerberos takes its ticket from the cache (hvbpa.collect.kerberos fills it from a password).
+    password = settings.password.reveal() if settings.password and not kerberos else None
     return _Protocol(
         endpoint(address, settings),
         transport=settings.transport,  # type: ignore[arg-type]
-        username=settings.username,
+        username=principal_for(settings.username) if kerberos else settings.username,
         password=password,
+        service=settings.kerberos_service,
+        kerberos_hostname_override=settings.kerberos_hostname,
         server_cert_validation=settings.server_cert_validation,  # type: ignore[arg-type]
         ca_trust_path=settings.ca_trust_path,  # type: ignore[arg-type]
         cert_pem=settings.cert_pem,
@@ -131,6 +137,13 @@ class _Where:
         self.address = address
         self.port = settings.effective_port()
         self.user = settings.username or "(no user)"
+        self.kerberos = settings.transport == "kerberos"
+        self.principal = principal_for(settings.username)
+        self.spn = f"{settings.kerberos_service}/{settings.kerberos_hostname or address.strip('[]')}"
+
+    def kerberos_reason(self, exc: BaseException) -> Reason | None:
+        text = _chain_text(exc)
+        return failure_reason(codes_in(text), text, principal=self.principal, address=self.address, spn=self.spn)
 
 
 def _connect_failure(exc: BaseException, where: _Where) -> tuple[HostStatus, Reason, bool] | None:
@@ -205,7 +218,14 @@ def _failure(exc: BaseException, where: _Where) -> tuple[HostStatus, Reason]:
     """Map an exception raised after the connection was made."""
     if isinstance(exc, _Failed):
         return exc.status, exc.why
+    if isinstance(exc, KerberosExchangeError):
+        # The ticket could not be had or used before anything reached the host.
+        why = where.kerberos_reason(exc)
+        if why is not None:
+            return HostStatus.AUTH_FAILED, why
     if isinstance(exc, InvalidCredentialsError):
+        if where.kerberos:
+            return HostStatus.AUTH_FAILED, Reason.of("host-kerberos-refused", spn=where.spn)
         return HostStatus.AUTH_FAILED, Reason.of("host-credentials", user=where.user)
     if isinstance(exc, WSManFaultError):
         code = exc.wsman_fault_code if exc.wsman_fault_code is not None else exc.code
@@ -323,6 +343,12 @@ def run_delivery(
     def done(status: HostStatus, why: Reason | None = None, **extra: Any) -> RawResult:
         reason = reason_text(why) if why else ""
         return RawResult(status, reason, requests=count, duration=time.monotonic() - budget.started, why=why, **extra)
+
+    if settings.transport == "kerberos" and settings.password and settings.kerberos_managed and where.principal:
+        try:
+            TICKETS.obtain(where.principal, settings.password, address=address, spn=where.spn)
+        except KerberosFailure as refused:
+            return done(HostStatus.AUTH_FAILED, refused.why)
 
     while True:
         protocol = _protocol(address, settings)

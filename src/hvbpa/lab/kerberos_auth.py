@@ -73,16 +73,15 @@ class KerberosConnection:
         try:
             credentials = gssapi.Credentials(usage="accept", store={b"keytab": str(self.keytab).encode()})
             self.context = gssapi.SecurityContext(creds=credentials, usage="accept")
+            # On failure step() returns the KRB-ERROR token and raises when the context is next read.
             answer = self.context.step(token)
+            complete = self.context.complete
+            principal = str(self.context.initiator_name) if complete else ""
         except (GSSError, GeneralError):
             # Wrong service principal, expired ticket, skewed clock, replay: refused as Windows does.
             self.context = None
             return AuthStep(False, None)
-        if not self.context.complete:
-            self.context = None
-            return AuthStep(False, None)
-        principal = str(self.context.initiator_name)
-        if reject or principal.lower() != username.lower():
+        if not complete or reject or principal.lower() != username.lower():
             self.context = None
             return AuthStep(False, None)
         self.user = principal

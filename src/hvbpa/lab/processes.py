@@ -25,24 +25,33 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import IO, Any
 
 from hvbpa.atomic import write_text_atomic
 from hvbpa.lab.executed import NoPowerShell, runs_powershell
 from hvbpa.lab.fleet import HTTPS_TRANSPORTS, CommandFault, Fleet, HostConfig
+from hvbpa.lab.kdc import HOST_NAME as KERBEROS_HOST_NAME
+from hvbpa.lab.kdc import Realm, RealmError, start_realm
 from hvbpa.lab.server import LOOPBACK, STATS_PATH, WSMAN_PATH, LabHost, stop_all
 from hvbpa.lab.tls import LAB_NAMES, ClientCertificate, TlsMaterial, issue_client_certificate, make_tls_material
 
 READY_TIMEOUT = 60.0
-PYWINRM_TRANSPORT = {"basic-http": "basic", "basic-https": "ssl", "ntlm": "ntlm", "certificate-https": "certificate"}
+PYWINRM_TRANSPORT = {
+    "basic-http": "basic",
+    "basic-https": "ssl",
+    "ntlm": "ntlm",
+    "certificate-https": "certificate",
+    "kerberos": "kerberos",
+}
 # The lab's transport names -> (hvbpa transport, scheme)
 HVBPA_TRANSPORT = {
     "basic-http": ("basic", "http"),
     "basic-https": ("basic", "https"),
     "ntlm": ("ntlm", "http"),
     "certificate-https": ("certificate", "https"),
+    "kerberos": ("kerberos", "http"),
 }
 
 
@@ -99,9 +108,12 @@ class HostEndpoint:
         return kwargs
 
 
+_PATHS = ("snapshot", "raw_output", "keytab")
+
+
 def host_to_json(host: HostConfig) -> dict[str, Any]:
     data = asdict(host)
-    for key in ("snapshot", "raw_output"):
+    for key in _PATHS:
         if data[key] is not None:
             data[key] = str(data[key])
     return data
@@ -109,7 +121,7 @@ def host_to_json(host: HostConfig) -> dict[str, Any]:
 
 def host_from_json(data: dict[str, Any]) -> HostConfig:
     values = dict(data)
-    for key in ("snapshot", "raw_output"):
+    for key in _PATHS:
         if values.get(key) is not None:
             values[key] = Path(values[key])
     if values.get("fault") is not None:
@@ -195,9 +207,13 @@ class _Worker:
 class RunningFleet:
     """A started fleet. Use as a context manager, or call ``stop()``."""
 
-    def __init__(self, fleet: Fleet, workdir: Path, tls: TlsMaterial | None, bind: str = LOOPBACK):
+    def __init__(
+        self, fleet: Fleet, workdir: Path, tls: TlsMaterial | None, bind: str = LOOPBACK, realm: Realm | None = None
+    ):
         self.fleet = fleet
         self.bind = bind
+        # The Kerberos realm of the fleet's kerberos hosts, stopped with the fleet.
+        self.realm = realm
         self.workdir = workdir
         self.tls = tls
         self.hosts: tuple[HostEndpoint, ...] = ()
@@ -223,7 +239,8 @@ class RunningFleet:
         client = self._client_cert(host)
         return HostEndpoint(
             name=host.name,
-            address=self.bind,
+            # Kerberos needs the name in the host's service principal, not an address.
+            address=KERBEROS_HOST_NAME if host.transport == "kerberos" and self.bind == LOOPBACK else self.bind,
             port=port,
             scheme=host.scheme,
             transport=host.transport,
@@ -331,6 +348,8 @@ class RunningFleet:
                     worker.process.stdin.close()
         for worker in self._workers:
             worker.stop()
+        if self.realm is not None:
+            self.realm.stop()
         shutil.rmtree(self.workdir, ignore_errors=True)
 
     def __enter__(self) -> RunningFleet:
@@ -386,13 +405,16 @@ def start_fleet(
             runs_powershell(host)
         except NoPowerShell as exc:
             raise LabError(str(exc)) from None
+    realm = None
+    if any(host.transport == "kerberos" and host.keytab is None for host in fleet.hosts):
+        fleet, realm = _with_realm(fleet)
     workdir = Path(tempfile.mkdtemp(prefix="hvbpa-lab-"))
     tls = None
     if any(host.transport in HTTPS_TRANSPORTS for host in fleet.hosts):
         # The server certificate must name the address clients connect to.
         names = LAB_NAMES if bind in LAB_NAMES else (*LAB_NAMES, bind)
         tls = make_tls_material(workdir / "tls", names)
-    running = RunningFleet(fleet, workdir, tls, bind)
+    running = RunningFleet(fleet, workdir, tls, bind, realm)
     reference = fleet.reference_script()
     try:
         if processes:
@@ -403,6 +425,22 @@ def start_fleet(
         running.stop()
         raise
     return running
+
+
+def _with_realm(fleet: Fleet) -> tuple[Fleet, Realm]:
+    """Start a realm for the fleet's kerberos hosts: each gets its keytab, and the realm's user
+    as the account it accepts."""
+    try:
+        realm = start_realm()
+    except RealmError as exc:
+        raise LabError(f"the kerberos hosts need a realm: {exc}") from None
+    hosts = tuple(
+        replace(host, keytab=realm.keytab, username=realm.principal, password=realm.password)
+        if host.transport == "kerberos" and host.keytab is None
+        else host
+        for host in fleet.hosts
+    )
+    return replace(fleet, hosts=hosts), realm
 
 
 @contextmanager
