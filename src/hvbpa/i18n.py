@@ -302,6 +302,12 @@ _UI: dict[str, tuple[str, str]] = {
         "the hosts' identity is not checked.",
         "hvbpa: 경고: TLS 인증서 검증이 꺼져 있습니다(--insecure-skip-tls-verify). 호스트의 신원을 확인하지 않습니다.",
     ),
+    "cli_ignored_vars": (
+        "hvbpa: warning: not honoured, as hvbpa gets Kerberos tickets through GSSAPI and never delegates "
+        "credentials: {names} (in {where})",
+        "hvbpa: 경고: hvbpa는 GSSAPI로 Kerberos 티켓을 받고 자격 증명을 위임하지 않으므로 다음 변수는 "
+        "적용하지 않습니다: {names} ({where})",
+    ),
     "cli_tls_off_inventory": (
         "hvbpa: WARNING: TLS certificate validation is OFF for {hosts}, as the hosts file or inventory "
         "that lists them says (server_cert_validation=ignore): their identity is not checked.",

@@ -197,7 +197,20 @@ def collect_targets(
         from hvbpa.i18n import text
 
         raise InputError(text("cli_no_hosts", cli_lang()))
+    _warn_ignored(targets)
     return targets
+
+
+def _warn_ignored(targets: Sequence[Target]) -> None:
+    """One line naming the inventory variables hvbpa does not honour, and where they are set."""
+    names = sorted({name for target in targets for name in target.ignored_vars})
+    if not names:
+        return
+    where = sorted({target.source for target in targets if target.ignored_vars})
+    shown = ", ".join(where[:3]) + (f" (+{len(where) - 3})" if len(where) > 3 else "")
+    from hvbpa.i18n import text
+
+    click.echo(text("cli_ignored_vars", cli_lang(), names=", ".join(names), where=shown), err=True)
 
 
 def target_options(fn: F) -> F:

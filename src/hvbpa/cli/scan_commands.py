@@ -246,6 +246,13 @@ class _ServeCommand(click.Command):
     help="Run collect.ps1 in real PowerShell against Hyper-V stand-ins on every host, or answer with canned "
     "snapshots [default: what the fleet file's 'execute' says; canned when it says nothing].",
 )
+@click.option(
+    "--kerberos",
+    is_flag=True,
+    help="Every host accepts Kerberos only (HTTP, message encryption), from a throwaway MIT realm on "
+    "127.0.0.1 started with the lab; its krb5.conf, user and password are printed. Needs MIT Kerberos "
+    "(Debian: krb5-kdc krb5-admin-server krb5-user) and, from the checkout, pip install '.[kerberos]'.",
+)
 def lab_serve(
     fleet: str | None,
     hosts_out: Path | None,
@@ -253,6 +260,7 @@ def lab_serve(
     address: str,
     first_port: int | None,
     powershell: bool | None,
+    kerberos: bool,
 ) -> None:
     """Run lab hosts in the foreground until Ctrl-C, SIGTERM or SIGHUP.
 
@@ -267,6 +275,7 @@ def lab_serve(
       hvbpa lab serve --hosts-out hosts.txt &
       HVBPA_PASSWORD='Lab-Passw0rd!' hvbpa scan --hosts-file hosts.txt
       hvbpa lab serve healthy --inventory-out lab.ini --port 45985
+      hvbpa lab serve healthy --kerberos --hosts-out hosts.txt   # then: export KRB5_CONFIG=... (printed)
     """
 
     def body() -> int:
@@ -275,7 +284,12 @@ def lab_serve(
 
         execute = None if powershell is None else ("powershell" if powershell else "canned")
         options = ServeOptions(
-            hosts_out=hosts_out, inventory_out=inventory_out, bind=address, first_port=first_port, execute=execute
+            hosts_out=hosts_out,
+            inventory_out=inventory_out,
+            bind=address,
+            first_port=first_port,
+            execute=execute,
+            kerberos=kerberos,
         )
         try:
             return serve(fleet, options=options)

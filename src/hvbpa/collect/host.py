@@ -24,6 +24,9 @@ _PER_TARGET = (
     "ca_trust_path",
     "cert_pem",
     "cert_key_pem",
+    "kerberos_hostname",
+    "kerberos_service",
+    "kerberos_managed",
 )
 
 

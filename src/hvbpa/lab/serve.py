@@ -36,6 +36,8 @@ class ServeOptions:
     first_port: int | None = None  # hosts without a port in the fleet file get this one, the next, ...
     # --powershell / --canned: one choice for every host, over the fleet file's ``execute``.
     execute: str | None = None
+    # --kerberos: every host accepts Kerberos only, from a realm started with the lab.
+    kerberos: bool = False
 
 
 def serve(
@@ -58,6 +60,8 @@ def serve(
     fleet = with_ports(load_fleet(find_fleet(None if fleet_spec is None else str(fleet_spec))), opts.first_port)
     if opts.execute is not None:
         fleet = replace(fleet, hosts=tuple(replace(h, execute=opts.execute) for h in fleet.hosts))
+    if opts.kerberos:
+        fleet = replace(fleet, hosts=tuple(replace(h, transport="kerberos") for h in fleet.hosts))
     waiter = stop or threading.Event()
     outputs = [p for p in (opts.hosts_out, opts.inventory_out) if p is not None]
     for path in outputs:
@@ -113,6 +117,15 @@ def _describe(running: RunningFleet, stream: TextIO) -> None:
         if host.client_cert_pem:
             logon = f"{host.username}  client certificate {host.client_cert_pem} key {host.client_key_pem}"
         stream.write(f"  {host.name:<20} {where:<36} {host.transport:<12} {logon}{extra}\n")
+    realm = running.realm
+    if realm is not None:
+        stream.write(
+            f"Kerberos realm {realm.realm}: KDC 127.0.0.1:{realm.port}, user {realm.principal}, "
+            f"password {realm.password}\n"
+            f"  export KRB5_CONFIG={realm.krb5_conf}\n"
+            f"  kinit {realm.principal}        # or HVBPA_USERNAME={realm.principal} HVBPA_PASSWORD=...\n"
+            f"  hosts are reached by the name localhost (their service principal is HTTP/localhost)\n"
+        )
     played = [h.name for h in running.fleet.hosts if runs_powershell(h)]
     if played:
         stream.write(f"collect.ps1 runs in PowerShell (Hyper-V stand-ins) on: {', '.join(played)}\n")

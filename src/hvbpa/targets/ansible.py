@@ -105,6 +105,11 @@ class _Plugin:
     cert_pem: tuple[str, ...] = ()
     cert_key_pem: tuple[str, ...] = ()
     password: tuple[str, ...] = ()
+    kerberos_hostname: tuple[str, ...] = ()
+    kerberos_service: tuple[str, ...] = ()
+    kinit_mode: tuple[str, ...] = ()
+    # Set, they would change how Ansible logs on in ways hvbpa does not follow: named in a warning.
+    not_honoured: tuple[str, ...] = ()
 
 
 _PLUGINS = {
@@ -120,6 +125,18 @@ _PLUGINS = {
         cert_pem=("ansible_winrm_cert_pem",),
         cert_key_pem=("ansible_winrm_cert_key_pem",),
         password=("ansible_password", "ansible_winrm_password", "ansible_winrm_pass"),
+        kerberos_hostname=("ansible_winrm_kerberos_hostname_override",),
+        kerberos_service=("ansible_winrm_service",),
+        kinit_mode=("ansible_winrm_kinit_mode",),
+        # hvbpa gets tickets through GSSAPI, not a kinit command; it never delegates credentials (the
+        # collection needs no second hop); and pywinrm ignores a realm, for Ansible as for hvbpa.
+        not_honoured=(
+            "ansible_winrm_kinit_cmd",
+            "ansible_winrm_kinit_args",
+            "ansible_winrm_kinit_env_vars",
+            "ansible_winrm_kerberos_delegation",
+            "ansible_winrm_realm",
+        ),
     ),
     "psrp": _Plugin(
         address=("ansible_host", "ansible_psrp_host"),
@@ -133,6 +150,9 @@ _PLUGINS = {
         cert_pem=("ansible_psrp_certificate_pem",),
         cert_key_pem=("ansible_psrp_certificate_key_pem",),
         password=("ansible_password", "ansible_psrp_password", "ansible_psrp_pass"),
+        kerberos_hostname=("ansible_psrp_negotiate_hostname_override",),
+        kerberos_service=("ansible_psrp_negotiate_service",),
+        not_honoured=("ansible_psrp_negotiate_delegate",),
     ),
 }
 
@@ -219,6 +239,9 @@ def _target(host: str, merged: dict[str, Value], defined_at: str, label: str) ->
     cert_pem = variables.text(plugin.cert_pem) if plugin.cert_pem else None
     cert_key_pem = variables.text(plugin.cert_key_pem) if plugin.cert_key_pem else None
     password, vaulted = _password(variables, plugin)
+    kerberos_hostname = variables.text(plugin.kerberos_hostname) if plugin.kerberos_hostname else None
+    kerberos_service = variables.text(plugin.kerberos_service) if plugin.kerberos_service else None
+    kinit_mode = variables.choice(plugin.kinit_mode, ("managed", "manual")) if plugin.kinit_mode else None
     return Target(
         # An inventory name is only a label, but one with user information is never printed as is.
         name=redact(host),
@@ -234,6 +257,10 @@ def _target(host: str, merged: dict[str, Value], defined_at: str, label: str) ->
         source=f"{label}: host {redact(host)}",
         password=password,
         password_vaulted=vaulted,
+        kerberos_hostname=kerberos_hostname[1] if kerberos_hostname else None,
+        kerberos_service=kerberos_service[1] if kerberos_service else None,
+        kerberos_managed=None if kinit_mode is None else kinit_mode == "managed",
+        ignored_vars=tuple(name for name in plugin.not_honoured if variables.get((name,), vault_ok=True)),
     )
 
 

@@ -35,6 +35,13 @@ class Target:
     password: str | None = field(default=None, repr=False, compare=False)
     # Where a vault-encrypted ansible_password sits: hvbpa cannot decrypt it and needs another source.
     password_vaulted: str | None = None
+    # Kerberos, from an inventory (ansible_winrm_kerberos_hostname_override, ansible_winrm_service,
+    # ansible_winrm_kinit_mode): None leaves the run's setting.
+    kerberos_hostname: str | None = None
+    kerberos_service: str | None = None
+    kerberos_managed: bool | None = None
+    # Inventory variables that are set but that hvbpa cannot honour, named in one warning.
+    ignored_vars: tuple[str, ...] = ()
 
 
 _QUOTED_USERINFO = re.compile(r"""(['"])([A-Za-z][A-Za-z0-9+.-]*://)?[^'"/@\s]*@""")
