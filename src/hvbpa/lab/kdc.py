@@ -172,9 +172,12 @@ def krb5_conf_text(realm: str, port: int) -> str:
 """
 
 
-def start_realm(*, realm: str = REALM, extra_users: dict[str, str] | None = None) -> Realm:
+def start_realm(
+    *, realm: str = REALM, extra_users: dict[str, str] | None = None, kdc_env: dict[str, str] | None = None
+) -> Realm:
     """Make a realm with the lab user, the lab hosts' service principal and one other host, and
-    start its KDC. Raises RealmError (one line) when a program is missing or fails."""
+    start its KDC. ``kdc_env`` goes to the KDC alone (libfaketime's, to skew its clock).
+    Raises RealmError (one line) when a program is missing or fails."""
     for name in _PROGRAMS:
         _need(name)
     folder = Path(tempfile.mkdtemp(prefix="hvbpa-realm-"))
@@ -217,7 +220,7 @@ def start_realm(*, realm: str = REALM, extra_users: dict[str, str] | None = None
         )
         made.process = subprocess.Popen(
             [_need("krb5kdc"), "-n", "-r", realm],
-            env=made._admin_env(),
+            env={**made._admin_env(), **(kdc_env or {})},
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
