@@ -34,6 +34,7 @@ def _importers(prefix: str) -> set[str]:
         ("rich", lambda m: m in ("hvbpa.report.table", "hvbpa.cli.progress")),
         ("spnego", lambda m: m.startswith("hvbpa.lab")),
         ("trustme", lambda m: m.startswith("hvbpa.lab")),
+        ("gssapi", lambda m: m in ("hvbpa.collect.kerberos", "hvbpa.lab.kerberos_auth")),
     ],
 )
 def test_library_stays_in_its_module(library: str, allowed: object) -> None:
@@ -44,7 +45,7 @@ def test_library_stays_in_its_module(library: str, allowed: object) -> None:
 # What every stage may use: the top-level modules that hold no stage of their own.
 SHARED = {
     "hvbpa", "hvbpa.errors", "hvbpa.exit_codes", "hvbpa.config", "hvbpa.i18n", "hvbpa.atomic", "hvbpa.schemas",
-    "hvbpa.durations", "hvbpa.signals", "hvbpa.strict_json", "hvbpa.i18n_replication",
+    "hvbpa.durations", "hvbpa.signals", "hvbpa.strict_json", "hvbpa.i18n_replication", "hvbpa.i18n_kerberos",
 }  # fmt: skip
 
 # The pipeline, top to bottom: each unit may import only the units listed for it (and SHARED).

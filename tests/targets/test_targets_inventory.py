@@ -22,9 +22,11 @@ def _write(tmp_path: Path, text: str, name: str = "inventory.ini") -> Path:
 def _fields(target: Target) -> dict[str, object]:
     fields = dataclasses.asdict(target)
     del fields["source"]
-    for key in ("password", "password_vaulted"):
+    for key in ("password", "password_vaulted", "kerberos_hostname", "kerberos_service", "kerberos_managed"):
         if fields[key] is None:
             del fields[key]
+    if not fields["ignored_vars"]:
+        del fields["ignored_vars"]
     return fields
 
 
