@@ -189,6 +189,11 @@ def _transports(section: dict[str, Any]) -> list[str]:
     )
     ratio = section["ntlm_over_https"]
     out += ["", f"NTLM / Basic-over-HTTPS: wall x{ratio['wall']}, client CPU x{ratio['client_cpu']}."]
+    kerberos = section.get("kerberos_over_https")
+    if kerberos:
+        out += [f"Kerberos / Basic-over-HTTPS: wall x{kerberos['wall']}, client CPU x{kerberos['client_cpu']}."]
+    elif section["parameters"].get("kerberos_skipped"):
+        out += [f"Kerberos not measured: {section['parameters']['kerberos_skipped']}."]
     return out
 
 
