@@ -44,7 +44,7 @@ class Target:
     ignored_vars: tuple[str, ...] = ()
 
 
-_QUOTED_USERINFO = re.compile(r"""(['"])([A-Za-z][A-Za-z0-9+.-]*://)?[^'"/@\s]*@""")
+_QUOTED_USERINFO = re.compile(r"""(['"])([A-Za-z][A-Za-z0-9+.-]*://)?[^'"\s]*@""")
 
 
 class TargetError(ValueError):
@@ -82,13 +82,20 @@ def _parse_url(entry: str, source: str) -> Target:
     scheme = entry.split("://", 1)[0].lower()
     if scheme not in SCHEMES:
         raise TargetError(source, f"URL scheme must be http or https, got {scheme!r}")
+    # Before anything that echoes a part of the URL: a password may hold '/', '@' or ':', which
+    # moves the URL's own split points (user:pa/ss@host would put 'ss@host' in the path).
+    userinfo = entry.split("://", 1)[1].rpartition("@")[0]
+    if ":" in userinfo:
+        raise TargetError(source, "a password in a URL would end up in reports and logs; remove it")
+    if "@" in userinfo or "/" in userinfo:
+        raise TargetError(source, f"the user part of the URL is not a user name: {redact(entry)!r}")
     try:
         parts = urlsplit(entry)
     except ValueError as exc:
         raise TargetError(source, f"not a valid URL: {redact(entry)!r} ({exc})") from None
     # Target has no path field, so any other endpoint would be silently replaced by /wsman.
     if parts.path.rstrip("/").lower() not in ("", "/wsman"):
-        raise TargetError(source, f"URL path must be /wsman, got {parts.path!r}")
+        raise TargetError(source, f"URL path must be /wsman, got {redact(parts.path)!r}")
     if parts.query or parts.fragment or entry.endswith(("?", "#")):
         raise TargetError(source, f"URL must not have a query or fragment: {redact(entry)!r}")
     userinfo, at, hostport = parts.netloc.rpartition("@")
@@ -105,11 +112,12 @@ def _parse_url(entry: str, source: str) -> Target:
     return Target(name=name, address=address, port=port, scheme=scheme, username=username, source=source)
 
 
-_USERINFO = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*://)?[^/@]*@")
+# Up to the LAST '@': a password may itself hold '@' or '/'.
+_USERINFO = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*://)?.*@", re.S)
 
 
 def redact(text: str) -> str:
-    """A target as it may be printed: whatever comes before an '@' (a user, a password) is hidden."""
+    """A target as it may be printed: whatever comes before its last '@' (a user, a password) is hidden."""
     return _USERINFO.sub(lambda m: f"{m.group(1) or ''}***@", text, count=1)
 
 
