@@ -27,7 +27,7 @@ def _forms(secret: str) -> list[str]:
     ]
 
 
-def _message(entry: str, read: object) -> str:
+def _message(entry: str | Path, read: object) -> str:
     try:
         assert callable(read)
         read(entry)
