@@ -293,6 +293,14 @@ _UI: dict[str, tuple[str, str]] = {
         "hvbpa: interrupted; the report above covers the hosts that finished",
         "hvbpa: 중단되었습니다. 위 보고서는 검사를 마친 호스트만 다룹니다",
     ),
+    "cli_interrupted_report_files": (
+        "hvbpa: interrupted; {files} cover the hosts that finished",
+        "hvbpa: 중단되었습니다. {files}은(는) 검사를 마친 호스트만 다룹니다",
+    ),
+    "cli_terminated_report_files": (
+        "hvbpa: terminated (SIGTERM); {files} cover the hosts that finished",
+        "hvbpa: 종료되었습니다(SIGTERM). {files}은(는) 검사를 마친 호스트만 다룹니다",
+    ),
     "cli_terminated_report": (
         "hvbpa: terminated (SIGTERM); the report above covers the hosts that finished",
         "hvbpa: 종료되었습니다(SIGTERM). 위 보고서는 검사를 마친 호스트만 다룹니다",

@@ -87,6 +87,8 @@ def test_signal_stops_within_the_operation_timeout(
     assert scan.returncode == code, stderr
     assert "Traceback" not in stderr and len(stderr.strip().splitlines()) == 1, stderr
     assert ("terminated (SIGTERM)" if signum == signal.SIGTERM else "interrupted") in stderr
+    # -q and every report in a file: the message names the file, not "the report above".
+    assert f"{out} cover the hosts that finished" in stderr and "above" not in stderr
     # Within the operation timeout, and some room for writing the report and Python's exit on a busy machine.
     assert took < OPERATION_TIMEOUT + 1.5, took
     report = json.loads(out.read_text("utf-8"))

@@ -97,7 +97,11 @@ def _scan_and_report(
         from hvbpa.i18n import text
 
         note = "cli_terminated_report" if code is ExitCode.TERMINATED else "cli_interrupted_report"
-        click.echo(text(note, report.lang), err=True)
+        files = [str(o.path) for o in report.outputs if o.path is not None]
+        if len(files) == len(report.outputs):
+            # Nothing went to the terminal: name the files that cover the finished hosts.
+            note += "_files"
+        click.echo(text(note, report.lang, files=", ".join(files)), err=True)
         return int(code)
     return report.finish([c.outcome for c in collected], rules, started)
 
@@ -111,9 +115,12 @@ def _scan_and_report(
     required=True,
     type=click.Path(dir_okay=False, path_type=Path),
     callback=plain_path_option("collect", "the snapshot is always JSON"),
-    help="File to write the snapshot to, always JSON ('-' for stdout). A plain path: no FORMAT: prefix as in scan.",
+    help="File to write the snapshot to ('-' for stdout): JSON, or with --raw the host's answer untouched. "
+    "A plain path: no FORMAT: prefix as in scan.",
 )
-@click.option("--raw", is_flag=True, help="Write the host's stdout untouched (replayable by the lab host).")
+@click.option(
+    "--raw", is_flag=True, help="Write the host's stdout untouched instead of JSON (replayable by the lab host)."
+)
 @connection_options
 def collect(host: str, output: Path, raw: bool, **kwargs: Any) -> None:
     """Collect one host's snapshot without evaluating it.
