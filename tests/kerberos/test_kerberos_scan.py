@@ -28,6 +28,16 @@ def hosts_file(tmp_path: Path, fleet: RunningFleet, *, address: str = "localhost
     return path
 
 
+def ini_inventory(tmp_path: Path, fleet: RunningFleet, *group_vars: str) -> Path:
+    """The fleet's hosts, reached as localhost, with variables for the whole group."""
+    lines = ["[hyperv]"]
+    lines += [f"{host.name} ansible_host=localhost ansible_port={host.port}" for host in fleet.hosts]
+    lines += ["[hyperv:vars]", *group_vars]
+    path = tmp_path / "inv.ini"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
 def scan(env: dict[str, str], *args: str, tmp_path: Path) -> tuple[subprocess.CompletedProcess[str], dict[str, Any]]:
     report = tmp_path / "report.json"
     report.unlink(missing_ok=True)
@@ -201,15 +211,14 @@ def test_a_ticket_for_another_host_s_principal_is_refused_by_the_host(
     realm: Realm, kerberos_fleet: RunningFleet, client_env: dict[str, str], tmp_path: Path
 ) -> None:
     realm.kinit(client_env["KRB5CCNAME"])
-    inventory = tmp_path / "inv.ini"
-    lines = ["[hyperv]"]
-    for host in kerberos_fleet.hosts:
-        lines.append(
-            f"{host.name} ansible_host=localhost ansible_port={host.port} ansible_winrm_scheme=http "
-            f"ansible_winrm_transport=kerberos ansible_user={realm.principal} "
-            f"ansible_winrm_kerberos_hostname_override={OTHER_HOST}"
-        )
-    inventory.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    inventory = ini_inventory(
+        tmp_path,
+        kerberos_fleet,
+        "ansible_winrm_scheme=http",
+        "ansible_winrm_transport=kerberos",
+        f"ansible_user={realm.principal}",
+        f"ansible_winrm_kerberos_hostname_override={OTHER_HOST}",
+    )
     done, report = scan(client_env, "-i", str(inventory), tmp_path=tmp_path)
     assert done.returncode == ExitCode.INCOMPLETE
     assert all(f"refused the Kerberos ticket for HTTP/{OTHER_HOST}" in r for r in reasons(report))
@@ -248,12 +257,9 @@ def test_inventory_kerberos_variables_hvbpa_cannot_honour_are_named_in_one_warni
     realm: Realm, kerberos_fleet: RunningFleet, client_env: dict[str, str], tmp_path: Path
 ) -> None:
     realm.kinit(client_env["KRB5CCNAME"])
-    inventory = tmp_path / "inv.ini"
-    lines = ["[hyperv]"]
-    for host in kerberos_fleet.hosts:
-        lines.append(f"{host.name} ansible_host=localhost ansible_port={host.port}")
-    lines += [
-        "[hyperv:vars]",
+    inventory = ini_inventory(
+        tmp_path,
+        kerberos_fleet,
         "ansible_winrm_transport=kerberos",
         "ansible_winrm_scheme=http",
         "ansible_winrm_kinit_cmd=/usr/bin/kinit",
@@ -261,8 +267,7 @@ def test_inventory_kerberos_variables_hvbpa_cannot_honour_are_named_in_one_warni
         "ansible_winrm_kinit_mode=manual",
         f"ansible_user={realm.principal}",
         "ansible_password=ignored-in-manual-mode",
-    ]
-    inventory.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    )
     done, _ = scan(client_env, "-i", str(inventory), tmp_path=tmp_path)
     # kinit_mode=manual: the ticket cache is used and the inventory's (wrong) password is not.
     assert done.returncode == ExitCode.OK, done.stdout + done.stderr
