@@ -131,7 +131,7 @@ def parse_fault(response: str | bytes | None) -> WsmanFault | None:
 _OBJS = re.compile(r"<Objs.*?</Objs>", flags=re.S)
 _ESCAPED = re.compile(r"_x([0-9A-Fa-f]{4})_")
 # A line cut mid-word by the console (it ends in the padding space) and its three-space continuation.
-_CUT = re.compile(r"(?<=\S) \r?\n {3}(?=[^\s+])")
+_CUT = re.compile(r"(?<=\S) \r?\n {3}(?=\S)")
 
 
 def _unescape(match: re.Match[str]) -> str:

@@ -318,7 +318,7 @@ def _fault_reason(exc: WSManFaultError, where: _Where) -> tuple[HostStatus, Reas
     return HostStatus.WINRM_FAULT, Reason.of(
         "host-winrm-fault",
         fault=code if code is not None else f"(HTTP {exc.code})",
-        message=_short(message).rstrip(". ") or "no message",
+        message=_short(message, 300).rstrip(". ") or "no message",
     )
 
 

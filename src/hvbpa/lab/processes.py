@@ -101,7 +101,7 @@ class HostEndpoint:
 
 def host_to_json(host: HostConfig) -> dict[str, Any]:
     data = asdict(host)
-    for key in ("snapshot", "raw_output"):
+    for key in ("snapshot", "raw_output", "replay"):
         if data[key] is not None:
             data[key] = str(data[key])
     return data
@@ -109,7 +109,7 @@ def host_to_json(host: HostConfig) -> dict[str, Any]:
 
 def host_from_json(data: dict[str, Any]) -> HostConfig:
     values = dict(data)
-    for key in ("snapshot", "raw_output"):
+    for key in ("snapshot", "raw_output", "replay"):
         if values.get(key) is not None:
             values[key] = Path(values[key])
     if values.get("fault") is not None:

@@ -34,6 +34,7 @@ from hvbpa.lab.envelopes import Fault, FaultError, Request
 from hvbpa.lab.executed import runs_powershell
 from hvbpa.lab.fleet import HTTPS_TRANSPORTS, HostConfig
 from hvbpa.lab.powershell import ScriptMatcher
+from hvbpa.lab.replay import Replay, load_replay
 from hvbpa.lab.shells import Behaviour, ShellTable
 from hvbpa.lab.tls import TlsMaterial
 
@@ -281,6 +282,7 @@ class LabHost:
             ),
             self.stop_event,
         )
+        self.replay = Replay(load_replay(config.replay)) if config.replay is not None else None
         self._server: _Server | None = None
         self._reserved: socket.socket | None = None
         self._thread: threading.Thread | None = None
@@ -356,6 +358,11 @@ class LabHost:
             "port": self.port,
             **self.stats.snapshot(),
             "open_shells": self.shells.open_shells,
+            **(
+                {"replay_left": self.replay.left, "replay_mismatches": self.replay.mismatches}
+                if self.replay is not None
+                else {}
+            ),
         }
 
     # -- WS-Management -----------------------------------------------------
@@ -369,6 +376,13 @@ class LabHost:
             if request.verb == "Command" and request.options.get("WINRS_CONSOLEMODE_STDIN", "").upper() == "FALSE":
                 # A client that feeds stdin should say it is a pipe, not a console.
                 self.stats.add("pipe_stdin_commands")
+            if self.replay is not None:
+                replayed = self.replay.answer(request)
+                if isinstance(replayed, Fault):
+                    raise FaultError(replayed)
+                if replayed[0] != 200:
+                    self.stats.add("faults")
+                return replayed
             return 200, self._dispatch(request, user, client_ip)
         except FaultError as exc:
             fault = exc.fault
