@@ -398,6 +398,18 @@ class LabHost:
 
     def _dispatch(self, request: Request, user: str, client_ip: str) -> bytes:
         verb = request.verb
+        resource = request.resource_uri.rstrip("/").lower()
+        if verb == "Get" and resource in (envelopes.CONFIG_URI, "winrm/config"):
+            return envelopes.config_response(
+                request,
+                basic=self.config.transport.startswith("basic"),
+                certificate=self.config.transport == "certificate-https",
+                max_shells=self.shells.max_shells,
+            )
+        if verb in ("Create", "Get") and resource != envelopes.CMD_RESOURCE.lower():
+            # Only the cmd shell is served here: a PowerShell Remoting (PSRP) shell or any other
+            # resource is refused before a shell exists, as by a host without that plugin.
+            raise FaultError(envelopes.invalid_resource_uri_fault(request.resource_uri))
         if verb == "Create":
             shell = self.shells.create(request, user)
             return envelopes.create_response(request, self.endpoint, shell.shell_id, user, client_ip)
