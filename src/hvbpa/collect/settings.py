@@ -52,6 +52,7 @@ class ConnectionSettings:
     retries: int = 2  # connect-phase failures only
     retry_backoff: float = 0.5
     max_output_bytes: int = 32 * 1024 * 1024
+    verbose: int = 0  # -v: each request on stderr, redacted; -vv: with headers and envelopes
 
     def effective_scheme(self) -> str:
         if self.scheme:

@@ -32,6 +32,7 @@ from winrm.exceptions import (
 )
 from winrm.protocol import Protocol
 
+from hvbpa.collect import exchange_log
 from hvbpa.collect.delivery import Delivery
 from hvbpa.collect.faults import ACCESS_DENIED_CODES, clixml_errors, one_line, parse_fault
 from hvbpa.collect.raw import RawResult
@@ -150,7 +151,37 @@ class _WatchedAdapter(requests.adapters.HTTPAdapter):
 
 
 class _Transport(winrm_transport.Transport):
-    """pywinrm's transport with its sessions' connections watched (see :class:`_Watch`)."""
+    """pywinrm's transport with its sessions' connections watched (see :class:`_Watch`), and
+    its exchanges logged for ``-v`` (see :mod:`hvbpa.collect.exchange_log`)."""
+
+    verbose = 0
+    label = ""
+    secrets: tuple[str, ...] = ()
+    _action = ""
+
+    def send_message(self, message: str | bytes) -> bytes:
+        if not self.verbose:
+            return super().send_message(message)
+        self._action = exchange_log.action_of(message)
+        if self.verbose > 1:
+            text = message.decode("utf-8", "replace") if isinstance(message, bytes) else message
+            exchange_log.write_block(self.label, f"{self._action} request envelope:", text, self.secrets)
+        try:
+            answer: bytes = super().send_message(message)
+        except WinRMTransportError as exc:
+            if self.verbose > 1 and exc.response_text:
+                exchange_log.write_block(self.label, f"{self._action} answer:", exc.response_text, self.secrets)
+            raise
+        finally:
+            self._action = ""
+        if self.verbose > 1:
+            exchange_log.write_block(
+                self.label,
+                f"{exchange_log.action_of(message)} answer:",
+                answer.decode("utf-8", "replace"),
+                self.secrets,
+            )
+        return answer
 
     def _send_message_request(self, session: requests.Session, prepared_request: Any) -> requests.Response:
         # Every request goes through here, the NTLM encryption set-up's first of all, so the
@@ -159,7 +190,54 @@ class _Transport(winrm_transport.Transport):
             adapter = _WatchedAdapter()
             session.mount("http://", adapter)
             session.mount("https://", adapter)
-        response: requests.Response = super()._send_message_request(session, prepared_request)
+        if not self.verbose:
+            response: requests.Response = super()._send_message_request(session, prepared_request)
+            return response
+        # NTLM, Kerberos and CredSSP open their encryption context with an empty POST first.
+        action = self._action if prepared_request.body and self._action else "(encryption set-up)"
+        sent = len(prepared_request.body or b"")
+        started = time.monotonic()
+
+        def took() -> str:
+            return f"{(time.monotonic() - started) * 1000:.0f} ms"
+
+        try:
+            response = super()._send_message_request(session, prepared_request)
+        except WinRMTransportError as exc:
+            fault = exchange_log.fault_summary(exc.response_text or "")
+            exchange_log.write(
+                self.label, f"{action} -> HTTP {exc.code} ({took()}, {sent:,} bytes sent){fault}", self.secrets
+            )
+            raise
+        except Exception as exc:
+            exchange_log.write(
+                self.label, f"{action} -> {exc.__class__.__name__} ({took()}, {sent:,} bytes sent)", self.secrets
+            )
+            raise
+        exchange_log.write(
+            self.label,
+            f"{action} -> HTTP {response.status_code} ({took()}, {sent:,} bytes sent, "
+            f"{len(response.content):,} received)",
+            self.secrets,
+        )
+        if self.verbose > 1:
+            exchange_log.write_block(
+                self.label,
+                f"{action} headers:",
+                "".join(
+                    f"handshake: HTTP {hop.status_code}; "
+                    + exchange_log.redact_headers(hop.request.headers, self.secrets)
+                    + "; answer: "
+                    + exchange_log.redact_headers(hop.headers, self.secrets)
+                    + "\n"
+                    for hop in response.history
+                )
+                + "request: "
+                + exchange_log.redact_headers((response.request or prepared_request).headers, self.secrets)
+                + "\nanswer: "
+                + exchange_log.redact_headers(response.headers, self.secrets),
+                self.secrets,
+            )
         return response
 
 
@@ -176,6 +254,17 @@ class _Protocol(Protocol):
 
 def _protocol(address: str, settings: ConnectionSettings) -> Protocol:
     password = settings.password.reveal() if settings.password else None
+    protocol = _new_protocol(address, settings, password)
+    if settings.verbose:
+        transport = protocol.transport
+        assert isinstance(transport, _Transport)
+        transport.verbose = settings.verbose
+        transport.label = endpoint(address, settings)
+        transport.secrets = tuple(s for s in (password,) if s)
+    return protocol
+
+
+def _new_protocol(address: str, settings: ConnectionSettings, password: str | None) -> Protocol:
     return _Protocol(
         endpoint(address, settings),
         transport=settings.transport,
