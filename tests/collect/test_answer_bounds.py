@@ -8,6 +8,8 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from hvbpa.collect import bounds
 from hvbpa.collect.bounds import BoundError, check_bounds
@@ -88,3 +90,24 @@ def test_a_real_1024_vm_host_is_well_within_every_bound() -> None:
     text = json.dumps(document)
     assert len(text.encode()) * 4 < bounds.MAX_ANSWER_BYTES
     check_bounds(document)
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=40),
+    lambda children: st.lists(children, max_size=6) | st.dictionaries(st.text(max_size=8), children, max_size=6),
+    max_leaves=60,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(JSON_VALUES, st.integers(1, 50), st.integers(1, 10), st.integers(1, 80))
+def test_any_answer_is_within_the_bounds_or_names_one(data: object, chars: int, items: int, values: int) -> None:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(bounds, "MAX_STRING_CHARS", chars)
+        patch.setattr(bounds, "MAX_LIST_ITEMS", items)
+        patch.setattr(bounds, "MAX_VALUES", values)
+        try:
+            check_bounds(data)
+        except BoundError as exc:
+            assert "at most" in str(exc) or "more than" in str(exc)
+            assert "\n" not in str(exc)

@@ -7,10 +7,14 @@ from __future__ import annotations
 import json
 import os
 import threading
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from hvbpa.durations import parse_moment
 from hvbpa.exit_codes import ExitCode
 from hvbpa.snapshot.synthetic import host_snapshot, host_snapshot_json
 from tests.conftest import Invoke
@@ -89,3 +93,16 @@ def test_a_named_pipe_gets_the_report(cli: Invoke, tmp_path: Path) -> None:
     reader.join(timeout=10)
     assert result.exit_code in (ExitCode.OK, ExitCode.FINDINGS), result.output
     assert received and json.loads(received[0])["schema"] == "hvbpa.report/2"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.datetimes(timezones=st.sampled_from([UTC, timezone(timedelta(hours=14)), timezone(timedelta(hours=-12))])))
+def test_a_moment_is_refused_or_every_report_can_write_it(moment: datetime) -> None:
+    try:
+        parsed = parse_moment(moment.isoformat())
+    except ValueError as exc:
+        assert "out of range" in str(exc)
+        return
+    utc = parsed.astimezone(UTC)
+    for shift in (timedelta(days=-1), timedelta(days=1)):
+        (utc + shift).astimezone(timezone(timedelta(hours=14))).strftime("%Y-%m-%dT%H:%M:%SZ")
