@@ -41,3 +41,37 @@ def cli() -> Invoke:
         return runner.invoke(main, list(args), env={**base, **(env or {})}, input=input, catch_exceptions=False)
 
     return invoke
+
+
+_LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain", "ip6-localhost", "ip6-loopback"})
+
+
+def _on_this_machine(host: object) -> bool:
+    import ipaddress
+
+    if host is None:
+        return True
+    name = host.decode("ascii", "replace") if isinstance(host, bytes) else str(host)
+    if name.lower().rstrip(".") in _LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(name.strip("[]").split("%", 1)[0]).is_loopback
+    except ValueError:
+        return False
+
+
+@pytest.fixture(autouse=True)
+def _nothing_leaves_this_machine(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests send nothing off this machine: in this process, a name or address that is not the
+    loopback's does not resolve (as an unknown name would not), so no request can leave it and
+    no query reaches the system's resolver."""
+    import socket
+
+    real = socket.getaddrinfo
+
+    def getaddrinfo(host: Any, *args: Any, **kwargs: Any) -> Any:
+        if not _on_this_machine(host):
+            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+        return real(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)

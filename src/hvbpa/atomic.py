@@ -41,6 +41,13 @@ def _is_special(path: Path) -> bool:
         return False
 
 
+def _is_fifo(path: Path) -> bool:
+    try:
+        return stat.S_ISFIFO(path.stat().st_mode)
+    except OSError:
+        return False
+
+
 @dataclass
 class _Staged:
     path: Path
@@ -117,6 +124,10 @@ def check_writable(path: Path) -> str | None:
     """
     path = Path(path)
     try:
+        if _is_fifo(path):
+            # Opening a named pipe to probe it would hand its reader an end of file, and the
+            # report's real write would then wait for ever: only the permission is checked.
+            return None if os.access(path, os.W_OK) else "permission denied"
         if _is_special(path):
             with path.open("ab"):
                 return None

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import re
+from datetime import UTC, datetime
 
 UNITS = {"s": 1.0, "m": 60.0, "h": 3600.0}
 # A year: far beyond any real timeout or grace period, and small enough that every
@@ -30,3 +31,19 @@ def parse_duration(value: object, default_unit: str = "s") -> float:
     if seconds > LONGEST:
         raise ValueError(f"expected a duration of at most a year, got {text}")
     return seconds
+
+
+def parse_moment(text: str) -> datetime:
+    """An ISO 8601 time every report can write: it converts to UTC and leaves a day's room
+    either way (reports shift and format times; year 1 at +14:00 is before year 1 in UTC).
+    ValueError with a one-line reason otherwise; no offset means UTC."""
+    parsed = datetime.fromisoformat(text)
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    try:
+        utc = parsed.astimezone(UTC)
+    except OverflowError:
+        raise ValueError(f"{text[:40]!r} is out of range (years 2 to 9998)") from None
+    if not 2 <= utc.year <= 9998:
+        raise ValueError(f"{text[:40]!r} is out of range (years 2 to 9998)")
+    return parsed

@@ -123,9 +123,9 @@ _REASONS: dict[str, tuple[str, str]] = {
         "호스트가 {user}의 자격 증명을 거부했습니다(HTTP 401)",
     ),
     "host-access-denied": (
-        "access denied (WinRM fault 5): {user} logged on but may not use WinRM here; make it a local "
+        "access denied (WinRM fault {fault}): {user} logged on but may not use WinRM here; make it a local "
         "administrator, or a member of Remote Management Users and Hyper-V Administrators",
-        "액세스가 거부되었습니다(WinRM 오류 5). {user}(으)로 로그온했지만 WinRM을 사용할 권한이 없습니다. 로컬 "
+        "액세스가 거부되었습니다(WinRM 오류 {fault}). {user}(으)로 로그온했지만 WinRM을 사용할 권한이 없습니다. 로컬 "
         "관리자로 만들거나 Remote Management Users와 Hyper-V Administrators 그룹에 추가하십시오",
     ),
     "host-winrm-fault": ("WinRM fault {fault}: {message}", "WinRM 오류 {fault}: {message}"),
@@ -150,6 +150,25 @@ _REASONS: dict[str, tuple[str, str]] = {
         "수집 스크립트가 코드 {exit}로 끝났습니다: {detail}",
     ),
     "host-bad-output": ("the host's answer is not a snapshot: {detail}", "호스트의 응답이 스냅숏이 아닙니다: {detail}"),
+    "host-over-bound": (
+        "the host's answer is larger than one host may send: {detail}",
+        "호스트의 응답이 한 호스트에 허용된 크기를 넘습니다: {detail}",
+    ),
+    "host-create-timeout": (
+        "the host did not open a shell within the {seconds} s operation timeout (WinRM on the host is busy or "
+        "overloaded)",
+        "호스트가 작업 제한 시간 {seconds}초 안에 셸을 열지 못했습니다(호스트의 WinRM이 바쁘거나 과부하 상태입니다)",
+    ),
+    "host-command-timeout": (
+        "the host did not confirm the start of the collection script within the {seconds} s operation timeout; "
+        "not retried, since it may have started",
+        "호스트가 작업 제한 시간 {seconds}초 안에 수집 스크립트의 시작을 확인하지 않았습니다. 이미 시작되었을 수 "
+        "있으므로 다시 시도하지 않았습니다",
+    ),
+    "host-send-timeout": (
+        "the host did not take the collection script within the {seconds} s operation timeout",
+        "호스트가 작업 제한 시간 {seconds}초 안에 수집 스크립트를 받지 않았습니다",
+    ),
     "host-internal": (
         "hvbpa failed on this host ({detail}); please report it",
         "hvbpa가 이 호스트에서 실패했습니다({detail}). 문제를 보고해 주십시오",

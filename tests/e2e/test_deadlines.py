@@ -54,9 +54,21 @@ def test_connection_refused_is_retried_then_reported(lab_fleet: StartFleet) -> N
 
 
 def test_unresolvable_name_is_unreachable() -> None:
+    """The resolver is stubbed for every test (tests/conftest.py): no query leaves the machine."""
     outcome = collect_host(Target("nowhere", "nowhere.invalid", port=5985), _settings(connect_timeout=2.0)).outcome
-    assert outcome.status.value == "unreachable"
-    assert "could not be resolved" in outcome.reason or "connection" in outcome.reason
+    assert (outcome.status.value, outcome.reason) == ("unreachable", "the name nowhere.invalid could not be resolved")
+
+
+def test_the_resolver_is_stubbed_in_tests() -> None:
+    import socket
+
+    import pytest
+
+    with pytest.raises(socket.gaierror):
+        socket.getaddrinfo("example.com", 80)
+    with pytest.raises(socket.gaierror):
+        socket.getaddrinfo("192.0.2.1", 80)
+    assert socket.getaddrinfo("127.0.0.1", 80)
 
 
 def test_wrong_ca_is_a_tls_error(lab_fleet: StartFleet, tmp_path: object) -> None:
@@ -116,3 +128,84 @@ def test_scan_workers_also_start_by_spawn(lab_fleet: StartFleet) -> None:
     collected = scan_hosts(targets, _settings(transport="basic", allow_unencrypted=True), jobs=4, processes=2)
     assert [c.outcome.status.value for c in collected] == ["ok"] * 4
     assert [c.outcome.snapshot.host.name for c in collected if c.outcome.snapshot] == ["S0", "S1", "S2", "S3"]
+
+
+class _Drip:
+    """A host that answers every request one byte every ``every`` seconds (headers first), so
+    every read beats any read timeout; loopback only."""
+
+    def __init__(self, every: float) -> None:
+        import socket
+        import threading
+
+        self.every = every
+        self.stop = threading.Event()
+        self.server = socket.create_server(("127.0.0.1", 0))
+        self.port = self.server.getsockname()[1]
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self) -> None:
+        import threading
+
+        self.server.settimeout(0.2)
+        while not self.stop.is_set():
+            try:
+                conn, _ = self.server.accept()
+            except OSError:
+                continue
+            threading.Thread(target=self._drip, args=(conn,), daemon=True).start()
+
+    def _drip(self, conn: object) -> None:
+        import socket
+
+        assert isinstance(conn, socket.socket)
+        with conn:
+            conn.settimeout(5)
+            try:
+                conn.recv(65536)
+                for byte in b"HTTP/1.1 200 OK\r\nContent-Type: application/soap+xml\r\nX-Slow: " + b"a" * 10_000:
+                    if self.stop.wait(self.every):
+                        return
+                    conn.sendall(bytes([byte]))
+            except OSError:
+                return
+
+    def close(self) -> None:
+        self.stop.set()
+        self.server.close()
+
+
+def test_a_host_that_drips_its_answer_ends_at_the_deadline() -> None:
+    drip = _Drip(every=0.3)
+    try:
+        target = Target("DRIP", "127.0.0.1", port=drip.port, transport="basic", scheme="http")
+        settings = _settings(transport="basic", allow_unencrypted=True, deadline=3.0, operation_timeout=10)
+        started = time.monotonic()
+        outcome = collect_host(target, settings).outcome
+        took = time.monotonic() - started
+    finally:
+        drip.close()
+    assert (outcome.status.value, outcome.reason) == ("timed_out", "no answer within the 3 s deadline")
+    assert took < 5, f"the 3 s deadline took {took:.1f} s"
+
+
+def test_scan_timeout_is_a_deadline_on_the_whole_host(cli: object) -> None:
+    from tests.conftest import Invoke
+    from tests.e2e.conftest import LAB_ENV
+
+    assert callable(cli)
+    invoke: Invoke = cli
+    drip = _Drip(every=0.3)
+    try:
+        started = time.monotonic()
+        result = invoke(
+            "scan", f"127.0.0.1:{drip.port}", "--timeout", "3s", "--transport", "basic", "--scheme", "http",
+            "--allow-unencrypted", "--retries", "0", "-o", "table", env=LAB_ENV,
+        )  # fmt: skip
+        took = time.monotonic() - started
+    finally:
+        drip.close()
+    assert result.exit_code == 3, result.output
+    assert "no answer within the 3 s deadline" in result.output
+    assert took < 8, f"scan --timeout 3s took {took:.1f} s"

@@ -76,19 +76,18 @@ def test_an_unwritable_report_fails_before_any_host_is_contacted(
 
 
 def test_damaged_and_oversized_compressed_answers_are_bad_output(
-    cli: Invoke, lab_fleet: StartFleet, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    cli: Invoke, lab_fleet: StartFleet, tmp_path: Path
 ) -> None:
     import base64
     import gzip
 
     from hvbpa.collect import delivery
 
-    monkeypatch.setattr(delivery, "MAX_SNAPSHOT_BYTES", 1024 * 1024)
     good = base64.b64encode(gzip.compress(host_snapshot_json("X", 1).encode())).decode()
     damaged = tmp_path / "damaged.bin"
     damaged.write_bytes((delivery.OUTPUT_MARKER + good[:40] + "A" * 40 + good[80:] + delivery.END_MARKER).encode())
     bomb = tmp_path / "bomb.bin"
-    bombed = base64.b64encode(gzip.compress(b" " * 3_000_000)).decode()
+    bombed = base64.b64encode(gzip.compress(b" " * 17_000_000)).decode()
     bomb.write_bytes((delivery.OUTPUT_MARKER + bombed + delivery.END_MARKER).encode())
     running = lab_fleet(
         HostConfig("DAMAGED", raw_output=damaged), HostConfig("BOMB", raw_output=bomb),
@@ -101,4 +100,4 @@ def test_damaged_and_oversized_compressed_answers_are_bad_output(
     hosts = {targets[h["target"]]: h for h in json.loads(out.read_text("utf-8"))["hosts"]}
     assert hosts["FINE"]["status"] == "ok"
     assert hosts["DAMAGED"]["status"] == "bad_output", hosts["DAMAGED"]
-    assert hosts["BOMB"]["status"] == "bad_output" and "larger than 1 MB" in hosts["BOMB"]["reason"], hosts["BOMB"]
+    assert hosts["BOMB"]["status"] == "bad_output" and "larger than 16 MB" in hosts["BOMB"]["reason"], hosts["BOMB"]

@@ -71,3 +71,14 @@ def test_progress_on_a_terminal_only(lab_fleet: StartFleet, quiet: bool) -> None
     else:
         assert "scanning" in terminal and "failed" in terminal
         assert "\x1b[3" not in terminal, "NO_COLOR: no colour codes"
+
+
+def test_progress_names_the_host_it_waits_for(lab_fleet: StartFleet) -> None:
+    running = lab_fleet(
+        HostConfig("QUICK", transport="ntlm", snapshot_text=host_snapshot_json("QUICK", 1)),
+        HostConfig("SLOWPOKE", transport="ntlm", slow_command=2.5, snapshot_text=host_snapshot_json("SLOWPOKE", 1)),
+    )
+    _, terminal = _scan_with_terminal_stderr(running, "--operation-timeout", "1s")
+    assert "waiting for 127.0.0.1:" in terminal, terminal[-2000:]
+    port = running.host("SLOWPOKE").port
+    assert f"waiting for 127.0.0.1:{port}" in terminal

@@ -100,3 +100,30 @@ def test_stats_endpoint_counts_requests(start_lab: StartLab) -> None:
     assert stats["open_shells"] == 0
     assert stats["by_action"]["Receive"] == 1
     assert json.dumps(stats)
+
+
+def test_replay_files_are_checked_whatever_they_hold() -> None:
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from hvbpa.lab.replay import ReplayError, replay_steps
+
+    scalars = st.none() | st.booleans() | st.integers() | st.text(max_size=20)
+    steps = st.fixed_dictionaries(
+        {}, optional={"action": st.sampled_from(["Create", "Receive", "Nope", ""]) | scalars,
+                      "response": st.sampled_from(["<s:Envelope/>", "<s:Fault>", ""]) | scalars,
+                      "status": st.sampled_from([200, 500, 99, True]) | scalars, "extra": scalars},
+    )  # fmt: skip
+    documents = scalars | st.dictionaries(st.sampled_from(["steps", "what"]), st.lists(steps | scalars, max_size=3))
+
+    @settings(max_examples=200, deadline=None)
+    @given(documents)
+    def check(document: object) -> None:
+        try:
+            loaded = replay_steps(document, "f.yml")
+        except ReplayError as exc:
+            assert str(exc).startswith("f.yml: ") and "\n" not in str(exc)
+        else:
+            assert loaded and all(200 <= step.status <= 599 and step.response for step in loaded)
+
+    check()

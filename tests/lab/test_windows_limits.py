@@ -111,7 +111,8 @@ def test_thirty_first_shell_is_refused(start_lab: StartLab) -> None:
     assert lab.stats()["HV-LAB-01"]["open_shells"] == 30
     with pytest.raises(WSManFaultError) as caught:
         p.open_shell()
-    assert caught.value.wsman_fault_code == 2150859173
+    # Windows sends quota faults as an MSFT_WmiError, not a WSManFault.
+    assert (caught.value.wsman_fault_code, caught.value.wmierror_code) == (None, 2150859173)
     assert "maximum number of 30 concurrent shells" in caught.value.reason
     p.close_shell(shells.pop())
     shells.append(p.open_shell())
@@ -141,7 +142,7 @@ def test_create_process_line_limit(start_lab: StartLab) -> None:
     assert receive_all(p, shell_id, ok).exit_code == 1  # PowerShell ran; the payload is junk.
     with pytest.raises(WSManFaultError) as caught:
         p.run_command(shell_id, prefix + "A" * (32767 - len(prefix)), skip_cmd_shell=True)
-    assert caught.value.wsman_fault_code == 206
+    assert caught.value.wsman_fault_code == 2147942606
     assert "too long" in caught.value.reason
 
 
@@ -160,7 +161,7 @@ def test_unknown_program_without_cmd_is_a_process_creation_fault(start_lab: Star
     shell_id = p.open_shell()
     with pytest.raises(WSManFaultError) as caught:
         p.run_command(shell_id, "ipconfig.exe", skip_cmd_shell=True)
-    assert caught.value.wsman_fault_code == 2
+    assert caught.value.wsman_fault_code == 2147942402
 
 
 def test_unknown_shell_and_command_faults(start_lab: StartLab) -> None:

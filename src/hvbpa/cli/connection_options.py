@@ -46,6 +46,13 @@ def connection_options(fn: F) -> F:
         ),
         click.option("--allow-unencrypted", is_flag=True, help="Allow basic authentication over plain http."),
         click.option(
+            "-v",
+            "--verbose",
+            count=True,
+            help="Log each host's WinRM requests to stderr, redacted (no password, token or Authorization header); "
+            "-vv adds the headers and envelopes.",
+        ),
+        click.option(
             "--cert-pem",
             type=click.Path(exists=True, dir_okay=False),
             help="Client certificate (certificate transport).",
@@ -136,6 +143,7 @@ def build_settings(kwargs: dict[str, Any]) -> ConnectionSettings:
         retries=kwargs["retries"],
         # WS-Management takes whole seconds here; a fraction rounds up so it never becomes 0.
         operation_timeout=math.ceil(kwargs["operation_timeout"]),
+        verbose=kwargs.get("verbose") or 0,
     )
 
 

@@ -6,13 +6,14 @@ import os
 import re
 import sys
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
 from hvbpa.cli.common import FAIL_ON, FORMAT_NAMES, Duration, F
+from hvbpa.durations import parse_moment
 
 if TYPE_CHECKING:
     from hvbpa.evaluate import Rule
@@ -227,7 +228,10 @@ def _parse_now(value: str | None) -> datetime | None:
     if not value:
         return None
     try:
-        parsed = datetime.fromisoformat(value)
+        datetime.fromisoformat(value)
     except ValueError:
         raise click.BadParameter(f"{value!r} is not an ISO 8601 time", param_hint="--now") from None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    try:
+        return parse_moment(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--now") from None

@@ -60,7 +60,8 @@ def scan(**kwargs: Any) -> None:
             rules,
             jobs=kwargs["jobs"],
             processes=kwargs["processes"],
-            quiet=kwargs["quiet"],
+            # -v writes each request to stderr: no progress bar to draw over it.
+            quiet=kwargs["quiet"] or bool(kwargs.get("verbose")),
         )
 
     run_guarded(body)

@@ -163,13 +163,14 @@ def language_mode(stdout: bytes) -> str | None:
     return words[0] if words else "unknown"
 
 
-def decode_answer(stdout: bytes, *, bare_json: bool = False) -> str:
+def decode_answer(stdout: bytes, *, bare_json: bool = False, limit: int | None = None) -> str:
     """The JSON text between the markers of the host's stdout.
 
     ``bare_json`` also accepts plain JSON without markers: for saved input only
     (``evaluate``, a ``collect --raw`` file). A live host must answer with the
     markers: bare JSON that came through a console code page may have lost
     characters (a Korean VM name printed through CP437 arrives as question marks).
+    ``limit``: the most bytes the snapshot may inflate to (default ``MAX_SNAPSHOT_BYTES``).
     """
     try:
         text, not_utf8 = stdout.decode("utf-8"), None
@@ -193,7 +194,7 @@ def decode_answer(stdout: bytes, *, bare_json: bool = False) -> str:
         raise AnswerError("the compressed snapshot is damaged or truncated (no end marker)")
     blob = "".join(text[start:end].split())
     try:
-        raw = _gunzip(base64.b64decode(blob, validate=True))
+        raw = _gunzip(base64.b64decode(blob, validate=True), MAX_SNAPSHOT_BYTES if limit is None else limit)
     except AnswerError:
         raise
     except (ValueError, binascii.Error, OSError, EOFError, zlib.error) as exc:
@@ -209,11 +210,11 @@ def decode_answer(stdout: bytes, *, bare_json: bool = False) -> str:
 MAX_SNAPSHOT_BYTES = 256 * 1024 * 1024
 
 
-def _gunzip(data: bytes) -> bytes:
+def _gunzip(data: bytes, limit: int) -> bytes:
     inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)  # gzip framing
-    raw = inflater.decompress(data, MAX_SNAPSHOT_BYTES)
+    raw = inflater.decompress(data, limit)
     if inflater.unconsumed_tail:
-        raise AnswerError(f"the snapshot is larger than {MAX_SNAPSHOT_BYTES // (1024 * 1024)} MB once uncompressed")
+        raise AnswerError(f"the snapshot is larger than {limit // (1024 * 1024)} MB once uncompressed")
     if not inflater.eof:
         raise EOFError("the compressed stream ends early")
     return raw

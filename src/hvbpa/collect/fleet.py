@@ -22,12 +22,16 @@ from hvbpa.targets import Target
 
 class ScanObserver(Protocol):
     def started(self, total: int) -> None: ...
+    def host_started(self, target: str) -> None: ...  # may be called from any thread
     def host_done(self, outcome: HostOutcome) -> None: ...
     def finished(self) -> None: ...
 
 
 class NullObserver:
     def started(self, total: int) -> None:
+        pass
+
+    def host_started(self, target: str) -> None:
         pass
 
     def host_done(self, outcome: HostOutcome) -> None:
@@ -90,6 +94,7 @@ def scan_hosts(
                 index = todo.get_nowait()
             except queue.Empty:
                 return
+            observer.host_started(targets[index].name)
             try:
                 # A scan keeps the parsed snapshot only; the raw answer is for `hvbpa collect --raw`.
                 collected = replace(collect_host(targets[index], settings, cancel=cancel, script=script), stdout=b"")
@@ -165,6 +170,7 @@ def _scan_with_processes(
         scan_in_processes(
             targets, settings, jobs=jobs, processes=processes, on_done=on_done, script=script,
             on_started=lambda: observer.started(len(targets)),
+            on_host_started=lambda index: observer.host_started(targets[index].name),
         )  # fmt: skip
     except KeyboardInterrupt:
         raise _interrupted(targets, results) from None

@@ -29,6 +29,7 @@ from hvbpa.snapshot import HostStatus
 from hvbpa.targets import Target
 
 _DONE = -1
+_STARTED = "started"  # sent as (index, _STARTED) when a worker begins a host
 
 
 class _CancelView:
@@ -105,6 +106,7 @@ def _worker(
             index = tasks.get()
             if index == _DONE:
                 return
+            results.put((index, _STARTED))
             # The answer travels back unparsed: a compressed answer pickles in
             # microseconds, a parsed snapshot in milliseconds, and the parent would
             # spend as long unpickling it as parsing it.
@@ -146,8 +148,10 @@ def scan_in_processes(
     on_done: Any,
     on_started: Any = None,
     script: str | None = None,
+    on_host_started: Any = None,
 ) -> dict[int, Collected]:
-    """Collect every target; ``on_done(index, collected)`` is called in the parent as hosts finish.
+    """Collect every target; ``on_done(index, collected)`` is called in the parent as hosts finish,
+    ``on_host_started(index)`` as a worker begins one.
 
     Raises KeyboardInterrupt after cancelling, with what finished passed to on_done.
     """
@@ -190,6 +194,9 @@ def scan_in_processes(
             return False
         if index == _DONE:
             running -= 1
+        elif raw == _STARTED:
+            if on_host_started is not None and index not in finished:
+                on_host_started(index)
         else:
             try:
                 if isinstance(raw, str):

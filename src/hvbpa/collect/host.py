@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import gc
 import threading
 from dataclasses import dataclass, replace
 
+from hvbpa.collect.bounds import MAX_ANSWER_BYTES, BoundError, check_bounds
 from hvbpa.collect.delivery import LANGUAGE_MODE_EXIT, AnswerError, decode_answer, language_mode, plan_delivery
 from hvbpa.collect.raw import RawResult
 from hvbpa.collect.script import collection_script
 from hvbpa.collect.settings import ConnectionSettings, Secret
 from hvbpa.errors import InputError
 from hvbpa.i18n import Reason, reason_text
-from hvbpa.snapshot import HostOutcome, HostSnapshot, HostStatus, parse_snapshot
+from hvbpa.snapshot import HostOutcome, HostSnapshot, HostStatus, SnapshotError, json_problem, snapshot_from_data
+from hvbpa.strict_json import StrictJSONError, strict_loads
 from hvbpa.targets import Target
 
 # What an inventory entry may set for its own host.
@@ -85,10 +88,29 @@ def interpret(target: Target, raw: RawResult) -> Collected:
     if raw.status is not HostStatus.OK:
         return outcome(raw.status, raw.why or Reason.of("host-request-failed", detail=raw.reason))
     try:
-        snapshot = parse_snapshot(decode_answer(raw.stdout), source=target.name)
+        snapshot = parse_answer(decode_answer(raw.stdout, limit=MAX_ANSWER_BYTES), target.name)
     except (AnswerError, InputError) as exc:
         return outcome(HostStatus.BAD_OUTPUT, Reason.of("host-bad-output", detail=str(exc)))
+    except BoundError as exc:
+        return outcome(HostStatus.BAD_OUTPUT, Reason.of("host-over-bound", detail=str(exc)))
     return outcome(HostStatus.OK, snapshot=snapshot)
+
+
+def parse_answer(document: str, source: str) -> HostSnapshot:
+    """A live host's snapshot, within what one host may cost (see :mod:`hvbpa.collect.bounds`)."""
+    document = document.lstrip("\ufeff")
+    collecting = gc.isenabled()
+    gc.disable()  # as parse_snapshot does: many new containers, no cycles among them
+    try:
+        try:
+            data = strict_loads(document)
+        except StrictJSONError as exc:
+            raise SnapshotError(source, json_problem(exc.decode, document) if exc.decode else str(exc)) from None
+        check_bounds(data)
+        return snapshot_from_data(data, source)
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def collect_host(

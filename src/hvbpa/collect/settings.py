@@ -59,6 +59,7 @@ class ConnectionSettings:
     kerberos_hostname: str | None = None
     kerberos_service: str = "HTTP"
     kerberos_managed: bool = True
+    verbose: int = 0  # -v: each request on stderr, redacted; -vv: with headers and envelopes
 
     def effective_scheme(self) -> str:
         if self.scheme:

@@ -9,14 +9,18 @@ as a value with a one-line reason; nothing here raises for a host's sake.
 
 from __future__ import annotations
 
+import contextlib
 import re
+import socket
 import threading
 import time
-import xml.etree.ElementTree as ET
 from dataclasses import replace
 from typing import Any
 
 import requests
+import requests.adapters
+import urllib3
+import urllib3.connection
 from urllib3.exceptions import LocationParseError
 from winrm import transport as winrm_transport
 from winrm.exceptions import (
@@ -29,7 +33,9 @@ from winrm.exceptions import (
 from winrm.protocol import Protocol
 from winrm.vendor.requests_kerberos.exceptions import KerberosExchangeError
 
+from hvbpa.collect import exchange_log
 from hvbpa.collect.delivery import Delivery
+from hvbpa.collect.faults import ACCESS_DENIED_CODES, clixml_errors, one_line, parse_fault
 from hvbpa.collect.kerberos import TICKETS, KerberosFailure, codes_in, failure_reason, principal_for
 from hvbpa.collect.raw import RawResult
 from hvbpa.collect.settings import ConnectionSettings
@@ -69,7 +75,179 @@ def endpoint(address: str, settings: ConnectionSettings) -> str:
 MAX_ENVELOPE_SIZE = 500 * 1024
 
 
+class _Watch:
+    """The host's deadline over every socket its requests open.
+
+    A read timeout bounds one read, not a request: a host that drips a byte every few
+    seconds beats any of them. At the deadline the watch shuts its sockets down, which ends
+    the request in flight at once, over HTTP and HTTPS alike. Sockets are registered by the
+    connections of :class:`_WatchedAdapter`, for the watch of the thread that opens them.
+    """
+
+    def __init__(self, seconds: float) -> None:
+        self.fired = False
+        self._sockets: list[socket.socket] = []
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(max(seconds, 0.0), self.fire)
+        self._timer.daemon = True
+        self._timer.name = "hvbpa-host-deadline"
+        self._timer.start()
+
+    def add(self, sock: socket.socket) -> None:
+        with self._lock:
+            self._sockets = [s for s in self._sockets if s.fileno() != -1]
+            self._sockets.append(sock)
+            fired = self.fired
+        if fired:
+            _shut(sock)
+
+    def fire(self) -> None:
+        with self._lock:
+            self.fired = True
+            sockets = list(self._sockets)
+        for sock in sockets:
+            _shut(sock)
+
+    def stop(self) -> None:
+        self._timer.cancel()
+
+
+def _shut(sock: socket.socket) -> None:
+    with contextlib.suppress(OSError):
+        sock.shutdown(socket.SHUT_RDWR)
+
+
+_CURRENT = threading.local()  # .watch: the _Watch of the host this thread is collecting
+
+
+class _WatchedHTTPConnection(urllib3.connection.HTTPConnection):
+    def _new_conn(self) -> socket.socket:
+        sock = super()._new_conn()
+        watch: _Watch | None = getattr(_CURRENT, "watch", None)
+        if watch is not None:
+            watch.add(sock)
+        return sock
+
+
+class _WatchedHTTPSConnection(urllib3.connection.HTTPSConnection):
+    def _new_conn(self) -> socket.socket:
+        sock = super()._new_conn()
+        watch: _Watch | None = getattr(_CURRENT, "watch", None)
+        if watch is not None:
+            watch.add(sock)
+        return sock
+
+
+class _WatchedHTTPPool(urllib3.HTTPConnectionPool):
+    ConnectionCls = _WatchedHTTPConnection
+
+
+class _WatchedHTTPSPool(urllib3.HTTPSConnectionPool):
+    ConnectionCls = _WatchedHTTPSConnection
+
+
+class _WatchedAdapter(requests.adapters.HTTPAdapter):
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = {"http": _WatchedHTTPPool, "https": _WatchedHTTPSPool}
+
+
+class _Transport(winrm_transport.Transport):
+    """pywinrm's transport with its sessions' connections watched (see :class:`_Watch`), and
+    its exchanges logged for ``-v`` (see :mod:`hvbpa.collect.exchange_log`)."""
+
+    verbose = 0
+    label = ""
+    secrets: tuple[str, ...] = ()
+    _action = ""
+
+    def send_message(self, message: str | bytes) -> bytes:
+        if not self.verbose:
+            return super().send_message(message)
+        self._action = exchange_log.action_of(message)
+        if self.verbose > 1:
+            text = message.decode("utf-8", "replace") if isinstance(message, bytes) else message
+            exchange_log.write_block(self.label, f"{self._action} request envelope:", text, self.secrets)
+        try:
+            answer: bytes = super().send_message(message)
+        except WinRMTransportError as exc:
+            if self.verbose > 1 and exc.response_text:
+                exchange_log.write_block(self.label, f"{self._action} answer:", exc.response_text, self.secrets)
+            raise
+        finally:
+            self._action = ""
+        if self.verbose > 1:
+            exchange_log.write_block(
+                self.label,
+                f"{exchange_log.action_of(message)} answer:",
+                answer.decode("utf-8", "replace"),
+                self.secrets,
+            )
+        return answer
+
+    def _send_message_request(self, session: requests.Session, prepared_request: Any) -> requests.Response:
+        # Every request goes through here, the NTLM encryption set-up's first of all, so the
+        # adapter is in place before the session opens its first connection.
+        if not isinstance(session.get_adapter(prepared_request.url), _WatchedAdapter):
+            adapter = _WatchedAdapter()
+            session.mount("http://", adapter)
+            session.mount("https://", adapter)
+        if not self.verbose:
+            response: requests.Response = super()._send_message_request(session, prepared_request)
+            return response
+        # NTLM, Kerberos and CredSSP open their encryption context with an empty POST first.
+        action = self._action if prepared_request.body and self._action else "(encryption set-up)"
+        sent = len(prepared_request.body or b"")
+        started = time.monotonic()
+
+        def took() -> str:
+            return f"{(time.monotonic() - started) * 1000:.0f} ms"
+
+        try:
+            response = super()._send_message_request(session, prepared_request)
+        except WinRMTransportError as exc:
+            fault = exchange_log.fault_summary(exc.response_text or "")
+            exchange_log.write(
+                self.label, f"{action} -> HTTP {exc.code} ({took()}, {sent:,} bytes sent){fault}", self.secrets
+            )
+            raise
+        except Exception as exc:
+            exchange_log.write(
+                self.label, f"{action} -> {exc.__class__.__name__} ({took()}, {sent:,} bytes sent)", self.secrets
+            )
+            raise
+        exchange_log.write(
+            self.label,
+            f"{action} -> HTTP {response.status_code} ({took()}, {sent:,} bytes sent, "
+            f"{len(response.content):,} received)",
+            self.secrets,
+        )
+        if self.verbose > 1:
+            exchange_log.write_block(
+                self.label,
+                f"{action} headers:",
+                "".join(
+                    f"handshake: HTTP {hop.status_code}; "
+                    + exchange_log.redact_headers(hop.request.headers, self.secrets)
+                    + "; answer: "
+                    + exchange_log.redact_headers(hop.headers, self.secrets)
+                    + "\n"
+                    for hop in response.history
+                )
+                + "request: "
+                + exchange_log.redact_headers((response.request or prepared_request).headers, self.secrets)
+                + "\nanswer: "
+                + exchange_log.redact_headers(response.headers, self.secrets),
+                self.secrets,
+            )
+        return response
+
+
 class _Protocol(Protocol):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.transport.__class__ = _Transport
+
     def build_wsman_header(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
         header: dict[str, Any] = super().build_wsman_header(*args, **kwargs)
         header["env:Header"]["w:MaxEnvelopeSize"]["#text"] = str(MAX_ENVELOPE_SIZE)
@@ -80,15 +258,28 @@ def _protocol(address: str, settings: ConnectionSettings) -> Protocol:
     kerberos = settings.transport == "kerberos"
     # Kerberos takes its ticket from the cache (hvbpa.collect.kerberos fills it from a password).
     password = settings.password.reveal() if settings.password and not kerberos else None
+    protocol = _new_protocol(address, settings, password)
+    if settings.verbose:
+        transport = protocol.transport
+        assert isinstance(transport, _Transport)
+        transport.verbose = settings.verbose
+        transport.label = endpoint(address, settings)
+        secret = settings.password.reveal() if settings.password else None
+        transport.secrets = tuple(s for s in (secret,) if s)
+    return protocol
+
+
+def _new_protocol(address: str, settings: ConnectionSettings, password: str | None) -> Protocol:
+    kerberos = settings.transport == "kerberos"
     return _Protocol(
         endpoint(address, settings),
-        transport=settings.transport,  # type: ignore[arg-type]
+        transport=settings.transport,
         username=principal_for(settings.username) if kerberos else settings.username,
         password=password,
         service=settings.kerberos_service,
         kerberos_hostname_override=settings.kerberos_hostname,
-        server_cert_validation=settings.server_cert_validation,  # type: ignore[arg-type]
-        ca_trust_path=settings.ca_trust_path,  # type: ignore[arg-type]
+        server_cert_validation=settings.server_cert_validation,
+        ca_trust_path=settings.ca_trust_path,
         cert_pem=settings.cert_pem,
         cert_key_pem=settings.cert_key_pem,
         read_timeout_sec=settings.operation_timeout + 10,
@@ -101,13 +292,15 @@ def _protocol(address: str, settings: ConnectionSettings) -> Protocol:
 
 
 class _Budget:
-    """The host's deadline, applied to every request's socket timeouts."""
+    """The host's deadline, applied to every request's socket timeouts, and by a watch to
+    the whole of every request (see :class:`_Watch`)."""
 
     def __init__(self, settings: ConnectionSettings, cancel: threading.Event | None) -> None:
         self.settings = settings
         self.cancel = cancel
         self.started = time.monotonic()
         self.ends = self.started + settings.deadline
+        self.watch = _Watch(settings.deadline)
 
     def remaining(self) -> float:
         return self.ends - time.monotonic()
@@ -119,7 +312,7 @@ class _Budget:
         if self.cancel is not None and self.cancel.is_set():
             raise _Failed(HostStatus.INTERRUPTED, Reason.of("host-interrupted"))
         left = self.remaining()
-        if left <= 0.5:
+        if left <= 0.5 or self.watch.fired:
             raise _Failed(HostStatus.TIMED_OUT, self.expired_reason())
         operation = max(1, min(self.settings.operation_timeout, int(left) - 2))
         protocol.operation_timeout_sec = operation
@@ -137,6 +330,7 @@ class _Where:
         self.address = address
         self.port = settings.effective_port()
         self.user = settings.username or "(no user)"
+        self.operation_timeout = settings.operation_timeout
         self.kerberos = settings.transport == "kerberos"
         self.principal = principal_for(settings.username)
         self.spn = f"{settings.kerberos_service}/{settings.kerberos_hostname or address.strip('[]')}"
@@ -206,16 +400,41 @@ def _tls_reason(exc: BaseException, where: _Where) -> Reason:
 
 
 def _short(text: str, limit: int = 160) -> str:
-    line = " ".join(text.split())
+    line = one_line(text)
     return line if len(line) <= limit else line[: limit - 1] + "…"
 
 
-# WS-Management fault codes that are Windows error codes with a meaning of their own.
-ACCESS_DENIED = 5
+def _fault_reason(exc: WSManFaultError, where: _Where) -> tuple[HostStatus, Reason]:
+    """A fault in the host's words: the code and message of its detail (f:WSManFault or
+    MSFT_WmiError) rather than pywinrm's reading, which knows only the first and prefers the
+    generic s:Reason."""
+    fault = parse_fault(exc.response)
+    code: int | None = None
+    message = ""
+    if fault is not None:
+        code, message = fault.code, fault.message
+    if code is None:
+        code = exc.wsman_fault_code if exc.wsman_fault_code is not None else exc.wmierror_code
+    if not message:
+        message = one_line(exc.reason or "")
+    if code in ACCESS_DENIED_CODES:
+        return HostStatus.AUTH_FAILED, Reason.of("host-access-denied", user=where.user, fault=code)
+    return HostStatus.WINRM_FAULT, Reason.of(
+        "host-winrm-fault",
+        fault=code if code is not None else f"(HTTP {exc.code})",
+        message=_short(message, 300).rstrip(". ") or "no message",
+    )
 
 
-def _failure(exc: BaseException, where: _Where) -> tuple[HostStatus, Reason]:
-    """Map an exception raised after the connection was made."""
+# What a step was doing when its answer did not come within the operation timeout.
+_TIMEOUT_REASONS = {"create": "host-create-timeout", "command": "host-command-timeout", "send": "host-send-timeout"}
+
+
+def _failure(
+    exc: BaseException, where: _Where, step: str = "", protocol: Protocol | None = None
+) -> tuple[HostStatus, Reason]:
+    """Map an exception raised after the connection was made; ``step`` is the request it
+    answered (create, command, send, receive), ``protocol`` the client that sent it."""
     if isinstance(exc, _Failed):
         return exc.status, exc.why
     if isinstance(exc, KerberosExchangeError):
@@ -227,13 +446,12 @@ def _failure(exc: BaseException, where: _Where) -> tuple[HostStatus, Reason]:
         if where.kerberos:
             return HostStatus.AUTH_FAILED, Reason.of("host-kerberos-refused", spn=where.spn)
         return HostStatus.AUTH_FAILED, Reason.of("host-credentials", user=where.user)
+    if isinstance(exc, WinRMOperationTimeoutError):
+        code = _TIMEOUT_REASONS.get(step, "host-create-timeout")
+        seconds = protocol.operation_timeout_sec if protocol is not None else where.operation_timeout
+        return HostStatus.TIMED_OUT, Reason.of(code, seconds=f"{seconds:g}")
     if isinstance(exc, WSManFaultError):
-        code = exc.wsman_fault_code if exc.wsman_fault_code is not None else exc.code
-        if code == ACCESS_DENIED:
-            return HostStatus.AUTH_FAILED, Reason.of("host-access-denied", user=where.user)
-        return HostStatus.WINRM_FAULT, Reason.of(
-            "host-winrm-fault", fault=code, message=_short(exc.reason).rstrip(". ")
-        )
+        return _fault_reason(exc, where)
     if isinstance(exc, WinRMTransportError):
         if exc.code in _NOT_WINRM:
             # A WinRM listener answers a SOAP POST with a fault (500) or 401; these come from
@@ -260,18 +478,10 @@ def _failure(exc: BaseException, where: _Where) -> tuple[HostStatus, Reason]:
 def clean_stderr(stderr: bytes) -> str:
     """PowerShell writes errors as CLIXML over WinRM; keep the human text, on one line."""
     text = stderr.decode("utf-8", errors="replace")
-    if "#< CLIXML" in text:
-        parts: list[str] = []
-        for chunk in re.findall(r"<Objs.*?</Objs>", text, flags=re.S):
-            try:
-                root = ET.fromstring(chunk)  # noqa: S314 - CLIXML from the host we asked
-            except ET.ParseError:
-                continue
-            for node in root.iter():
-                if node.tag.endswith("}S") and node.attrib.get("S") == "Error" and node.text:
-                    parts.append(re.sub(r"_x([0-9A-Fa-f]{4})_", lambda m: chr(int(m.group(1), 16)), node.text))
-        text = "".join(parts) or re.sub(r"<[^>]+>", " ", text.replace("#< CLIXML", ""))
-    return _short(text, 300)
+    errors = clixml_errors(text)
+    if errors is None and "#< CLIXML" in text:
+        errors = re.sub(r"<[^>]+>", " ", text.replace("#< CLIXML", ""))
+    return _short(errors if errors is not None else text, 300)
 
 
 # Shells open in this process, so Ctrl-C and SIGTERM can delete them at once rather than
@@ -327,6 +537,25 @@ def run_delivery(
     cancel: threading.Event | None = None,
 ) -> RawResult:
     budget = _Budget(settings, cancel)
+    _CURRENT.watch = budget.watch
+    try:
+        return _run_delivery(address, settings, delivery, budget, cancel)
+    finally:
+        _CURRENT.watch = None
+        budget.watch.stop()
+
+
+# How long deleting a shell may take in all, whatever the host does.
+DELETE_BUDGET = 12.0
+
+
+def _run_delivery(
+    address: str,
+    settings: ConnectionSettings,
+    delivery: Delivery,
+    budget: _Budget,
+    cancel: threading.Event | None,
+) -> RawResult:
     where = _Where(address, settings)
     count = 0
     attempt = 0
@@ -357,8 +586,10 @@ def run_delivery(
             break
         except Exception as exc:
             connect = _connect_failure(exc, where)
+            # An operation timeout at Create: the host answered, and no command can have run.
+            worth_retrying = bool(connect and connect[2]) or isinstance(exc, WinRMOperationTimeoutError)
             retry_in = settings.retry_backoff * (2**attempt)
-            if connect and connect[2] and attempt < settings.retries and budget.remaining() > retry_in + 1:
+            if worth_retrying and attempt < settings.retries and budget.remaining() > retry_in + 1:
                 attempt += 1
                 protocol.transport.close_session()
                 if cancel is None:
@@ -366,13 +597,16 @@ def run_delivery(
                 elif cancel.wait(retry_in):
                     return done(HostStatus.INTERRUPTED, Reason.of("host-interrupted"))
                 continue
-            status, failure = _failure(exc, where)
-            if connect and attempt:
+            status, failure = _failure(exc, where, "create", protocol)
+            if budget.watch.fired:
+                status, failure = HostStatus.TIMED_OUT, budget.expired_reason()
+            elif worth_retrying and attempt:
                 failure = Reason.of(failure.code, **dict(failure.params), attempts=attempt + 1)
             protocol.transport.close_session()
             return done(status, failure)
 
     stdout, stderr = bytearray(), bytearray()
+    step = "command"
     why: Reason | None = None
     exit_code: int | None = None
     assert shell_id is not None
@@ -381,6 +615,7 @@ def run_delivery(
     try:
         # Fed on stdin: console_mode_stdin=False, as Ansible's winrm connection does, so the
         # host reads a pipe, not a console that echoes and waits for a line end.
+        step = "command"
         command_id = call(
             protocol.run_command,
             shell_id,
@@ -390,7 +625,9 @@ def run_delivery(
             skip_cmd_shell=delivery.skip_cmd_shell,
         )
         if delivery.stdin is not None:
+            step = "send"
             call(protocol.send_command_input, shell_id, command_id, delivery.stdin, end=True)
+        step = "receive"
         while True:
             try:
                 out, err, exit_code, finished = call(protocol.get_command_output_raw, shell_id, command_id)
@@ -413,10 +650,10 @@ def run_delivery(
         else:
             status = HostStatus.OK
     except Exception as exc:
-        status, why = _failure(exc, where)
-        if status is HostStatus.TIMED_OUT and budget.remaining() <= 1.0:
-            # The socket timeout was cut short by the deadline: say which limit ended it.
-            why = budget.expired_reason()
+        status, why = _failure(exc, where, step, protocol)
+        if budget.watch.fired or (status is HostStatus.TIMED_OUT and budget.remaining() <= 1.0):
+            # The deadline ended the request (its watch, or a socket timeout it cut short): say so.
+            status, why = HostStatus.TIMED_OUT, budget.expired_reason()
         if cancel is not None and cancel.is_set():
             # Ctrl-C deleted the shell under this request: the fault that follows is the interruption.
             status, why = HostStatus.INTERRUPTED, Reason.of("host-interrupted")
@@ -426,7 +663,14 @@ def run_delivery(
             _WAITING.discard(shell_id)
         # No Signal first: deleting the shell ends its command too, one request fewer.
         if still_open:
-            count += _delete_shell(protocol, shell_id, settings, address)
+            # Past the host's deadline too, the shell goes; its own watch bounds how long that takes.
+            budget.watch.stop()
+            cleanup = _Watch(DELETE_BUDGET)
+            _CURRENT.watch = cleanup
+            try:
+                count += _delete_shell(protocol, shell_id, settings, address)
+            finally:
+                cleanup.stop()
         else:
             protocol.transport.close_session()
     return done(status, why, stdout=bytes(stdout), stderr=bytes(stderr), exit_code=exit_code)

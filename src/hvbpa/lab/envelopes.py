@@ -42,6 +42,9 @@ UNKNOWN_COMMAND_ID = 2150858843
 INVALID_ACTION_URI = 2150858753
 INVALID_XML = 2150858819
 QUOTA_MAX_SHELLS = 2150859173
+INVALID_RESOURCE_URI = 2150858811
+CONFIG_URI = "http://schemas.microsoft.com/wbem/wsman/1/config"
+CONFIG_NS = CONFIG_URI
 
 _DURATION_RE = re.compile(r"^PT(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)S)?$")
 
@@ -56,6 +59,10 @@ class Fault:
     value: str = "s:Receiver"
     provider_fault: bool = False
     http_status: int = 500
+    # Quota faults come as a CIM error instance (MSFT_WmiError) instead of a WSManFault.
+    wmi_error: bool = False
+    # A w:FaultDetail URI Windows adds for some faults (an invalid resource URI).
+    detail_uri: str = ""
 
 
 class FaultError(Exception):
@@ -81,6 +88,7 @@ class Request:
     max_envelope_size: int
     options: dict[str, str] = field(default_factory=dict)
     body: ET.Element | None = None
+    resource_uri: str = ""
 
     @property
     def verb(self) -> str:
@@ -135,6 +143,7 @@ def parse_request(data: bytes) -> Request:
         else MAX_ENVELOPE_SIZE,
         options=options,
         body=root.find("s:Body", NS),
+        resource_uri=text("w:ResourceURI") or "",
     )
 
 
@@ -220,21 +229,59 @@ def receive_payload_budget(max_envelope_size: int) -> int:
 
 def fault_response(fault: Fault, relates_to: str | None, machine: str) -> bytes:
     reason = escape(fault.reason)
-    if fault.provider_fault:
-        # Process-creation failures come wrapped by the shell plugin.
-        message = (
-            '<f:Message><f:ProviderFault provider="Shell cmd plugin" '
-            f'path="%systemroot%\\system32\\winrscmd.dll">{reason}</f:ProviderFault></f:Message>'
-        )
+    if fault.wmi_error:
+        detail = _wmi_error(fault)
     else:
-        message = f"<f:Message>{reason}</f:Message>"
+        if fault.provider_fault:
+            # Process-creation failures come wrapped by the shell plugin.
+            message = (
+                '<f:Message><f:ProviderFault provider="Shell cmd plugin" '
+                f'path="%systemroot%\\system32\\winrscmd.dll">{reason}</f:ProviderFault></f:Message>'
+            )
+        else:
+            message = f"<f:Message>{reason}</f:Message>"
+        detail = (
+            f'<f:WSManFault xmlns:f="{NS["f"]}" Code="{fault.code}" Machine={quoteattr(machine)}>'
+            f"{message}</f:WSManFault>"
+        )
+    if fault.detail_uri:
+        detail = f"<w:FaultDetail>{escape(fault.detail_uri)}</w:FaultDetail>" + detail
     body = (
         f"<s:Fault><s:Code><s:Value>{fault.value}</s:Value><s:Subcode><s:Value>{fault.subcode}</s:Value>"
         f'</s:Subcode></s:Code><s:Reason><s:Text xml:lang="en-US">{reason}</s:Text></s:Reason>'
-        f'<s:Detail><f:WSManFault xmlns:f="{NS["f"]}" Code="{fault.code}" Machine={quoteattr(machine)}>'
-        f"{message}</f:WSManFault></s:Detail></s:Fault>"
+        f"<s:Detail>{detail}</s:Detail></s:Fault>"
     )
     return _envelope(FAULT_ACTION, relates_to or "uuid:00000000-0000-0000-0000-000000000000", body)
+
+
+WMI_ERROR_NS = "http://schemas.dmtf.org/wbem/wscim/1/cim-schema/2/MSFT_WmiError"
+
+
+def _wmi_error(fault: Fault) -> str:
+    """An MSFT_WmiError instance as Windows writes one in a fault's detail (pywinrm's tests hold a
+    recorded one): CIM status 27, the HRESULT's code, and the message three times."""
+    message = escape(fault.reason)
+    nil = 'xsi:type="cim:cimString" xsi:nil="true"'
+    return (
+        f'<p:MSFT_WmiError b:IsCIM_Error="true" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
+        f'xmlns:b="http://schemas.dmtf.org/wbem/wsman/1/cimbinding.xsd" xmlns:p="{WMI_ERROR_NS}" '
+        'xmlns:cim="http://schemas.dmtf.org/wbem/wscim/1/common" xsi:type="p:MSFT_WmiError_Type">'
+        '<p:CIMStatusCode xsi:type="cim:cimUnsignedInt">27</p:CIMStatusCode>'
+        f"<p:CIMStatusCodeDescription {nil}/><p:ErrorSource {nil}/>"
+        '<p:ErrorSourceFormat xsi:type="cim:cimUnsignedShort">0</p:ErrorSourceFormat>'
+        '<p:ErrorType xsi:type="cim:cimUnsignedShort">0</p:ErrorType>'
+        f'<p:Message xsi:type="cim:cimString">{message}</p:Message>'
+        f'<p:MessageID xsi:type="cim:cimString">HRESULT 0x{fault.code:08x}</p:MessageID>'
+        f"<p:OtherErrorSourceFormat {nil}/><p:OtherErrorType {nil}/><p:OwningEntity {nil}/>"
+        '<p:PerceivedSeverity xsi:type="cim:cimUnsignedShort">0</p:PerceivedSeverity>'
+        '<p:ProbableCause xsi:type="cim:cimUnsignedShort">0</p:ProbableCause>'
+        f"<p:ProbableCauseDescription {nil}/>"
+        '<p:error_Category xsi:type="cim:cimUnsignedInt">30</p:error_Category>'
+        f'<p:error_Code xsi:type="cim:cimUnsignedInt">{fault.code}</p:error_Code>'
+        '<p:error_Type xsi:type="cim:cimString">HRESULT</p:error_Type>'
+        f'<p:error_WindowsErrorMessage xsi:type="cim:cimString">{message}</p:error_WindowsErrorMessage>'
+        "</p:MSFT_WmiError>"
+    )
 
 
 def operation_timeout_fault() -> Fault:
@@ -271,8 +318,62 @@ def max_shells_fault(limit: int) -> Fault:
         QUOTA_MAX_SHELLS,
         f"The WS-Management service cannot process the request. This user is allowed a maximum number of {limit} "
         "concurrent shells, which has been exceeded. Close existing shells or raise the quota for this user. ",
-        subcode="w:QuotaLimit",
+        subcode="w:InternalError",
+        wmi_error=True,
     )
+
+
+def invalid_resource_uri_fault(resource_uri: str) -> Fault:
+    """What Windows answers for a resource URI no plugin serves (a PowerShell session
+    configuration that is not registered among them), before any shell exists."""
+    return Fault(
+        INVALID_RESOURCE_URI,
+        f"The WS-Management service cannot process the request. The resource URI ({resource_uri}) was not found in "
+        "the WS-Management catalog. The catalog contains the metadata that describes resources, or logical "
+        "endpoints. ",
+        subcode="a:DestinationUnreachable",
+        value="s:Sender",
+        detail_uri="http://schemas.dmtf.org/wbem/wsman/1/wsman/faultDetail/InvalidResourceURI",
+    )
+
+
+def config_response(request: Request, *, basic: bool, certificate: bool, max_shells: int) -> bytes:
+    """The answer to a WS-Transfer Get of winrm/config, as Windows Server 2012 and later give it
+    (clients read MaxEnvelopeSizekb from it; pypsrp's tests hold a recorded one)."""
+
+    def flag(value: bool) -> str:
+        return "true" if value else "false"
+
+    body = (
+        f'<cfg:Config xmlns:cfg="{CONFIG_NS}">'
+        f"<cfg:MaxEnvelopeSizekb>{MAX_ENVELOPE_SIZE // 1024}</cfg:MaxEnvelopeSizekb>"
+        f"<cfg:MaxTimeoutms>{int(DEFAULT_OPERATION_TIMEOUT * 1000)}</cfg:MaxTimeoutms>"
+        "<cfg:MaxBatchItems>32000</cfg:MaxBatchItems><cfg:MaxProviderRequests>4294967295</cfg:MaxProviderRequests>"
+        "<cfg:Client><cfg:NetworkDelayms>5000</cfg:NetworkDelayms><cfg:URLPrefix>wsman</cfg:URLPrefix>"
+        "<cfg:AllowUnencrypted>false</cfg:AllowUnencrypted><cfg:Auth><cfg:Basic>true</cfg:Basic>"
+        "<cfg:Digest>true</cfg:Digest><cfg:Kerberos>true</cfg:Kerberos><cfg:Negotiate>true</cfg:Negotiate>"
+        "<cfg:Certificate>true</cfg:Certificate><cfg:CredSSP>false</cfg:CredSSP></cfg:Auth><cfg:DefaultPorts>"
+        "<cfg:HTTP>5985</cfg:HTTP><cfg:HTTPS>5986</cfg:HTTPS></cfg:DefaultPorts><cfg:TrustedHosts></cfg:TrustedHosts>"
+        "</cfg:Client><cfg:Service><cfg:RootSDDL>O:NSG:BAD:P(A;;GA;;;BA)(A;;GR;;;IU)S:P(AU;FA;GA;;;WD)(AU;SA;GXGW;;;WD)"
+        "</cfg:RootSDDL><cfg:MaxConcurrentOperations>4294967295</cfg:MaxConcurrentOperations>"
+        "<cfg:MaxConcurrentOperationsPerUser>1500</cfg:MaxConcurrentOperationsPerUser>"
+        "<cfg:EnumerationTimeoutms>240000</cfg:EnumerationTimeoutms><cfg:MaxConnections>300</cfg:MaxConnections>"
+        "<cfg:MaxPacketRetrievalTimeSeconds>120</cfg:MaxPacketRetrievalTimeSeconds>"
+        f"<cfg:AllowUnencrypted>{flag(basic)}</cfg:AllowUnencrypted><cfg:Auth><cfg:Basic>{flag(basic)}</cfg:Basic>"
+        "<cfg:Kerberos>true</cfg:Kerberos><cfg:Negotiate>true</cfg:Negotiate>"
+        f"<cfg:Certificate>{flag(certificate)}</cfg:Certificate><cfg:CredSSP>false</cfg:CredSSP>"
+        "<cfg:CbtHardeningLevel>Relaxed</cfg:CbtHardeningLevel></cfg:Auth><cfg:DefaultPorts><cfg:HTTP>5985</cfg:HTTP>"
+        "<cfg:HTTPS>5986</cfg:HTTPS></cfg:DefaultPorts><cfg:IPv4Filter>*</cfg:IPv4Filter><cfg:IPv6Filter>*</cfg:IPv6Filter>"
+        "<cfg:EnableCompatibilityHttpListener>false</cfg:EnableCompatibilityHttpListener>"
+        "<cfg:EnableCompatibilityHttpsListener>false</cfg:EnableCompatibilityHttpsListener>"
+        "<cfg:CertificateThumbprint></cfg:CertificateThumbprint><cfg:AllowRemoteAccess>true</cfg:AllowRemoteAccess>"
+        "</cfg:Service><cfg:Winrs><cfg:AllowRemoteShellAccess>true</cfg:AllowRemoteShellAccess>"
+        "<cfg:IdleTimeout>7200000</cfg:IdleTimeout><cfg:MaxConcurrentUsers>2147483647</cfg:MaxConcurrentUsers>"
+        "<cfg:MaxShellRunTime>2147483647</cfg:MaxShellRunTime><cfg:MaxProcessesPerShell>2147483647"
+        "</cfg:MaxProcessesPerShell><cfg:MaxMemoryPerShellMB>2147483647</cfg:MaxMemoryPerShellMB>"
+        f"<cfg:MaxShellsPerUser>{max_shells}</cfg:MaxShellsPerUser></cfg:Winrs></cfg:Config>"
+    )
+    return _envelope(TRANSFER_URI + "/GetResponse", request.message_id, body)
 
 
 def action_not_supported_fault(action: str) -> Fault:

@@ -13,13 +13,16 @@ from __future__ import annotations
 
 import functools
 import json
+from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from hvbpa.collect import delivery
 from hvbpa.lab.fleet import HostConfig
 from hvbpa.lab.powershell import ProcessResult, console_bytes
 from hvbpa.lab.pwsh import PowerShellError, locate_powershell, run_exact
-from hvbpa.lab.standin_host import describe
+from hvbpa.lab.standin_host import NEVER_TESTED, describe
 
 EXECUTE_MODES = ("canned", "powershell", "auto")
 
@@ -51,7 +54,47 @@ def _description(snapshot_json: str) -> str:
     return json.dumps(describe(json.loads(snapshot_json)), ensure_ascii=False)
 
 
-def executed_answer(host: HostConfig, arguments: list[str], stdin: bytes, codepage: int) -> ProcessResult:
+# The description's moments, as the stand-ins report them (Get-VMReplication, Measure-VMReplication,
+# the certificate store); each is moved with the collection time.
+MOMENTS = frozenset({"last_replication_time", "last_test_failover_time", "not_after", "not_before"})
+
+
+def _parse(text: object) -> datetime | None:
+    if not isinstance(text, str):
+        return None
+    try:
+        parsed = datetime.fromisoformat(text[:-1] + "+00:00" if text.endswith("Z") else text)
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
+
+
+def at_collection(description: Any, collected_at: object, now: datetime) -> Any:
+    """The description with its moments as far before (or after) ``now`` as they were before
+    the snapshot's ``collected_at``: the real script stamps the time it runs, and a canned
+    answer carries its snapshot's, so both lab modes judge the same lag, expiry and drill age.
+    The never-tested FILETIME zero stays as it is."""
+    collected = _parse(collected_at)
+    if collected is None:
+        return description
+    offset = now - collected
+
+    def move(value: Any, key: str = "") -> Any:
+        if isinstance(value, dict):
+            return {k: move(v, k) for k, v in value.items()}
+        if isinstance(value, list):
+            return [move(v, key) for v in value]
+        moment = _parse(value) if key in MOMENTS and value != NEVER_TESTED else None
+        if moment is None:
+            return value
+        return (moment + offset).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+    return move(description)
+
+
+def executed_answer(
+    host: HostConfig, arguments: list[str], stdin: bytes, codepage: int, clock: Callable[[], datetime] | None = None
+) -> ProcessResult:
     """What powershell.exe with ``arguments`` prints on this host, run for real."""
     path, how = _located()
     if path is None:
@@ -59,8 +102,16 @@ def executed_answer(host: HostConfig, arguments: list[str], stdin: bytes, codepa
     plan = delivery.Delivery(
         "powershell.exe", tuple(arguments), stdin.decode("ascii", "replace") or None, skip_cmd_shell=True
     )
+    snapshot_json = host.snapshot_json()
+    loaded = json.loads(snapshot_json)
+    collected_at = loaded.get("collected_at") if isinstance(loaded, dict) else None
+    description = at_collection(json.loads(_description(snapshot_json)), collected_at, (clock or _now)())
     try:
-        run = run_exact(Path(path), json.loads(_description(host.snapshot_json())), plan)
+        run = run_exact(Path(path), description, plan)
     except PowerShellError as exc:
         return ProcessResult(b"", console_bytes(f"hvbpa lab: {exc}\r\n", codepage), 1)
     return ProcessResult(run.stdout, run.stderr, run.exit_code)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from hvbpa.collect import collection_script
+from hvbpa.lab.replay import ReplayError, load_replay
 
 DEFAULT_USERNAME = "labadmin"
 DEFAULT_PASSWORD = "Lab-Passw0rd!"  # noqa: S105 - documented lab credential
@@ -60,6 +61,8 @@ class HostConfig:
     # In-memory snapshot JSON, for fleets built in code; wins over ``snapshot``.
     snapshot_text: str | None = None
     raw_output: Path | None = None
+    # Recorded envelopes to answer with, in order (hvbpa.lab.replay), instead of being a host.
+    replay: Path | None = None
     latency: float = 0.0
     refuse: bool = False
     hang: bool = False
@@ -212,6 +215,7 @@ _HOST_KEYS: dict[str, type | tuple[type, ...]] = {
     "password": str,
     "snapshot": str,
     "raw_output": str,
+    "replay": str,
     "latency": (int, float),
     "refuse": bool,
     "hang": bool,
@@ -222,7 +226,7 @@ _HOST_KEYS: dict[str, type | tuple[type, ...]] = {
     "slow_command": (int, float),
     "execute": str,
 }
-_DEFAULT_KEYS = {k: v for k, v in _HOST_KEYS.items() if k not in ("name", "port", "snapshot", "raw_output")}
+_DEFAULT_KEYS = {k: v for k, v in _HOST_KEYS.items() if k not in ("name", "port", "snapshot", "raw_output", "replay")}
 
 
 def _type_name(expected: type | tuple[type, ...]) -> str:
@@ -307,15 +311,22 @@ def _host_from_mapping(raw: Mapping[str, Any], where: str, base: Path) -> HostCo
         _check_type(f"{where}.fault", "code", code, int)
         _check_type(f"{where}.fault", "message", message, str)
         fault = CommandFault(code=code, message=message)
-    files: dict[str, Path | None] = {"snapshot": None, "raw_output": None}
+    files: dict[str, Path | None] = {"snapshot": None, "raw_output": None, "replay": None}
     for key in files:
         if key in raw:
             file = base / raw[key]
             if not file.is_file():
                 raise FleetError(f"{where}.{key}: no such file {file}")
             files[key] = file
-    plain = {k: v for k, v in raw.items() if k not in ("fault", "snapshot", "raw_output")}
-    host = HostConfig(**plain, fault=fault, snapshot=files["snapshot"], raw_output=files["raw_output"])
+    plain = {k: v for k, v in raw.items() if k not in ("fault", "snapshot", "raw_output", "replay")}
+    host = HostConfig(
+        **plain, fault=fault, snapshot=files["snapshot"], raw_output=files["raw_output"], replay=files["replay"]
+    )
+    if host.replay is not None:
+        try:
+            load_replay(host.replay)
+        except ReplayError as exc:
+            raise FleetError(f"{where}.replay: {exc}") from None
     if "latency" in raw or "slow_command" in raw:
         host = replace(host, latency=float(host.latency), slow_command=float(host.slow_command))
     _check_host(host, where)

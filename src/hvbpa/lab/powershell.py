@@ -128,8 +128,39 @@ def first_command_word(script: str) -> str:
     return script.strip()[:60] or "''"
 
 
+# Windows PowerShell's width for error text written to a redirected stderr.
+CONSOLE_WIDTH = 80
+
+
+def console_lines(line: str, width: int = CONSOLE_WIDTH) -> list[str]:
+    """One error line as Windows PowerShell 5.1 writes it to a redirected stderr: the
+    ``    + CategoryInfo`` lines cut at ``width - 2`` characters, mid-word, each piece padded
+    with a space and the rest indented by three; other lines wrapped between words, each
+    keeping the space it broke at (as recorded from real hosts)."""
+    limit = width - 1
+    if line.startswith("    + "):
+        pieces = []
+        while len(line) > limit:
+            pieces.append(line[: limit - 1] + " ")
+            line = "   " + line[limit - 1 :]
+        return [*pieces, line]
+    words = line.split(" ")
+    lines: list[str] = []
+    current = ""
+    for word in words:
+        candidate = f"{current}{word} "
+        if current and len(candidate) > limit:
+            lines.append(current)
+            current = f"{word} "
+        else:
+            current = candidate
+    lines.append(current[:-1])
+    return lines
+
+
 def clixml_error(lines: list[str]) -> str:
-    nodes = "".join(f'<S S="Error">{escape(line)}_x000D__x000A_</S>' for line in lines)
+    wrapped = [piece for line in lines for piece in console_lines(line)]
+    nodes = "".join(f'<S S="Error">{escape(line)}_x000D__x000A_</S>' for line in wrapped)
     return f'{_CLIXML_HEADER}<Objs Version="1.1.0.1" xmlns="{_CLIXML_NS}">{nodes}</Objs>'
 
 

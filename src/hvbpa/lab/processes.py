@@ -108,7 +108,7 @@ class HostEndpoint:
         return kwargs
 
 
-_PATHS = ("snapshot", "raw_output", "keytab")
+_PATHS = ("snapshot", "raw_output", "keytab", "replay")
 
 
 def host_to_json(host: HostConfig) -> dict[str, Any]:

@@ -35,6 +35,7 @@ from hvbpa.lab.executed import runs_powershell
 from hvbpa.lab.fleet import ENCRYPTED_TRANSPORTS, HTTPS_TRANSPORTS, FleetError, HostConfig
 from hvbpa.lab.kerberos_auth import KerberosConnection, kerberos_available
 from hvbpa.lab.powershell import ScriptMatcher
+from hvbpa.lab.replay import Replay, load_replay
 from hvbpa.lab.shells import Behaviour, ShellTable
 from hvbpa.lab.tls import TlsMaterial
 
@@ -299,6 +300,7 @@ class LabHost:
             ),
             self.stop_event,
         )
+        self.replay = Replay(load_replay(config.replay)) if config.replay is not None else None
         self._server: _Server | None = None
         self._reserved: socket.socket | None = None
         self._thread: threading.Thread | None = None
@@ -380,6 +382,11 @@ class LabHost:
             "port": self.port,
             **self.stats.snapshot(),
             "open_shells": self.shells.open_shells,
+            **(
+                {"replay_left": self.replay.left, "replay_mismatches": self.replay.mismatches}
+                if self.replay is not None
+                else {}
+            ),
         }
 
     # -- WS-Management -----------------------------------------------------
@@ -393,6 +400,13 @@ class LabHost:
             if request.verb == "Command" and request.options.get("WINRS_CONSOLEMODE_STDIN", "").upper() == "FALSE":
                 # A client that feeds stdin should say it is a pipe, not a console.
                 self.stats.add("pipe_stdin_commands")
+            if self.replay is not None:
+                replayed = self.replay.answer(request)
+                if isinstance(replayed, Fault):
+                    raise FaultError(replayed)
+                if replayed[0] != 200:
+                    self.stats.add("faults")
+                return replayed
             return 200, self._dispatch(request, user, client_ip)
         except FaultError as exc:
             fault = exc.fault
@@ -408,6 +422,18 @@ class LabHost:
 
     def _dispatch(self, request: Request, user: str, client_ip: str) -> bytes:
         verb = request.verb
+        resource = request.resource_uri.rstrip("/").lower()
+        if verb == "Get" and resource in (envelopes.CONFIG_URI, "winrm/config"):
+            return envelopes.config_response(
+                request,
+                basic=self.config.transport.startswith("basic"),
+                certificate=self.config.transport == "certificate-https",
+                max_shells=self.shells.max_shells,
+            )
+        if verb in ("Create", "Get") and resource != envelopes.CMD_RESOURCE.lower():
+            # Only the cmd shell is served here: a PowerShell Remoting (PSRP) shell or any other
+            # resource is refused before a shell exists, as by a host without that plugin.
+            raise FaultError(envelopes.invalid_resource_uri_fault(request.resource_uri))
         if verb == "Create":
             shell = self.shells.create(request, user)
             return envelopes.create_response(request, self.endpoint, shell.shell_id, user, client_ip)

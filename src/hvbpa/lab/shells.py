@@ -31,8 +31,10 @@ from hvbpa.lab.powershell import (
 )
 
 MAX_SHELLS_PER_USER = 30
-_ERROR_FILE_NOT_FOUND = 2
-_ERROR_FILENAME_EXCED_RANGE = 206
+# Process-creation failures, as Windows reports them in a WSManFault: the Win32 error as an
+# HRESULT (HRESULT_FROM_WIN32: 0x80070000 | code), not the bare Win32 code.
+_ERROR_FILE_NOT_FOUND = 0x80070002  # 2147942402
+_ERROR_FILENAME_EXCED_RANGE = 0x800700CE  # 2147942606
 
 
 @dataclass
@@ -80,6 +82,10 @@ class ShellTable:
         self._max_shells = max_shells_per_user
         self._shells: dict[str, Shell] = {}
         self._cond = threading.Condition()
+
+    @property
+    def max_shells(self) -> int:
+        return self._max_shells
 
     @property
     def open_shells(self) -> int:

@@ -11,6 +11,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from hvbpa.durations import parse_moment
 from hvbpa.errors import InputError
 from hvbpa.i18n import Reason
 from hvbpa.report.saved import read_report
@@ -56,6 +57,10 @@ def _time(path: Path, document: dict[str, Any], key: str) -> str:
         datetime.fromisoformat(text)
     except ValueError:
         raise InputError(f"{path}: run.{key}: {text[:40]!r} is not an ISO 8601 time") from None
+    try:
+        parse_moment(text)
+    except ValueError as exc:
+        raise InputError(f"{path}: run.{key}: {exc}") from None
     return text
 
 

@@ -40,7 +40,11 @@ def check_outputs(specs: Sequence[OutputSpec], inputs: Sequence[Path] = ()) -> N
     for spec in specs:
         if spec.path is None:
             continue
-        resolved = spec.path.resolve()
+        try:
+            resolved = spec.path.resolve()
+            spec.path.parent.resolve()
+        except (RuntimeError, OSError):  # a symbolic link loop (RuntimeError before Python 3.13)
+            raise InputError(f"-o {spec}: {spec.path} is a symbolic link that loops") from None
         if resolved in seen:
             raise InputError(f"-o {spec}: two reports would be written to the same file")
         seen.add(resolved)
@@ -59,7 +63,7 @@ def check_outputs(specs: Sequence[OutputSpec], inputs: Sequence[Path] = ()) -> N
 def _same_file(a: Path, b: Path) -> bool:
     try:
         return a.resolve() == b.resolve() or (a.exists() and b.exists() and a.samefile(b))
-    except OSError:
+    except (OSError, RuntimeError):
         return False
 
 

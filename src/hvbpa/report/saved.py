@@ -9,6 +9,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from hvbpa.durations import parse_moment
 from hvbpa.errors import InputError
 from hvbpa.report.json_report import READABLE_SCHEMAS, REPORT_SCHEMA
 from hvbpa.snapshot import json_problem
@@ -70,4 +71,8 @@ def _times_problem(document: dict[str, Any]) -> str | None:
             datetime.fromisoformat(value)
         except ValueError:
             return f"run.{key}: {value[:40]!r} is not an ISO 8601 time"
+        try:
+            parse_moment(value)
+        except ValueError as exc:
+            return f"run.{key}: {exc}"
     return None

@@ -335,7 +335,7 @@ def vm(item: object) -> VM | None:
         type(name) is not str
         or type(ident) is not str
         or _MISSING in (state, heartbeat, vm_type)
-        or not (uptime is None or (type(uptime) in (int, float) and uptime >= 0))
+        or not (uptime is None or (type(uptime) in (int, float) and 0 <= uptime <= 1e15))
         or not (generation is None or type(generation) is int)
         or not _text(version)
         or not (clustered is None or type(clustered) is bool)

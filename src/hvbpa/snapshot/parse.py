@@ -56,6 +56,10 @@ T = TypeVar("T")
 E = TypeVar("E", bound=IntEnum)
 
 
+# The largest number a snapshot may hold where a float is read (seconds: about 31 million years).
+MAX_NUMBER = 1e15
+
+
 class SnapshotError(InputError):
     """The document is not a valid snapshot. The message names the host and the field."""
 
@@ -123,6 +127,9 @@ class _Fields:
         value = self._typed(key, self.data.get(key), (int, float), "a number")
         if value is not None and value < 0:
             self.fail(self.at(key), "must not be negative")
+        if value is not None and value > MAX_NUMBER:
+            # An integer past a float's range (a 400-digit uptime) cannot be one; refused, not a crash.
+            self.fail(self.at(key), f"is too large (at most {MAX_NUMBER:.0e})")
         return None if value is None else float(value)
 
     def integer(self, key: str) -> int | None:
