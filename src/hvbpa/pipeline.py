@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import TextIO
@@ -16,7 +16,7 @@ from hvbpa import __version__
 from hvbpa.evaluate import EvaluationOptions, Rule, Run, analyze
 from hvbpa.exit_codes import ExitCode
 from hvbpa.policy import Baseline, Exclusion, apply_baseline, apply_exclusions, exit_code
-from hvbpa.report import OutputSpec, ReportContext, status_line, write_outputs
+from hvbpa.report import HostOrigin, OutputSpec, ReportContext, status_line, write_outputs
 from hvbpa.snapshot import HostOutcome
 
 
@@ -35,6 +35,7 @@ class RunOptions:
     baseline: Baseline | None = None
     stopped: ExitCode | None = None  # INTERRUPTED or TERMINATED: the run's code whatever it found
     tls_unverified: tuple[str, ...] = ()  # targets scanned without certificate validation
+    origins: Mapping[str, HostOrigin] = field(default_factory=dict)  # target -> the file line that named it
 
 
 @dataclass(frozen=True)
@@ -114,6 +115,7 @@ def finish(
         json_snapshots=options.json_snapshots,
         notes=notes,
         tls_unverified=options.tls_unverified,
+        origins=options.origins,
     )
     color = stdout.isatty() and "NO_COLOR" not in os.environ
     if stdout.isatty():

@@ -15,6 +15,7 @@ from hvbpa.cli.common import Duration, F, cli_lang
 
 if TYPE_CHECKING:
     from hvbpa.collect import ConnectionSettings
+    from hvbpa.report import HostOrigin
     from hvbpa.targets import Target
 
 
@@ -237,6 +238,13 @@ SECURITY_HELP = (
     "The password is never an option: it comes from HVBPA_PASSWORD, the OS keyring "
     "(from the checkout, pip install '.[keyring]'; service 'hvbpa', your user name) or a hidden prompt. "
 )
+
+
+def origins(targets: Sequence[Target]) -> dict[str, HostOrigin]:
+    """Each target named in a hosts file or inventory, and where: reports place its results there."""
+    from hvbpa.report import HostOrigin
+
+    return {t.name: HostOrigin(t.origin.path, t.origin.line) for t in targets if t.origin is not None}
 
 
 def tls_unverified(targets: Sequence[Target], base: ConnectionSettings) -> tuple[str, ...]:

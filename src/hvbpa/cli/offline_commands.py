@@ -32,11 +32,14 @@ def evaluate(snapshots: tuple[Path, ...], **kwargs: Any) -> None:
 
     def body() -> int:
         from hvbpa.collect import load_snapshot_file
+        from hvbpa.report import HostOrigin
 
         settings = ReportSettings(kwargs, inputs=snapshots)
         started = settings.now or datetime.now(UTC)
         rules = settings.rules()
         outcomes = [load_snapshot_file(path) for path in snapshots]
+        # A host's results are placed at the snapshot file they came from.
+        settings.origins = {o.target: HostOrigin(str(p)) for p, o in zip(snapshots, outcomes, strict=True)}
         return settings.finish(outcomes, rules, started)
 
     run_guarded(body)
@@ -196,7 +199,7 @@ def report_merge(reports: tuple[Path, ...], **kwargs: Any) -> None:
 
         settings = ReportSettings(kwargs, inputs=reports)
         unverified: list[str] = []
-        outcomes, started = load_reports(reports, unverified)
+        outcomes, started = load_reports(reports, unverified, settings.origins)
         settings.tls_unverified = tuple(unverified)
         when = datetime.fromisoformat(started) if started else (settings.now or datetime.now(UTC))
         return settings.finish(outcomes, settings.rules(), when)

@@ -17,6 +17,7 @@ from hvbpa.cli.connection_options import (
     check_targets,
     collect_targets,
     connection_options,
+    origins,
     target_options,
     tls_unverified,
     with_password,
@@ -51,6 +52,7 @@ def scan(**kwargs: Any) -> None:
         connection = build_settings(kwargs)
         check_targets(targets, connection)
         settings_report.tls_unverified = tls_unverified(targets, connection)
+        settings_report.origins = origins(targets)
         connection = with_password(connection, targets)
         check_targets(targets, connection)  # again with the password: can each host's transport send it?
         return _scan_and_report(

@@ -6,7 +6,7 @@ starts without rich, XML or CSV machinery loaded.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from importlib import import_module
 
@@ -15,6 +15,18 @@ from hvbpa.i18n import reason_text, text
 
 # Replication modes whose partner is the primary; a VM in any other mode is judged from its Replica.
 _REPLICA_MODES = ("replica", "extendedreplica", "testreplica")
+
+
+@dataclass(frozen=True)
+class HostOrigin:
+    """Where a host was named: its hosts file, inventory or snapshot file, and the line.
+
+    Reports place a host's results there (SARIF's physical location); a host named on the
+    command line has none.
+    """
+
+    path: str  # as the user named the file
+    line: int = 1
 
 
 @dataclass(frozen=True)
@@ -33,6 +45,7 @@ class ReportContext:
     # Targets scanned without checking the host's TLS certificate (--insecure-skip-tls-verify,
     # or an inventory's ansible_winrm_server_cert_validation=ignore): never silent.
     tls_unverified: tuple[str, ...] = field(default=())
+    origins: Mapping[str, HostOrigin] = field(default_factory=dict)  # target -> where it was named
 
     def rule(self, rule_id: str) -> Rule:
         return next(r for r in self.rules if r.id == rule_id)

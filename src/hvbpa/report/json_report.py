@@ -27,11 +27,15 @@ def _reason(reason: Reason | None, lang: str) -> dict[str, Any] | None:
     return {"code": reason.code, "text": reason_text(reason, lang), "params": dict(reason.params)}
 
 
-def _host(outcome: HostOutcome, with_snapshot: bool, lang: str) -> dict[str, Any]:
+def _host(ctx: ReportContext, outcome: HostOutcome) -> dict[str, Any]:
     snapshot = outcome.snapshot
+    lang = ctx.lang
+    origin = ctx.origins.get(outcome.target)
     return {
         "target": outcome.target,
         "name": outcome.host_name,
+        # Where the host was named (hosts file, inventory, snapshot file); null on the command line.
+        "origin": {"path": origin.path, "line": origin.line} if origin else None,
         "status": outcome.status.value,
         "reason": outcome.reason_in(lang) or None,
         "why": _reason(outcome.why, lang),
@@ -42,7 +46,7 @@ def _host(outcome: HostOutcome, with_snapshot: bool, lang: str) -> dict[str, Any
         "vm_count": len(snapshot.vms) if snapshot else None,
         "collected_at": snapshot.collected_at if snapshot else None,
         # The data the verdicts came from, so `hvbpa report merge` can judge it again.
-        "snapshot": dump_snapshot(snapshot) if snapshot and with_snapshot else None,
+        "snapshot": dump_snapshot(snapshot) if snapshot and ctx.json_snapshots else None,
     }
 
 
@@ -117,7 +121,7 @@ def document(ctx: ReportContext) -> dict[str, Any]:
             }
             for r in ctx.rules
         ],
-        "hosts": [_host(h, ctx.json_snapshots, ctx.lang) for h in run.hosts],
+        "hosts": [_host(ctx, h) for h in run.hosts],
         "results": [_result(ctx, r) for r in run.results],
         "notes": list(ctx.notes),
     }

@@ -13,6 +13,7 @@ from typing import Any
 
 from hvbpa.errors import InputError
 from hvbpa.i18n import Reason
+from hvbpa.report.formats import HostOrigin
 from hvbpa.report.saved import read_report
 from hvbpa.snapshot import HostOutcome, HostStatus, SnapshotError, snapshot_from_data
 
@@ -59,15 +60,25 @@ def _time(path: Path, document: dict[str, Any], key: str) -> str:
     return text
 
 
-def load_reports(paths: Sequence[Path], tls_unverified: list[str] | None = None) -> tuple[list[HostOutcome], str]:
+def _origin(host: dict[str, Any]) -> HostOrigin | None:
+    """Where the host was named, as its report says (the schema has checked the shape)."""
+    origin = host.get("origin")
+    return HostOrigin(origin["path"], origin["line"]) if isinstance(origin, dict) else None
+
+
+def load_reports(
+    paths: Sequence[Path], tls_unverified: list[str] | None = None, origins: dict[str, HostOrigin] | None = None
+) -> tuple[list[HostOutcome], str]:
     """Every host of every report; a host in several reports counts once, from the newest report.
 
     ``tls_unverified`` receives the kept hosts that their report says were scanned without
-    certificate validation, so a merged report does not drop that record.
+    certificate validation, so a merged report does not drop that record. ``origins``
+    receives where each kept host was named, so a merged report places its results there too.
     """
     dated: list[tuple[str, int, HostOutcome]] = []
     earliest = ""
     unverified: set[tuple[int, str]] = set()
+    named: dict[int, HostOrigin] = {}
     for order, path in enumerate(paths):
         document = read_report(path)
         unverified |= {(order, str(name)) for name in document["run"].get("tls_unverified_hosts", [])}
@@ -75,7 +86,11 @@ def load_reports(paths: Sequence[Path], tls_unverified: list[str] | None = None)
         started = _time(path, document, "started")
         earliest = min(earliest, started) if earliest else started
         for host in document.get("hosts", []):
-            dated.append((finished, order, _host(path, host)))
+            outcome = _host(path, host)
+            origin = _origin(host)
+            if origin is not None:
+                named[id(outcome)] = origin
+            dated.append((finished, order, outcome))
     newest: dict[str, tuple[str, int, HostOutcome]] = {}
     for entry in dated:
         key = entry[2].target.lower()
@@ -84,4 +99,6 @@ def load_reports(paths: Sequence[Path], tls_unverified: list[str] | None = None)
     kept = {id(entry[2]) for entry in newest.values()}
     if tls_unverified is not None:
         tls_unverified += [o.target for _, order, o in dated if id(o) in kept and (order, o.target) in unverified]
+    if origins is not None:
+        origins.update({o.target: named[id(o)] for _, _, o in dated if id(o) in kept and id(o) in named})
     return [o for _, _, o in dated if id(o) in kept], earliest

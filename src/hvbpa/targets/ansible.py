@@ -29,6 +29,7 @@ from hvbpa.targets.model import (
     CERT_VALIDATION,
     SCHEMES,
     TRANSPORTS,
+    Origin,
     Target,
     TargetError,
     check_address,
@@ -232,9 +233,16 @@ def _target(host: str, merged: dict[str, Value], defined_at: str, label: str) ->
         cert_pem=cert_pem[1] if cert_pem else None,
         cert_key_pem=cert_key_pem[1] if cert_key_pem else None,
         source=f"{label}: host {redact(host)}",
+        origin=_origin(defined_at, label),
         password=password,
         password_vaulted=vaulted,
     )
+
+
+def _origin(defined_at: str, label: str) -> Origin:
+    """The inventory line that first named the host (``defined_at`` is ``label:line``)."""
+    line = defined_at.removeprefix(f"{label}:")
+    return Origin(label, int(line) if defined_at.startswith(f"{label}:") and line.isdigit() else 1)
 
 
 def _password(variables: _HostVars, plugin: _Plugin) -> tuple[str | None, str | None]:
