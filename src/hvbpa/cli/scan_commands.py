@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from hvbpa.cli.common import plain_path_option, run_guarded
+from hvbpa.cli.common import one_line, plain_path_option, run_guarded
 from hvbpa.cli.connection_options import (
     SECURITY_HELP,
     build_settings,
@@ -145,12 +145,14 @@ def collect(host: str, output: Path, raw: bool, **kwargs: Any) -> None:
         collected = collect_host(target, connection)
         outcome = collected.outcome
         lang = cli_lang()
-        failed = text(
-            "cli_host_failed",
-            lang,
-            host=target.name,
-            status=host_status_text(outcome.status.value, lang),
-            reason=outcome.reason_in(lang),
+        failed = one_line(
+            text(
+                "cli_host_failed",
+                lang,
+                host=target.name,
+                status=host_status_text(outcome.status.value, lang),
+                reason=outcome.reason_in(lang),
+            )
         )
         if outcome.status is not HostStatus.OK and not (raw and collected.stdout):
             click.echo(failed, err=True)

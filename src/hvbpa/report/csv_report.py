@@ -3,6 +3,8 @@ rule judged per host (``scope`` "host"), one per host-level problem (``scope`` e
 
 Cells a spreadsheet would read as a formula get a leading apostrophe: VM names and
 error messages come from the hosts, and a name like ``=HYPERLINK(...)`` must stay text.
+For the same reason a control character from a host is written as its escape (``\\x1b``):
+a CSV printed to a terminal must not drive it.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import io
 
 from hvbpa.evaluate import RuleResult, VMVerdict
 from hvbpa.i18n import Reason, reason_text
-from hvbpa.report.formats import ReportContext, vm_message_parts
+from hvbpa.report.formats import ReportContext, visible, vm_message_parts
 from hvbpa.snapshot import HostStatus
 
 COLUMNS = (
@@ -93,5 +95,5 @@ def render(ctx: ReportContext) -> str:
         if host.target in failed:
             rows.append(_host_row(ctx, None, host.host_name, host.status.value, host.not_collected()))
             failed.discard(host.target)
-    writer.writerows([safe_cell(cell) for cell in row] for row in rows)
+    writer.writerows([safe_cell(visible(cell)) for cell in row] for row in rows)
     return buffer.getvalue()

@@ -7,14 +7,13 @@ findings as having no affected VM, so the version changed; hvbpa still reads ver
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict
 from typing import Any
 
 from hvbpa.evaluate import RuleResult, VMVerdict
 from hvbpa.i18n import Reason, reason_text
 from hvbpa.policy import summarize
-from hvbpa.report.formats import ReportContext
+from hvbpa.report.formats import ReportContext, json_text
 from hvbpa.snapshot import HostOutcome, dump_snapshot
 
 REPORT_SCHEMA = "hvbpa.report/2"
@@ -128,4 +127,4 @@ def document(ctx: ReportContext) -> dict[str, Any]:
 
 
 def render(ctx: ReportContext) -> str:
-    return json.dumps(document(ctx), ensure_ascii=False, indent=2, allow_nan=False) + "\n"
+    return json_text(document(ctx))

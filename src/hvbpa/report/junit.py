@@ -16,15 +16,17 @@ from datetime import UTC, datetime
 
 from hvbpa.evaluate import RuleResult, Status, VMVerdict
 from hvbpa.i18n import reason_text, text
-from hvbpa.report.formats import ReportContext, vm_message
+from hvbpa.report.formats import ReportContext, visible, vm_message
 from hvbpa.snapshot import HostOutcome, HostStatus
 
 # XML 1.0 cannot carry these at all, even escaped; they can arrive in host error messages.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
-def _clean(value: str) -> str:
-    return _NOT_XML.sub("\ufffd", value)
+def _clean(value: str, *, lines: bool = False) -> str:
+    """Control characters from a host shown as escapes (CI logs print these reports); what XML
+    cannot carry replaced. ``lines``: a detail text whose line breaks the report made."""
+    return _NOT_XML.sub("\ufffd", visible(value, lines=lines))
 
 
 @dataclass
@@ -41,7 +43,7 @@ class _Suite:
         self.counts[counter] += 1
         child = ET.SubElement(case, kind, {"message": _clean(message)} | {k: _clean(v) for k, v in attrs.items()})
         if detail:
-            child.text = _clean(detail)
+            child.text = _clean(detail, lines=True)
 
 
 def _timestamp(stamp: str) -> str:
@@ -170,6 +172,6 @@ def render(ctx: ReportContext) -> str:
     first = root.find("testsuite")
     if ctx.notes and first is not None:
         # <testsuites> may hold only suites, so run-wide notes ride on the first one.
-        ET.SubElement(first, "system-out").text = _clean("\n".join(ctx.notes))
+        ET.SubElement(first, "system-out").text = "\n".join(_clean(note) for note in ctx.notes)
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"

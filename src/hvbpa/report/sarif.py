@@ -17,7 +17,6 @@ tool-execution notification, and it makes the invocation unsuccessful, as exit c
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Mapping
 from dataclasses import asdict
@@ -29,7 +28,7 @@ from urllib.parse import quote
 from hvbpa.evaluate import RuleResult, Severity, Status, VMVerdict
 from hvbpa.i18n import reason_text
 from hvbpa.policy import FINGERPRINT_KEY, finding_fingerprint, run_is_incomplete, summarize
-from hvbpa.report.formats import HostOrigin, ReportContext, vm_message
+from hvbpa.report.formats import HostOrigin, ReportContext, json_text, vm_message
 from hvbpa.snapshot import HostOutcome, HostStatus
 
 SARIF_SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -301,4 +300,4 @@ def document(ctx: ReportContext) -> dict[str, Any]:
 
 
 def render(ctx: ReportContext) -> str:
-    return json.dumps(document(ctx), ensure_ascii=False, indent=2, allow_nan=False) + "\n"
+    return json_text(document(ctx))
