@@ -15,7 +15,7 @@ from typing import TextIO
 from hvbpa import __version__
 from hvbpa.evaluate import EvaluationOptions, Rule, Run, analyze
 from hvbpa.exit_codes import ExitCode
-from hvbpa.policy import Baseline, Exclusion, apply_baseline, apply_exclusions, exit_code
+from hvbpa.policy import Baseline, Exclusion, apply_baseline, apply_exclusions, exit_code, host_identities
 from hvbpa.report import HostOrigin, OutputSpec, ReportContext, status_line, write_outputs
 from hvbpa.snapshot import HostOutcome
 
@@ -91,11 +91,13 @@ def finish(
         now=now,
         options=options.evaluation,
     )
+    # Hosts are told apart by FQDN (or target), not by their Windows name, which two may share.
+    identities = host_identities(outcomes)
     # Exclusions first: a baseline must not hide a finding whose exclusion has expired.
-    results, notes = apply_exclusions(run.results, options.exclusions, now)
+    results, notes = apply_exclusions(run.results, options.exclusions, now, identities)
     notes = tuple(options.notes) + tuple(notes)
     if options.baseline is not None:
-        results, more = apply_baseline(results, options.baseline)
+        results, more = apply_baseline(results, options.baseline, identities)
         notes += tuple(more)
     notes += cluster_notes(outcomes)
     run = replace(run, results=tuple(results))

@@ -107,8 +107,10 @@ def test_fingerprints_are_stable_across_runs_and_renames(tmp_path: Path) -> None
     fingerprint = first["partialFingerprints"][FINGERPRINT_KEY]
     assert again["partialFingerprints"][FINGERPRINT_KEY] == fingerprint
     assert renamed["partialFingerprints"][FINGERPRINT_KEY] == fingerprint
-    assert fingerprint == finding_fingerprint("HVX003", "hv01", first["properties"]["vmId"].upper())
-    assert fingerprint != finding_fingerprint("HVX003", "HV02", first["properties"]["vmId"])
+    # The host is its FQDN (two hosts may share a Windows name), the VM its VMId.
+    assert fingerprint == finding_fingerprint("HVX003", "HV01.example.test", first["properties"]["vmId"].upper())
+    assert fingerprint != finding_fingerprint("HVX003", "HV01", first["properties"]["vmId"])
+    assert fingerprint != finding_fingerprint("HVX003", "hv01.other.test", first["properties"]["vmId"])
 
 
 def test_failed_and_unjudged_hosts_are_notifications(validator: jsonschema.Draft4Validator) -> None:

@@ -7,6 +7,10 @@
     justification = "appliance without integration services; vendor ticket 4411"
     expires = 2026-10-01      # optional: a date (00:00 UTC that day) or a datetime
 
+``host`` matches the host's Windows name, its FQDN (the identity reports use for hosts in
+a domain) or the target as named, so ``host = "hv01.contoso.com"`` tells apart two hosts
+named HV01.
+
 A rule judged per host (no VM list, e.g. HVR008) is excluded by an entry without
 ``vm`` and ``vm_id`` (or with ``vm = "*"``); for the other rules a VM must be named,
 so that a forgotten ``vm`` is an error rather than an exclusion of nothing::
@@ -24,7 +28,7 @@ follows a VM through renames; ``vm`` beside it is then only a label for readers.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time
 from fnmatch import fnmatchcase
@@ -71,20 +75,21 @@ class Exclusion:
     def expired(self, now: datetime) -> bool:
         return self.expires is not None and self.expires < now
 
-    def _rule_and_host(self, result: RuleResult) -> bool:
+    def _rule_and_host(self, result: RuleResult, identity: str = "") -> bool:
         if result.rule_id.upper() != self.rule:
             return False
         host = self.host.lower()
-        return fnmatchcase(result.host.lower(), host) or fnmatchcase(result.target.lower(), host)
+        names = (result.host.lower(), result.target.lower(), identity)
+        return any(fnmatchcase(name, host) for name in names if name)
 
-    def matches_host(self, result: RuleResult) -> bool:
+    def matches_host(self, result: RuleResult, identity: str = "") -> bool:
         """For a host-level result: an entry that names no VM, or every VM."""
-        return (self.vm_id is None and self.vm in (None, "*")) and self._rule_and_host(result)
+        return (self.vm_id is None and self.vm in (None, "*")) and self._rule_and_host(result, identity)
 
-    def matches(self, result: RuleResult, vm: VMVerdict) -> bool:
+    def matches(self, result: RuleResult, vm: VMVerdict, identity: str = "") -> bool:
         if self.vm is None and self.vm_id is None:
             return False  # a host-level entry
-        if not self._rule_and_host(result):
+        if not self._rule_and_host(result, identity):
             return False
         if self.vm_id is not None:
             return vm.vm_id.lower() == self.vm_id
@@ -219,13 +224,18 @@ def exclude_vms(result: RuleResult, label_for: Callable[[VMVerdict], str | None]
 
 
 def apply_exclusions(
-    results: Sequence[RuleResult], exclusions: Sequence[Exclusion], now: datetime
+    results: Sequence[RuleResult],
+    exclusions: Sequence[Exclusion],
+    now: datetime,
+    identities: Mapping[str, str] | None = None,
 ) -> tuple[tuple[RuleResult, ...], tuple[str, ...]]:
     """Results with matching findings marked ``excluded_by``, and notes on expired exclusions.
 
     An expired exclusion no longer applies, so its findings fail the run again; the
-    note says why they came back.
+    note says why they came back. ``identities`` (target -> FQDN or target) lets an entry
+    name a host by its FQDN.
     """
+    known = identities or {}
     if now.tzinfo is None:
         now = now.replace(tzinfo=UTC)
     active = [e for e in exclusions if not e.expired(now)]
@@ -236,13 +246,16 @@ def apply_exclusions(
     )
 
     def label_for(result: RuleResult) -> Callable[[VMVerdict], str | None]:
+        identity = known.get(result.target, "")
+
         def label(vm: VMVerdict) -> str | None:
-            return next((e.label for e in active if e.matches(result, vm)), None)
+            return next((e.label for e in active if e.matches(result, vm, identity)), None)
 
         return label
 
     def host_label(result: RuleResult) -> str | None:
-        return next((e.label for e in active if e.matches_host(result)), None)
+        identity = known.get(result.target, "")
+        return next((e.label for e in active if e.matches_host(result, identity)), None)
 
     applied = tuple(
         part

@@ -68,7 +68,7 @@ def summarize(run: Run) -> Summary:
         if result.excluded_by:
             excluded += 1
             accepted = len(result.affected)
-            distinct.update((vm.host.lower(), vm.vm_id) for vm in result.affected)
+            distinct.update((result.target, vm.vm_id) for vm in result.affected)
             if result.excluded_by.startswith(BASELINE_LABEL):
                 vms_baselined += accepted
             else:
@@ -78,7 +78,7 @@ def summarize(run: Run) -> Summary:
         for vm in result.vms:
             vm_counts[vm.status] += 1
             if vm.status is not Status.NOT_APPLICABLE:
-                distinct.add((vm.host.lower(), vm.vm_id))
+                distinct.add((result.target, vm.vm_id))  # by target: two hosts may share a name
     # A rule whose check raised is undetermined everywhere, yet its hosts were judged by the others.
     broken = {f.rule_id for f in run.failures}
     undetermined_hosts = {

@@ -33,6 +33,7 @@ COLUMNS = (
     "failover_addresses",
     "excluded_by",
     "scope",  # vm: a VM's verdict; host: a host-level rule's verdict; empty: the host could not be judged
+    "target",  # the host as named (hosts file, inventory, command line): two hosts may share a Windows name
 )
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -58,6 +59,7 @@ def _vm_row(ctx: ReportContext, result: RuleResult, vm: VMVerdict) -> list[str]:
         "; ".join(vm.failover_addresses),
         result.excluded_by or "",
         "vm",
+        result.target,
     ]
 
 
@@ -65,14 +67,16 @@ def _verdict_row(ctx: ReportContext, result: RuleResult) -> list[str]:
     assert result.verdict is not None
     reason = result.verdict.reason
     row = [result.rule_id, result.severity.value, result.host, "", "", "", "", result.verdict.status.value, ""]
-    return [*row, reason.code, reason_text(reason, ctx.lang), "", "", result.excluded_by or "", "host"]
+    return [*row, reason.code, reason_text(reason, ctx.lang), "", "", result.excluded_by or "", "host", result.target]
 
 
-def _host_row(ctx: ReportContext, result: RuleResult | None, host: str, status: str, reason: Reason) -> list[str]:
+def _host_row(
+    ctx: ReportContext, result: RuleResult | None, host: str, target: str, status: str, reason: Reason
+) -> list[str]:
     rule_id, severity = (result.rule_id, result.severity.value) if result else ("", "")
     row = [rule_id, severity, host, "", "", "", "", status, "", reason.code, reason_text(reason, ctx.lang)]
     # A row about the host (not collected, or a rule it could not judge) is a host row.
-    return [*row, "", "", "", "host"]
+    return [*row, "", "", "", "host", target]
 
 
 def render(ctx: ReportContext) -> str:
@@ -86,14 +90,14 @@ def render(ctx: ReportContext) -> str:
         if result.reason is not None:
             # A host that failed outright gets one row below, not one per rule.
             if result.target not in failed:
-                rows.append(_host_row(ctx, result, result.host, result.status.value, result.reason))
+                rows.append(_host_row(ctx, result, result.host, result.target, result.status.value, result.reason))
             continue
         if result.verdict is not None:
             rows.append(_verdict_row(ctx, result))
         rows.extend(_vm_row(ctx, result, vm) for vm in result.vms)
     for host in ctx.run.hosts:
         if host.target in failed:
-            rows.append(_host_row(ctx, None, host.host_name, host.status.value, host.not_collected()))
+            rows.append(_host_row(ctx, None, host.host_name, host.target, host.status.value, host.not_collected()))
             failed.discard(host.target)
     writer.writerows([safe_cell(visible(cell)) for cell in row] for row in rows)
     return buffer.getvalue()

@@ -6,13 +6,17 @@ starts without rich, XML or CSV machinery loaded.
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Callable, Mapping
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import import_module
 
 from hvbpa.evaluate import Rule, Run, VMVerdict
 from hvbpa.i18n import reason_text, text
+from hvbpa.policy import host_identities, host_identity
+from hvbpa.snapshot import HostOutcome
 
 # What a host must not get to the admin's terminal (or a viewer) as it is: C0 and C1 control
 # characters (ESC starts every terminal sequence; C1 CSI and OSC do alone), DEL, line and
@@ -82,6 +86,34 @@ class ReportContext:
 
     def rule(self, rule_id: str) -> Rule:
         return next(r for r in self.rules if r.id == rule_id)
+
+    @functools.cached_property
+    def labels(self) -> dict[str, str]:
+        """target -> how reports name the host (see :func:`host_labels`)."""
+        return host_labels(self.run.hosts)
+
+    def label(self, target: str, host: str) -> str:
+        return self.labels.get(target, host)
+
+    @functools.cached_property
+    def identities(self) -> dict[str, str]:
+        """target -> who the host is: its FQDN, or the target (fingerprints, baselines)."""
+        return host_identities(self.run.hosts)
+
+    def identity(self, target: str) -> str:
+        return self.identities.get(target) or host_identity(None, target)
+
+
+def host_labels(hosts: Sequence[HostOutcome]) -> dict[str, str]:
+    """target -> the name reports show for a host: its Windows name, and where two hosts of the
+    run share it, their identity beside it (``HV01 (hv01.contoso.com)``), so no two read alike."""
+    identities = host_identities(hosts)
+    names = Counter(h.host_name.casefold() for h in {h.target: h for h in hosts}.values())
+    labels: dict[str, str] = {}
+    for host in hosts:
+        name = host.host_name
+        labels[host.target] = f"{name} ({identities[host.target]})" if names[name.casefold()] > 1 else name
+    return labels
 
 
 def vm_message_parts(vm: VMVerdict, lang: str) -> list[str]:

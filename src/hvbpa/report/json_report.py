@@ -40,6 +40,8 @@ def _host(ctx: ReportContext, outcome: HostOutcome) -> dict[str, Any]:
         "why": _reason(outcome.why, lang),
         "duration_seconds": round(outcome.duration_seconds, 3),
         "requests": outcome.requests,
+        # With the target, who the host is (two hosts may share a Windows name): baselines use it.
+        "fqdn": snapshot.host.fqdn if snapshot else None,
         "os_build": snapshot.host.os_build if snapshot else None,
         "cluster_name": snapshot.host.cluster_name if snapshot else None,
         "vm_count": len(snapshot.vms) if snapshot else None,

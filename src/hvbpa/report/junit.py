@@ -73,7 +73,7 @@ def _vm_detail(ctx: ReportContext, result: RuleResult, vm: VMVerdict) -> str:
     body = rule.text(ctx.lang)
     lines = [
         f"{rule.id}: {body.title}",
-        f"{text('host', ctx.lang)}: {result.host}",
+        f"{text('host', ctx.lang)}: {ctx.label(result.target, result.host)}",
         f"{text('vm', ctx.lang)}: {vm.vm_name} ({vm.vm_id})",
         f"{text('mode', ctx.lang)}: {vm.replication_mode}, {vm.state}",
         f"{text('why', ctx.lang)}: {_vm_message(vm, ctx.lang)}",
@@ -87,7 +87,7 @@ def _vm_detail(ctx: ReportContext, result: RuleResult, vm: VMVerdict) -> str:
 def _add_result(ctx: ReportContext, suite: _Suite, result: RuleResult) -> None:
     lang = ctx.lang
     if result.reason is not None:
-        case = suite.case(result.rule_id, result.host)
+        case = suite.case(result.rule_id, ctx.label(result.target, result.host))
         suite.outcome(case, "error", reason_text(result.reason, lang), type="undetermined")
         return
     if result.verdict is not None:
@@ -112,13 +112,14 @@ def _add_host_verdict(ctx: ReportContext, suite: _Suite, result: RuleResult) -> 
     assert result.verdict is not None
     lang, status = ctx.lang, result.verdict.status
     why = reason_text(result.verdict.reason, lang)
-    case = suite.case(result.rule_id, f"{result.host} {text('host_itself', lang)}")
+    host = ctx.label(result.target, result.host)
+    case = suite.case(result.rule_id, f"{host} {text('host_itself', lang)}")
     if status is Status.NONCOMPLIANT and result.excluded_by:
         suite.outcome(case, "skipped", f"{text('excluded', lang)}: {result.excluded_by}")
     elif status is Status.NONCOMPLIANT:
         rule = ctx.rule(result.rule_id)
         body = rule.text(lang)
-        lines = [f"{rule.id}: {body.title}", f"{text('host', lang)}: {result.host}", f"{text('why', lang)}: {why}"]
+        lines = [f"{rule.id}: {body.title}", f"{text('host', lang)}: {host}", f"{text('why', lang)}: {why}"]
         detail = "\n".join([*lines, "", body.resolution, rule.help_url])
         suite.outcome(case, "failure", why, detail, type=result.severity.value)
     elif status is Status.UNDETERMINED:
@@ -151,7 +152,8 @@ def render(ctx: ReportContext) -> str:
         if host.target in seen:
             continue
         seen.add(host.target)
-        element = ET.SubElement(root, "testsuite", name=_clean(host.host_name), id=str(number))
+        # Two hosts may share a Windows name: the suite's name tells them apart.
+        element = ET.SubElement(root, "testsuite", name=_clean(ctx.label(host.target, host.host_name)), id=str(number))
         if stamp:
             element.set("timestamp", stamp)
         element.set("hostname", _clean(host.host_name))

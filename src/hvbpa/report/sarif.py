@@ -100,17 +100,18 @@ class _Locations:
         """A result's ``locations``: the host's file line, and the host or VM by index."""
         return [{"physicalLocation": self.physical(target), "logicalLocations": [self.ref(index)]}]
 
-    def host(self, host: str) -> int:
-        key = (host.lower(),)
+    def host(self, target: str, host: str) -> int:
+        """The host by target (two may share a Windows name), named as reports name it."""
+        key = (target,)
         if key not in self._index:
             self._index[key] = len(self.items)
             self.items.append({"name": host, "fullyQualifiedName": host, "kind": "namespace"})
         return self._index[key]
 
-    def vm(self, host: str, vm: VMVerdict) -> int:
-        key = (host.lower(), vm.vm_id.lower())
+    def vm(self, target: str, host: str, vm: VMVerdict) -> int:
+        key = (target, vm.vm_id.lower())
         if key not in self._index:
-            parent = self.host(host)
+            parent = self.host(target, host)
             self._index[key] = len(self.items)
             self.items.append(
                 {
@@ -151,15 +152,16 @@ def _vm_result(
     ctx: ReportContext, result: RuleResult, vm: VMVerdict, rule_index: int, locations: _Locations
 ) -> dict[str, Any]:
     failing = vm.status is Status.NONCOMPLIANT
+    host, host_id = ctx.label(result.target, result.host), ctx.identity(result.target)
     found: dict[str, Any] = {
         "ruleId": result.rule_id,
         "ruleIndex": rule_index,
         "kind": "fail" if failing else "open",
         # SARIF allows only "none" for results that are not failures.
         "level": _LEVEL[result.severity] if failing else "none",
-        "message": {"text": _vm_message(result.host, vm, ctx.lang)},
-        "locations": locations.at(result.target, locations.vm(result.host, vm)),
-        "partialFingerprints": {FINGERPRINT_KEY: finding_fingerprint(result.rule_id, result.host, vm.vm_id)},
+        "message": {"text": _vm_message(host, vm, ctx.lang)},
+        "locations": locations.at(result.target, locations.vm(result.target, host, vm)),
+        "partialFingerprints": {FINGERPRINT_KEY: finding_fingerprint(result.rule_id, host_id, vm.vm_id)},
         "properties": {
             "host": result.host,
             "target": result.target,
@@ -190,14 +192,15 @@ def _host_result(ctx: ReportContext, result: RuleResult, rule_index: int, locati
     """A host-level rule's verdict on the host: located at the host, fingerprinted with no VMId."""
     assert result.verdict is not None
     failing = result.verdict.status is Status.NONCOMPLIANT
+    host, host_id = ctx.label(result.target, result.host), ctx.identity(result.target)
     found: dict[str, Any] = {
         "ruleId": result.rule_id,
         "ruleIndex": rule_index,
         "kind": "fail" if failing else "open",
         "level": _LEVEL[result.severity] if failing else "none",
-        "message": {"text": f"{result.host}: {reason_text(result.verdict.reason, ctx.lang)}"},
-        "locations": locations.at(result.target, locations.host(result.host)),
-        "partialFingerprints": {FINGERPRINT_KEY: finding_fingerprint(result.rule_id, result.host, "")},
+        "message": {"text": f"{host}: {reason_text(result.verdict.reason, ctx.lang)}"},
+        "locations": locations.at(result.target, locations.host(result.target, host)),
+        "partialFingerprints": {FINGERPRINT_KEY: finding_fingerprint(result.rule_id, host_id, "")},
         "properties": {
             "host": result.host,
             "target": result.target,
@@ -224,7 +227,7 @@ def _notification(
         "level": "error",
         "message": {"text": message},
         "descriptor": {"id": descriptor},
-        "locations": locations.at(target, locations.host(host)),
+        "locations": locations.at(target, locations.host(target, host)),
     }
     if rule is not None:
         note["associatedRule"] = {"id": rule[0], "index": rule[1]}
@@ -253,11 +256,10 @@ def document(ctx: ReportContext) -> dict[str, Any]:
         if result.reason is not None:
             # A failed host already has its own notification; do not repeat it for every rule.
             if result.target not in failed_targets:
-                message = f"{result.host}: {reason_text(result.reason, ctx.lang)}"
+                host = ctx.label(result.target, result.host)
+                message = f"{host}: {reason_text(result.reason, ctx.lang)}"
                 notifications.append(
-                    _notification(
-                        message, result.host, result.target, locations, result.reason.code, (result.rule_id, index)
-                    )
+                    _notification(message, host, result.target, locations, result.reason.code, (result.rule_id, index))
                 )
             continue
         if result.verdict is not None and result.verdict.status in (Status.NONCOMPLIANT, Status.UNDETERMINED):

@@ -116,13 +116,13 @@ def _findings(ctx: ReportContext, rule_id: str, results: Sequence[RuleResult]) -
             label = Text(text("host_itself", lang), style="bold")
             if result.excluded_by:
                 label.append(f" ({text('excluded', lang)})", style="dim")
-            section.add([result.host, label, ""], reason_text(result.verdict.reason, lang))
+            section.add([ctx.label(result.target, result.host), label, ""], reason_text(result.verdict.reason, lang))
         for vm in result.affected:
             name = Text(visible(vm.vm_name), style="bold")
             if result.excluded_by:
                 name.append(f" ({text('excluded', lang)})", style="dim")
             mode = f"{hyperv_text(vm.replication_mode, lang)}, {hyperv_text(vm.state, lang)}"
-            section.add([result.host, name, mode], _why(vm, lang))
+            section.add([ctx.label(result.target, result.host), name, mode], _why(vm, lang))
     return section
 
 
@@ -137,15 +137,17 @@ def _undetermined(ctx: ReportContext, results: Sequence[RuleResult]) -> _Section
     section = _Section(title, (text("host", lang), text("vm", lang), text("rule", lang), text("why", lang)))
     for result in host_rows:
         assert result.reason is not None
-        section.add([result.host, "*", result.rule_id], reason_text(result.reason, lang))
+        section.add([ctx.label(result.target, result.host), "*", result.rule_id], reason_text(result.reason, lang))
     for result in verdict_rows:
         assert result.verdict is not None
-        section.add([result.host, text("host_itself", lang), result.rule_id], reason_text(result.verdict.reason, lang))
+        itself = text("host_itself", lang)
+        host = ctx.label(result.target, result.host)
+        section.add([host, itself, result.rule_id], reason_text(result.verdict.reason, lang))
     # Many VMs that could not be judged for the same reason (a host whose collector predates a
     # rule's data, say) are one row: the table stays readable with many rules and VMs.
     groups: dict[tuple[str, str, Reason], list[str]] = {}
     for result, vm in rows:
-        groups.setdefault((result.rule_id, result.host, vm.reason), []).append(vm.vm_name)
+        groups.setdefault((result.rule_id, ctx.label(result.target, result.host), vm.reason), []).append(vm.vm_name)
     for (rule_id, host, reason), names in groups.items():
         if len(names) > _GROUPED:
             label = text("vm_group", lang, count=len(names), names=", ".join(names[:_NAMED]))
