@@ -165,7 +165,7 @@ def collect_targets(
     hosts: Sequence[str], hosts_files: Sequence[Path], inventories: Sequence[Path], limit: str | None
 ) -> list[Target]:
     from hvbpa.errors import InputError
-    from hvbpa.targets import TargetError, dedupe, parse_target, read_hosts_file, read_inventory
+    from hvbpa.targets import TargetError, check_labels, dedupe, parse_target, read_hosts_file, read_inventory
 
     if limit and not inventories:
         raise InputError("--limit applies to --inventory")
@@ -183,9 +183,10 @@ def collect_targets(
             from hvbpa.i18n import text
 
             raise InputError(text("cli_limit_none", cli_lang(), limit=limit, count=everyone))
+        targets = dedupe(found)
+        check_labels(targets)
     except TargetError as exc:
         raise InputError(str(exc)) from None
-    targets = dedupe(found)
     if not targets:
         from hvbpa.i18n import text
 

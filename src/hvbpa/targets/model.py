@@ -235,6 +235,21 @@ def dedupe(targets: Iterable[Target]) -> list[Target]:
     return result
 
 
+def check_labels(targets: Iterable[Target]) -> None:
+    """Refuse two hosts with one label: reports, baselines and ``report merge`` know a host by it,
+    so one of the two would be lost. Labels are case-insensitive, as host names are on Windows."""
+    seen: dict[str, Target] = {}
+    for target in targets:
+        key = target.name.casefold()
+        first = seen.setdefault(key, target)
+        if first is not target:
+            raise TargetError(
+                target.source,
+                f"{shown(target.name)} already names the host at {first.source}; "
+                "give each host its own label (name=, or the inventory host name)",
+            )
+
+
 def read_text(path: Path) -> str:
     """Read a hand-edited text file: UTF-8 with or without BOM, or UTF-16 with BOM."""
     try:
