@@ -102,7 +102,7 @@ def create_baseline(report_json: Mapping[str, Any], created: str | None = None) 
             if verdict and verdict["status"] == Status.NONCOMPLIANT.value:
                 entries.append(Finding.of(rule_id, host, host_id, "", ""))
             for vm in result["vms"]:
-                if vm["status"] == Status.NONCOMPLIANT.value:
+                if vm["status"] == Status.NONCOMPLIANT.value and not vm.get("excluded_by"):
                     entries.append(Finding.of(rule_id, host, host_id, vm["vm_id"], vm["name"]))
         stamp = created or str(report_json["run"]["finished"])
     except (KeyError, TypeError, AttributeError) as exc:
@@ -171,7 +171,7 @@ def _identity_of(identities: Identities) -> Callable[[RuleResult], str]:
 def _current(results: Sequence[RuleResult], identity: Callable[[RuleResult], str]) -> list[tuple[Finding, bool]]:
     """Each noncompliant VM (and host, for host-level rules) now, and whether an exclusion already covers it."""
     found = [
-        (Finding.of(r.rule_id, r.host, identity(r), vm.vm_id, vm.vm_name), bool(r.excluded_by))
+        (Finding.of(r.rule_id, r.host, identity(r), vm.vm_id, vm.vm_name), r.accepted_by(vm) is not None)
         for r in results
         if r.status is Status.NONCOMPLIANT
         for vm in r.affected
@@ -269,9 +269,8 @@ def apply_baseline(
         return label if finding_fingerprint(result.rule_id, identity(result), "") in comparison.known else None
 
     applied = tuple(
-        part
+        exclude_host(result, host_label) if result.verdict else exclude_vms(result, label_for(result))
         for result in results
-        for part in (exclude_host(result, host_label) if result.verdict else exclude_vms(result, label_for(result)))
     )
     notes = [
         *legacy_notes,

@@ -190,37 +190,27 @@ def load_exclusions(
 # --- applying --------------------------------------------------------------------------
 
 
-def _rollup(vms: Sequence[VMVerdict]) -> Status:
-    return max((v.status for v in vms), key=lambda s: s.rank, default=Status.NOT_APPLICABLE)
+def exclude_vms(result: RuleResult, label_for: Callable[[VMVerdict], str | None]) -> RuleResult:
+    """Mark the affected VMs that ``label_for`` labels as accepted.
 
-
-def exclude_vms(result: RuleResult, label_for: Callable[[VMVerdict], str | None]) -> tuple[RuleResult, ...]:
-    """Mark the affected VMs that ``label_for`` labels as excluded.
-
-    RuleResult is the unit that carries ``excluded_by``, so when only some affected VMs
-    are excluded the result is split: the rest keep failing the run, and each excluded
-    group becomes its own excluded result (the table shows it with --show-excluded).
+    One result per (rule, host), whatever is accepted: each accepted VM carries its label
+    (``accepted``); once every finding is accepted the result is ``excluded_by`` them all,
+    otherwise the rest keep failing the run. Findings accepted earlier (an exclusion, before
+    the baseline) keep their label.
     """
     if result.status is not Status.NONCOMPLIANT or result.excluded_by:
-        return (result,)
-    labels = {id(vm): label_for(vm) for vm in result.affected}
-    if not any(labels.values()):
-        return (result,)
-    kept = tuple(vm for vm in result.vms if not labels.get(id(vm)))
-    if all(labels.values()) and not kept:
-        distinct = list(dict.fromkeys(label for label in labels.values() if label))
-        return (replace(result, excluded_by="; ".join(distinct)),)
-    # The VMs that were not findings stay in a result of their own, so they are still counted as judged.
-    split = [replace(result, vms=kept, status=_rollup(kept))] if kept else []
-    groups: dict[str, list[VMVerdict]] = {}
+        return result
+    accepted = dict(result.accepted)
     for vm in result.affected:
-        label = labels[id(vm)]
-        if label:
-            groups.setdefault(label, []).append(vm)
-    split.extend(
-        replace(result, vms=tuple(vms), status=Status.NONCOMPLIANT, excluded_by=label) for label, vms in groups.items()
-    )
-    return tuple(split)
+        if vm.vm_id not in accepted:
+            label = label_for(vm)
+            if label:
+                accepted[vm.vm_id] = label
+    if len(accepted) == len(result.accepted):
+        return result
+    everything = all(vm.vm_id in accepted for vm in result.affected)
+    excluded_by = "; ".join(dict.fromkeys(accepted[vm.vm_id] for vm in result.affected)) if everything else None
+    return replace(result, accepted=tuple(accepted.items()), excluded_by=excluded_by)
 
 
 def apply_exclusions(
@@ -258,16 +248,15 @@ def apply_exclusions(
         return next((e.label for e in active if e.matches_host(result, identity)), None)
 
     applied = tuple(
-        part
+        exclude_host(result, host_label) if result.verdict else exclude_vms(result, label_for(result))
         for result in results
-        for part in (exclude_host(result, host_label) if result.verdict else exclude_vms(result, label_for(result)))
     )
     return applied, notes
 
 
-def exclude_host(result: RuleResult, label_for: Callable[[RuleResult], str | None]) -> tuple[RuleResult, ...]:
+def exclude_host(result: RuleResult, label_for: Callable[[RuleResult], str | None]) -> RuleResult:
     """A host-level finding marked excluded when ``label_for`` labels it (undetermined ones never are)."""
     if not result.host_finding or result.excluded_by:
-        return (result,)
+        return result
     label = label_for(result)
-    return (replace(result, excluded_by=label),) if label else (result,)
+    return replace(result, excluded_by=label) if label else result

@@ -57,7 +57,7 @@ def _vm_row(ctx: ReportContext, result: RuleResult, vm: VMVerdict) -> list[str]:
         vm_message_parts(vm, ctx.lang)[0],
         vm.inferred_from or "",
         "; ".join(vm.failover_addresses),
-        result.excluded_by or "",
+        result.accepted_by(vm) or "",
         "vm",
         result.target,
     ]

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from hvbpa.evaluate import RuleResult, VMVerdict
+from hvbpa.evaluate import RuleResult, Status, VMVerdict
 from hvbpa.i18n import Reason, reason_text
 from hvbpa.policy import summarize
 from hvbpa.report.formats import ReportContext, json_text
@@ -51,8 +51,8 @@ def _host(ctx: ReportContext, outcome: HostOutcome) -> dict[str, Any]:
     }
 
 
-def _vm(vm: VMVerdict, lang: str) -> dict[str, Any]:
-    return {
+def _vm(result: RuleResult, vm: VMVerdict, lang: str) -> dict[str, Any]:
+    found: dict[str, Any] = {
         "name": vm.vm_name,
         "vm_id": vm.vm_id,
         "host": vm.host,
@@ -64,6 +64,11 @@ def _vm(vm: VMVerdict, lang: str) -> dict[str, Any]:
         "inferred_from": vm.inferred_from,
         "failover_addresses": list(vm.failover_addresses),
     }
+    # Only on an accepted finding (a key on every verdict would grow a large report by megabytes).
+    accepted = result.accepted_by(vm) if vm.status is Status.NONCOMPLIANT else None
+    if accepted:
+        found["excluded_by"] = accepted
+    return found
 
 
 def _result(ctx: ReportContext, result: RuleResult) -> dict[str, Any]:
@@ -84,7 +89,7 @@ def _result(ctx: ReportContext, result: RuleResult) -> dict[str, Any]:
         "reason": _reason(result.reason, ctx.lang),
         "excluded_by": result.excluded_by,
         "affected_vms": [vm.vm_name for vm in result.affected],
-        "vms": [_vm(vm, ctx.lang) for vm in result.vms],
+        "vms": [_vm(result, vm, ctx.lang) for vm in result.vms],
         "scope": result.scope.value,
         "verdict": (
             {"status": result.verdict.status.value, "reason": _reason(result.verdict.reason, ctx.lang)}

@@ -97,8 +97,9 @@ def _add_result(ctx: ReportContext, suite: _Suite, result: RuleResult) -> None:
     for vm in result.vms:
         name = vm.vm_name if names[vm.vm_name] == 1 else f"{vm.vm_name} ({vm.vm_id})"
         case = suite.case(result.rule_id, name)
-        if vm.status is Status.NONCOMPLIANT and result.excluded_by:
-            suite.outcome(case, "skipped", f"{text('excluded', lang)}: {result.excluded_by}")
+        accepted = result.accepted_by(vm) if vm.status is Status.NONCOMPLIANT else None
+        if accepted:
+            suite.outcome(case, "skipped", f"{text('excluded', lang)}: {accepted}")
         elif vm.status is Status.NONCOMPLIANT:
             message = _vm_message(vm, lang)
             suite.outcome(case, "failure", message, _vm_detail(ctx, result, vm), type=result.severity.value)

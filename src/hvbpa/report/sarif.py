@@ -176,8 +176,9 @@ def _vm_result(
         },
     }
     _add_origin(ctx, result.target, found)
-    if result.excluded_by:
-        found["suppressions"] = [{"kind": "external", "status": "accepted", "justification": result.excluded_by}]
+    accepted = result.accepted_by(vm) if failing else None
+    if accepted:
+        found["suppressions"] = [{"kind": "external", "status": "accepted", "justification": accepted}]
     return found
 
 

@@ -45,7 +45,7 @@ def status_line(run: Run, code: ExitCode, fail_on: str, outputs: Sequence[Output
             for r in run.results
             if r.status is Status.NONCOMPLIANT and not r.excluded_by and counts_as_failure(r.severity, fail_on)
         ]
-        vms = sum(len(r.affected) for r in failing)
+        vms = sum(len(r.failing) for r in failing)
         hosts = len({r.target for r in failing})
         line = text("status_findings", lang, vms=vms, hosts=hosts, fail_on=fail_on)
     else:

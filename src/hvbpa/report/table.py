@@ -118,8 +118,11 @@ def _findings(ctx: ReportContext, rule_id: str, results: Sequence[RuleResult]) -
                 label.append(f" ({text('excluded', lang)})", style="dim")
             section.add([ctx.label(result.target, result.host), label, ""], reason_text(result.verdict.reason, lang))
         for vm in result.affected:
+            accepted = result.accepted_by(vm)
+            if accepted and not ctx.show_excluded:
+                continue
             name = Text(visible(vm.vm_name), style="bold")
-            if result.excluded_by:
+            if accepted:
                 name.append(f" ({text('excluded', lang)})", style="dim")
             mode = f"{hyperv_text(vm.replication_mode, lang)}, {hyperv_text(vm.state, lang)}"
             section.add([ctx.label(result.target, result.host), name, mode], _why(vm, lang))
