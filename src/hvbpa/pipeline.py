@@ -15,7 +15,15 @@ from typing import TextIO
 from hvbpa import __version__
 from hvbpa.evaluate import EvaluationOptions, Rule, Run, analyze
 from hvbpa.exit_codes import ExitCode
-from hvbpa.policy import Baseline, Exclusion, apply_baseline, apply_exclusions, exit_code, host_identities
+from hvbpa.policy import (
+    Baseline,
+    Exclusion,
+    apply_baseline,
+    apply_exclusions,
+    exit_code,
+    host_identities,
+    unmatched_exclusions,
+)
 from hvbpa.report import HostOrigin, OutputSpec, ReportContext, status_line, write_outputs
 from hvbpa.snapshot import HostOutcome
 
@@ -95,7 +103,16 @@ def finish(
     identities = host_identities(outcomes)
     # Exclusions first: a baseline must not hide a finding whose exclusion has expired.
     results, notes = apply_exclusions(run.results, options.exclusions, now, identities)
-    notes = tuple(options.notes) + tuple(notes)
+    # A stale or mistyped entry is said in the report and, unless -q, on stderr.
+    unmatched = unmatched_exclusions(run.results, options.exclusions, now, identities)
+    if unmatched and stderr is not None:
+        from hvbpa.i18n import text
+        from hvbpa.report import visible
+
+        for note in unmatched:
+            stderr.write(visible(text("cli_warning", options.lang, message=note)) + "\n")
+        stderr.flush()
+    notes = tuple(options.notes) + tuple(notes) + unmatched
     if options.baseline is not None:
         results, more = apply_baseline(results, options.baseline, identities)
         notes += tuple(more)

@@ -5,7 +5,7 @@ their fingerprints, the summary counts, and the exit code for ``--fail-on``.
 """
 
 from hvbpa.policy.baseline import Baseline, apply_baseline, create_baseline, load_baseline, write_baseline
-from hvbpa.policy.exclusions import Exclusion, apply_exclusions, load_exclusions
+from hvbpa.policy.exclusions import Exclusion, apply_exclusions, load_exclusions, unmatched_exclusions
 from hvbpa.policy.fingerprint import FINGERPRINT_KEY, finding_fingerprint, host_identities, host_identity
 from hvbpa.policy.threshold import Summary, counts_as_failure, exit_code, run_is_incomplete, summarize
 
@@ -26,5 +26,6 @@ __all__ = [
     "load_exclusions",
     "run_is_incomplete",
     "summarize",
+    "unmatched_exclusions",
     "write_baseline",
 ]

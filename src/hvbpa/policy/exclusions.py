@@ -254,6 +254,40 @@ def apply_exclusions(
     return applied, notes
 
 
+def unmatched_exclusions(
+    results: Sequence[RuleResult],
+    exclusions: Sequence[Exclusion],
+    now: datetime,
+    identities: Mapping[str, str] | None = None,
+) -> tuple[str, ...]:
+    """One note per active exclusion that accepted nothing in this run: a typo in a rule, host
+    or VM, or a finding since fixed. Not said of an entry whose rule did not run (--rule,
+    --skip-rule) or whose hosts could not all be judged (failed, undetermined): it may still apply.
+    """
+    if now.tzinfo is None:
+        now = now.replace(tzinfo=UTC)
+    known = identities or {}
+    ran = {r.rule_id.upper() for r in results}
+    notes = []
+    for exclusion in exclusions:
+        if exclusion.expired(now) or exclusion.rule not in ran:
+            continue
+        hosts = [r for r in results if exclusion._rule_and_host(r, known.get(r.target, ""))]
+        if any(_accepts(exclusion, r, known.get(r.target, "")) for r in hosts):
+            continue
+        if any(r.reason is not None or r.status is Status.UNDETERMINED for r in hosts):
+            continue  # could not judge there: the finding may still exist
+        why = "no finding matches it" if hosts else f"no host of this run matches host {exclusion.host!r}"
+        notes.append(f"{exclusion.origin}: exclusion for {exclusion.rule} on {exclusion.scope} accepted nothing: {why}")
+    return tuple(notes)
+
+
+def _accepts(exclusion: Exclusion, result: RuleResult, identity: str) -> bool:
+    if result.verdict is not None:
+        return result.host_finding and exclusion.matches_host(result, identity)
+    return any(exclusion.matches(result, vm, identity) for vm in result.affected)
+
+
 def exclude_host(result: RuleResult, label_for: Callable[[RuleResult], str | None]) -> RuleResult:
     """A host-level finding marked excluded when ``label_for`` labels it (undetermined ones never are)."""
     if not result.host_finding or result.excluded_by:
