@@ -290,6 +290,7 @@ _UI: dict[str, tuple[str, str]] = {
     ),
     # The CLI's own messages
     "cli_error": ("hvbpa: error: {message}", "hvbpa: 오류: {message}"),
+    "cli_warning": ("hvbpa: warning: {message}", "hvbpa: 경고: {message}"),
     "cli_interrupted": ("interrupted", "중단되었습니다"),
     "cli_terminated": ("terminated (SIGTERM)", "종료되었습니다(SIGTERM)"),
     "cli_internal_error": (

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import TextIO
@@ -15,8 +15,16 @@ from typing import TextIO
 from hvbpa import __version__
 from hvbpa.evaluate import EvaluationOptions, Rule, Run, analyze
 from hvbpa.exit_codes import ExitCode
-from hvbpa.policy import Baseline, Exclusion, apply_baseline, apply_exclusions, exit_code
-from hvbpa.report import OutputSpec, ReportContext, status_line, write_outputs
+from hvbpa.policy import (
+    Baseline,
+    Exclusion,
+    apply_baseline,
+    apply_exclusions,
+    exit_code,
+    host_identities,
+    unmatched_exclusions,
+)
+from hvbpa.report import HostOrigin, OutputSpec, ReportContext, status_line, write_outputs
 from hvbpa.snapshot import HostOutcome
 
 
@@ -35,6 +43,7 @@ class RunOptions:
     baseline: Baseline | None = None
     stopped: ExitCode | None = None  # INTERRUPTED or TERMINATED: the run's code whatever it found
     tls_unverified: tuple[str, ...] = ()  # targets scanned without certificate validation
+    origins: Mapping[str, HostOrigin] = field(default_factory=dict)  # target -> the file line that named it
 
 
 @dataclass(frozen=True)
@@ -90,11 +99,22 @@ def finish(
         now=now,
         options=options.evaluation,
     )
+    # Hosts are told apart by FQDN (or target), not by their Windows name, which two may share.
+    identities = host_identities(outcomes)
     # Exclusions first: a baseline must not hide a finding whose exclusion has expired.
-    results, notes = apply_exclusions(run.results, options.exclusions, now)
-    notes = tuple(options.notes) + tuple(notes)
+    results, notes = apply_exclusions(run.results, options.exclusions, now, identities)
+    # A stale or mistyped entry is said in the report and, unless -q, on stderr.
+    unmatched = unmatched_exclusions(run.results, options.exclusions, now, identities)
+    if unmatched and stderr is not None:
+        from hvbpa.i18n import text
+        from hvbpa.report import visible
+
+        for note in unmatched:
+            stderr.write(visible(text("cli_warning", options.lang, message=note)) + "\n")
+        stderr.flush()
+    notes = tuple(options.notes) + tuple(notes) + unmatched
     if options.baseline is not None:
-        results, more = apply_baseline(results, options.baseline)
+        results, more = apply_baseline(results, options.baseline, identities)
         notes += tuple(more)
     notes += cluster_notes(outcomes)
     run = replace(run, results=tuple(results))
@@ -114,6 +134,7 @@ def finish(
         json_snapshots=options.json_snapshots,
         notes=notes,
         tls_unverified=options.tls_unverified,
+        origins=options.origins,
     )
     color = stdout.isatty() and "NO_COLOR" not in os.environ
     if stdout.isatty():

@@ -191,3 +191,25 @@ def test_summary_counts_the_vms_behind_the_verdicts(cli: Invoke) -> None:
     assert every_rule in every.output
     none = cli("evaluate", str(CASES / "out-of-scope" / "hv01.json"))
     assert "Virtual machines judged: 0;" in none.output
+
+
+def test_evaluate_places_sarif_results_at_the_snapshot_file(
+    cli: Invoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "snapshots").mkdir()
+    (tmp_path / "snapshots" / "hv01.json").write_bytes(ABSENT.read_bytes())
+    monkeypatch.chdir(tmp_path)
+    result = cli(
+        "evaluate", "snapshots/hv01.json", "--rule", "HVX003", "-q", "-o", "sarif:r.sarif", "-o", "json:r.json"
+    )
+    assert result.exit_code == ExitCode.FINDINGS
+    (run,) = json.loads((tmp_path / "r.sarif").read_text("utf-8"))["runs"]
+    places = {json.dumps(loc["physicalLocation"]) for r in run["results"] for loc in r["locations"]}
+    assert places == {
+        json.dumps(
+            {"artifactLocation": {"uri": "snapshots/hv01.json", "uriBaseId": "%SRCROOT%"}, "region": {"startLine": 1}}
+        )
+    }
+    report = json.loads((tmp_path / "r.json").read_text("utf-8"))
+    validate_report(report)
+    assert [h["origin"] for h in report["hosts"]] == [{"path": "snapshots/hv01.json", "line": 1}]

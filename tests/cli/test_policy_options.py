@@ -145,3 +145,59 @@ def test_json_without_snapshots_is_smaller_and_cannot_be_merged(cli: Invoke, tmp
     refused = cli("report", "merge", str(lean))
     assert refused.exit_code == ExitCode.USAGE
     assert "no snapshot" in refused.output
+
+
+UNMATCHED = """
+[[exclusion]]
+rule = "HVX003"
+vm = "app01"
+justification = "matches: no warning"
+
+[[exclusion]]
+rule = "HVX003"
+vm = "app10"
+justification = "a typo in the VM name"
+
+[[exclusion]]
+rule = "HVX003"
+host = "hv-typo"
+vm = "*"
+justification = "a typo in the host"
+
+[[exclusion]]
+rule = "HVR001"
+vm = "*"
+justification = "a rule this run skips: no warning"
+
+[[exclusion]]
+rule = "HVX003"
+host = "hv01"
+vm = "app02"
+justification = "fixed since: app02 is compliant"
+"""
+
+
+@pytest.mark.parametrize("quiet", [False, True])
+def test_an_exclusion_that_accepts_nothing_is_said_in_one_line_each(cli: Invoke, tmp_path: Path, quiet: bool) -> None:
+    path = _exclusions(tmp_path, UNMATCHED)
+    out = tmp_path / "r.json"
+    args = ["evaluate", ABSENT, "--rule", "HVX003", "--exclusions", str(path), "--now", BEFORE, "-o", f"json:{out}"]
+    result = cli(*args, *(["-q"] if quiet else []))
+    assert result.exit_code == ExitCode.OK, result.output
+    expected = [
+        f"{path}:7: exclusion for HVX003 on */app10 accepted nothing: no finding matches it",
+        f"{path}:12: exclusion for HVX003 on hv-typo/* accepted nothing: no host of this run matches host 'hv-typo'",
+        f"{path}:23: exclusion for HVX003 on hv01/app02 accepted nothing: no finding matches it",
+    ]
+    warnings = [line for line in result.stderr.splitlines() if line.startswith("hvbpa: warning: ")]
+    assert warnings == ([] if quiet else [f"hvbpa: warning: {line}" for line in expected])
+    notes = json.loads(out.read_text("utf-8"))["notes"]
+    assert [n for n in notes if "accepted nothing" in n] == expected
+
+
+def test_no_warning_where_a_host_could_not_be_judged(cli: Invoke, tmp_path: Path) -> None:
+    """HV01 without its Hyper-V module: the excluded finding may well still be there."""
+    path = _exclusions(tmp_path, '[[exclusion]]\nrule = "HVX003"\nvm = "app01"\njustification = "j"\n')
+    result = cli("evaluate", NO_MODULE, "--exclusions", str(path), "--now", BEFORE)
+    assert result.exit_code == ExitCode.INCOMPLETE
+    assert "accepted nothing" not in result.output

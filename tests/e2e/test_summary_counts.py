@@ -100,3 +100,16 @@ def test_counts_agree_on_the_demo_fleet_and_after_merge_with_baseline_and_exclus
     assert merged["vms_noncompliant"] == 0
     assert merged["vms_excluded"] == 1 and merged["vms_baselined"] == 19
     assert merged["host_verdicts_accepted"] == 8 and merged["host_verdicts_noncompliant"] == 0
+    # One result per (rule, host) with or without a baseline: the same data, the same counts.
+    before, after = (json.loads(p["json"].read_text("utf-8")) for p in (paths, merged_paths))
+    pairs = [[(r["rule_id"], r["target"]) for r in d["results"]] for d in (before, after)]
+    assert sorted(pairs[0]) == sorted(pairs[1]) and len(set(pairs[1])) == len(pairs[1])
+    ok = {h["target"] for h in before["hosts"] if h["status"] == "ok"}
+    judged = sum(target in ok for _, target in pairs[0])
+
+    def results(s: dict[str, Any]) -> int:
+        return sum(s[k] for k in ("noncompliant", "undetermined", "compliant", "not_applicable", "excluded"))
+
+    assert results(scanned) == results(merged) == judged
+    assert merged["excluded"] == scanned["noncompliant"], "every finding is accepted: every such result is excluded"
+    assert merged["compliant"] == scanned["compliant"]

@@ -75,8 +75,12 @@ def test_vm_id_survives_a_rename() -> None:
     )
     rule = Exclusion(rule="HVX003", justification="j", vm_id=APP01, source="x.toml", line=1)
     applied, _ = apply_exclusions(renamed, (rule,), BEFORE)
-    assert [r.excluded_by for r in applied] == [None, "x.toml:1: j"], "the host's compliant VMs stay counted"
-    assert all(vm.status is Status.COMPLIANT for vm in applied[0].vms)
+    (excluded,) = applied
+    assert excluded.excluded_by == "x.toml:1: j" and [v.vm_id for v in excluded.affected] == [APP01]
+    run = replace(make_run(outcomes(ABSENT)), results=renamed)
+    counted, accepted = summarize(run), summarize(replace(run, results=applied))
+    assert accepted.vms_compliant == counted.vms_compliant > 0, "the host's compliant VMs stay counted"
+    assert (accepted.vms_excluded, accepted.excluded, accepted.noncompliant) == (1, 1, 0)
     by_old_name = Exclusion(rule="HVX003", justification="j", vm="app01", source="x.toml", line=1)
     assert not any(r.excluded_by for r in apply_exclusions(renamed, (by_old_name,), BEFORE)[0])
 
@@ -91,21 +95,24 @@ def test_no_match_on_other_rule_host_or_vm() -> None:
         assert applied == results()
 
 
-def test_partial_exclusion_splits_and_the_rest_still_fails() -> None:
+def test_partial_exclusion_keeps_one_result_and_the_rest_still_fails() -> None:
     base = next(r for r in results() if r.host == "HV01")
     second = replace(base.vms[0], vm_name="app03", vm_id="00000000-0000-0000-0000-000000000003")
     result = replace(base, vms=(*base.vms, second))
     by_name = Exclusion(rule="HVX003", justification="j", vm="APP01", source="x.toml", line=7)
     applied, _ = apply_exclusions((result,), (by_name,), BEFORE)
-    kept, excluded = applied
-    assert [v.vm_name for v in kept.affected] == ["app03"]
-    assert {v.vm_name for v in kept.vms} == {"app02", "app03"}
-    assert (kept.status, kept.excluded_by) == (Status.NONCOMPLIANT, None)
-    assert [v.vm_name for v in excluded.vms] == ["app01"]
-    assert excluded.excluded_by == "x.toml:7: j"
+    (partial,) = applied  # one (rule, host), one result
+    assert {v.vm_name for v in partial.vms} == {"app01", "app02", "app03"}
+    assert [(v.vm_name, partial.accepted_by(v)) for v in partial.affected] == [
+        ("app01", "x.toml:7: j"),
+        ("app03", None),
+    ]
+    assert [v.vm_name for v in partial.failing] == ["app03"]
+    assert (partial.status, partial.excluded_by) == (Status.NONCOMPLIANT, None)
     run = replace(make_run(outcomes(ABSENT)), results=applied)
     assert exit_code(run) == 1
-    assert (summarize(run).noncompliant, summarize(run).excluded) == (1, 1)
+    summary = summarize(run)
+    assert (summary.noncompliant, summary.excluded, summary.vms_noncompliant, summary.vms_excluded) == (1, 0, 1, 1)
 
 
 def test_undetermined_is_never_excluded() -> None:

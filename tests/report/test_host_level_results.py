@@ -19,6 +19,7 @@ from tests.conftest import CASES, FIXED_NOW, Invoke, validate_report
 
 SERVERS = sorted(str(p) for p in (CASES / "hvr008-replica-names-primaries").glob("*.json"))
 ANY_HOST = "RS-ANY"  # accepts replication from any server: HVR008's one finding
+ANY_HOST_ID = "rs-any.example.test"  # its FQDN: who it is in fingerprints and baselines
 
 
 def _run(cli: Invoke, tmp_path: Path, *extra: str) -> tuple[Any, dict[str, Any]]:
@@ -80,7 +81,7 @@ def test_sarif_junit_and_csv(cli: Invoke, tmp_path: Path) -> None:
     run = json.loads(sarif.read_text("utf-8"))["runs"][0]
     (failing,) = [r for r in run["results"] if r["kind"] == "fail"]
     assert failing["level"] == "warning"
-    assert failing["partialFingerprints"][FINGERPRINT_KEY] == finding_fingerprint("HVR008", ANY_HOST, "")
+    assert failing["partialFingerprints"][FINGERPRINT_KEY] == finding_fingerprint("HVR008", ANY_HOST_ID, "")
     location = run["logicalLocations"][failing["locations"][0]["logicalLocations"][0]["index"]]
     assert location == {"name": ANY_HOST, "fullyQualifiedName": ANY_HOST, "kind": "namespace"}
     assert {r["kind"] for r in run["results"]} == {"fail", "open"}  # the old hosts: open
@@ -127,9 +128,10 @@ def test_baseline_knows_host_findings(cli: Invoke, tmp_path: Path) -> None:
     entries = json.loads(made.read_text("utf-8"))["fingerprints"]
     assert entries == [
         {
-            "fingerprint": finding_fingerprint("HVR008", ANY_HOST, ""),
+            "fingerprint": finding_fingerprint("HVR008", ANY_HOST_ID, ""),
             "rule_id": "HVR008",
             "host": ANY_HOST,
+            "host_id": ANY_HOST_ID,
             "vm_id": "",
             "vm_name": "",
         }

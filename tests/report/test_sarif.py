@@ -6,14 +6,17 @@ import json
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 import jsonschema
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from hvbpa.i18n import reason_text
 from hvbpa.policy.fingerprint import FINGERPRINT_KEY, finding_fingerprint
-from hvbpa.report.formats import ReportContext
-from hvbpa.report.sarif import render
+from hvbpa.report.formats import HostOrigin, ReportContext
+from hvbpa.report.sarif import artifact_location, render
 from tests.conftest import CASES
 from tests.support import ABSENT, DOWN, KOREAN, NO_MODULE, make_ctx, with_results
 
@@ -104,8 +107,10 @@ def test_fingerprints_are_stable_across_runs_and_renames(tmp_path: Path) -> None
     fingerprint = first["partialFingerprints"][FINGERPRINT_KEY]
     assert again["partialFingerprints"][FINGERPRINT_KEY] == fingerprint
     assert renamed["partialFingerprints"][FINGERPRINT_KEY] == fingerprint
-    assert fingerprint == finding_fingerprint("HVX003", "hv01", first["properties"]["vmId"].upper())
-    assert fingerprint != finding_fingerprint("HVX003", "HV02", first["properties"]["vmId"])
+    # The host is its FQDN (two hosts may share a Windows name), the VM its VMId.
+    assert fingerprint == finding_fingerprint("HVX003", "HV01.example.test", first["properties"]["vmId"].upper())
+    assert fingerprint != finding_fingerprint("HVX003", "HV01", first["properties"]["vmId"])
+    assert fingerprint != finding_fingerprint("HVX003", "hv01.other.test", first["properties"]["vmId"])
 
 
 def test_failed_and_unjudged_hosts_are_notifications(validator: jsonschema.Draft4Validator) -> None:
@@ -149,3 +154,44 @@ def test_korean_texts(validator: jsonschema.Draft4Validator) -> None:
     assert "192.0.2.69" in result["message"]["text"]
     assert "실행 중이지만" in reason
     assert "데이터베이스" in render(make_ctx(KOREAN, lang="ko")), "written as UTF-8, not \\u escapes"
+
+
+_SEGMENT = st.text(st.characters(blacklist_categories=["Cs"], blacklist_characters="/\\\x00"), min_size=1, max_size=12)
+
+
+@given(
+    parts=st.lists(_SEGMENT.filter(lambda s: s not in (".", "..")), min_size=1, max_size=4),
+    line=st.integers(1, 10**6),
+    target=st.text(min_size=1, max_size=40),
+)
+def test_a_file_inside_the_working_directory_is_a_relative_uri(parts: list[str], line: int, target: str) -> None:
+    cwd = Path("/work/checkout")
+    artifact, start = artifact_location(HostOrigin("/".join(parts), line), target, cwd)
+    assert artifact["uriBaseId"] == "%SRCROOT%" and start == line
+    split = urlsplit(artifact["uri"])
+    assert (split.scheme, split.netloc, split.query, split.fragment) == ("", "", "", "")
+    assert unquote(artifact["uri"]) == "/".join(parts)
+    assert artifact_location(HostOrigin(str(cwd.joinpath(*parts)), line), target, cwd) == (artifact, line)
+
+
+@given(path=st.text(min_size=1, max_size=60).filter(lambda p: "\x00" not in p), target=st.text(min_size=1, max_size=60))
+def test_every_location_is_a_relative_uri_reference(path: str, target: str) -> None:
+    """GitHub refuses a whole upload over one absolute file: URI outside the checkout."""
+    cwd = Path("/work/checkout")
+    for origin in (HostOrigin(path, 7), None):
+        artifact, start = artifact_location(origin, target, cwd)
+        split = urlsplit(artifact["uri"])
+        assert split.scheme == "" and split.netloc == "" and not artifact["uri"].startswith("/")
+        assert ".." not in unquote(artifact["uri"]).split("/") and start >= 1
+        assert all(ch.isascii() and ch.isprintable() and ch != " " for ch in artifact["uri"])
+
+
+def test_a_host_named_on_the_command_line_has_a_file_of_its_own() -> None:
+    cwd = Path("/work/checkout")
+    assert artifact_location(None, "hv01.contoso.com:5985", cwd) == ({"uri": "hosts/hv01.contoso.com%3A5985"}, 1)
+    assert artifact_location(HostOrigin("../inv.yml", 3), "HV01", cwd) == ({"uri": "hosts/HV01"}, 1)
+    assert artifact_location(HostOrigin("/etc/hvbpa/inv.yml", 3), "HV01", cwd) == ({"uri": "hosts/HV01"}, 1)
+    assert artifact_location(HostOrigin("./ci/../inv.yml", 3), "HV01", cwd) == (
+        {"uri": "inv.yml", "uriBaseId": "%SRCROOT%"},
+        3,
+    )

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from hvbpa.targets import Target, TargetError, read_hosts_file
+from hvbpa.targets import Origin, Target, TargetError, read_hosts_file
 from hvbpa.targets.hosts_file import parse_hosts_line
 
 
@@ -31,10 +31,10 @@ def test_reads_entries_with_comments_blank_lines_bom_and_crlf(tmp_path: Path) ->
         b"https://web04/wsman",
     )
     assert read_hosts_file(path) == [
-        Target("web01", "web01", source=f"{path}:2"),
-        Target("web02:5986", "web02", port=5986, source=f"{path}:5"),
-        Target("[fe80::1]:5985", "fe80::1", port=5985, source=f"{path}:7"),
-        Target("https://web04/wsman", "web04", scheme="https", source=f"{path}:8"),
+        Target("web01", "web01", source=f"{path}:2", origin=Origin(str(path), 2)),
+        Target("web02:5986", "web02", port=5986, source=f"{path}:5", origin=Origin(str(path), 5)),
+        Target("[fe80::1]:5985", "fe80::1", port=5985, source=f"{path}:7", origin=Origin(str(path), 7)),
+        Target("https://web04/wsman", "web04", scheme="https", source=f"{path}:8", origin=Origin(str(path), 8)),
     ]
 
 
@@ -92,8 +92,9 @@ def test_a_line_may_carry_its_hosts_own_settings(tmp_path: Path) -> None:
             username="labadmin",
             ca_trust_path="/tmp/lab/ca.pem",
             source=f"{path}:1",
+            origin=Origin(str(path), 1),
         ),
-        Target("hv02", "hv02", transport="kerberos", source=f"{path}:2"),
+        Target("hv02", "hv02", transport="kerberos", source=f"{path}:2", origin=Origin(str(path), 2)),
         Target(
             "hv03:5986",
             "hv03",
@@ -103,6 +104,7 @@ def test_a_line_may_carry_its_hosts_own_settings(tmp_path: Path) -> None:
             cert_pem="c.pem",
             cert_key_pem="k.pem",
             source=f"{path}:3",
+            origin=Origin(str(path), 3),
         ),
     ]
 
@@ -164,3 +166,25 @@ def test_any_line_parses_or_fails_with_a_target_error(line: str) -> None:
         parse_hosts_line(entry, "f:1")
     except TargetError as exc:
         assert "\n" not in str(exc) or "\n" in line
+
+
+@given(
+    lines=st.lists(
+        st.one_of(
+            st.from_regex(r"\Ahv[0-9]{1,3}\Z").map(lambda h: ("host", h)),
+            st.sampled_from(["", "   ", "# a comment", "\t# indented comment", "\r"]).map(lambda c: ("other", c)),
+        ),
+        max_size=25,
+    ),
+    newline=st.sampled_from(["\n", "\r\n"]),
+)
+def test_each_target_remembers_the_line_that_named_it(
+    tmp_path_factory: pytest.TempPathFactory, lines: list[tuple[str, str]], newline: str
+) -> None:
+    """Reports place a host's results at its line (SARIF), so the number must be the file's own."""
+    path = tmp_path_factory.mktemp("hosts") / "hosts.txt"
+    path.write_bytes(newline.join(text for _, text in lines).encode("utf-8"))
+    expected = [(text, number) for number, (kind, text) in enumerate(lines, 1) if kind == "host"]
+    got = [(t.name, t.origin.line if t.origin else None) for t in read_hosts_file(path)]
+    assert got == expected
+    assert all(t.origin is not None and t.origin.path == str(path) for t in read_hosts_file(path))

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from hvbpa.targets import Target, TargetError, read_inventory
+from hvbpa.targets import Origin, Target, TargetError, read_inventory
 
 DATA = Path(__file__).parent / "data"
 
@@ -21,7 +21,7 @@ def _write(tmp_path: Path, text: str, name: str = "inventory.ini") -> Path:
 
 def _fields(target: Target) -> dict[str, object]:
     fields = dataclasses.asdict(target)
-    del fields["source"]
+    del fields["source"], fields["origin"]  # where, not what: asserted on their own
     for key in ("password", "password_vaulted", "kerberos_hostname", "kerberos_service", "kerberos_managed"):
         if fields[key] is None:
             del fields[key]
@@ -487,3 +487,28 @@ def test_directory_and_missing_file(tmp_path: Path) -> None:
     assert _error(tmp_path) == f"{tmp_path}: inventory directories are not supported; name one inventory file"
     missing = tmp_path / "nope.yml"
     assert _error(missing) == f"{missing}: cannot read: No such file or directory"
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "lines"),
+    [
+        (
+            "inv.ini",
+            "# fleet\n[hyperv]\nhv01\nhv02 ansible_port=5986\n\n[dr]\nhv03\nhv01\n",
+            {"hv01": 3, "hv02": 4, "hv03": 7},
+        ),
+        (
+            "inv.yml",
+            "all:\n  children:\n    hyperv:\n      hosts:\n        hv01:\n        hv02:\n          ansible_port: 5986\n"
+            "    dr:\n      hosts:\n        hv03: {}\n        hv01:\n",
+            {"hv01": 5, "hv02": 6, "hv03": 10},
+        ),
+        ("inv.ini", "[hyperv]\nhv[01:02]\n", {"hv01": 2, "hv02": 2}),
+    ],
+)
+def test_each_host_remembers_the_line_that_first_named_it(
+    tmp_path: Path, name: str, text: str, lines: dict[str, int]
+) -> None:
+    path = _write(tmp_path, text, name)
+    targets = read_inventory(path)
+    assert {t.name: t.origin for t in targets} == {host: Origin(str(path), line) for host, line in lines.items()}

@@ -5,8 +5,10 @@ from __future__ import annotations
 import pickle
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from hvbpa.targets import Target, TargetError, dedupe, parse_target
+from hvbpa.targets import Target, TargetError, check_labels, dedupe, parse_target
 
 
 @pytest.mark.parametrize(
@@ -127,3 +129,18 @@ def test_dedupe(targets: list[Target], kept: list[int]) -> None:
 
 def test_dedupe_takes_any_iterable() -> None:
     assert dedupe(iter([_t("a"), _t("a")])) == [_t("a")]
+
+
+@given(st.lists(st.sampled_from(["hv01", "HV01", "hv02", "Hv-03", "hv-03", "web"]), max_size=6))
+def test_check_labels_refuses_exactly_a_label_given_twice(labels: list[str]) -> None:
+    targets = [Target(label, f"10.0.0.{n}", source=f"hosts.txt:{n}") for n, label in enumerate(labels, 1)]
+    folded = [label.casefold() for label in labels]
+    if len(set(folded)) == len(folded):
+        check_labels(targets)
+        return
+    with pytest.raises(TargetError) as caught:
+        check_labels(targets)
+    second = next(n for n in range(len(folded)) if folded[n] in folded[:n])
+    first = folded.index(folded[second])
+    assert str(caught.value).startswith(f"hosts.txt:{second + 1}: {labels[second]!r} already names the host at ")
+    assert f"hosts.txt:{first + 1};" in str(caught.value) and "\n" not in str(caught.value)

@@ -29,9 +29,10 @@ def cli_lang() -> str:
     return default_lang(os.environ)
 
 
-# Anything that would break the message's one line (str.splitlines splits on all of these)
-# or drive the terminal: a file can put any of them in a key or value that an error quotes.
-_NOT_ONE_LINE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+# Anything that would break the message's one line (str.splitlines splits on all of these),
+# drive the terminal or reorder what it shows: a file can put any of them in a key or value
+# that an error quotes, a host in a name or a fault. The same set as hvbpa.report.visible.
+_NOT_ONE_LINE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 
 def one_line(message: str) -> str:

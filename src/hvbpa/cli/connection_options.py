@@ -15,6 +15,7 @@ from hvbpa.cli.common import Duration, F, cli_lang
 
 if TYPE_CHECKING:
     from hvbpa.collect import ConnectionSettings
+    from hvbpa.report import HostOrigin
     from hvbpa.targets import Target
 
 
@@ -180,7 +181,7 @@ def collect_targets(
     hosts: Sequence[str], hosts_files: Sequence[Path], inventories: Sequence[Path], limit: str | None
 ) -> list[Target]:
     from hvbpa.errors import InputError
-    from hvbpa.targets import TargetError, dedupe, parse_target, read_hosts_file, read_inventory
+    from hvbpa.targets import TargetError, check_labels, dedupe, parse_target, read_hosts_file, read_inventory
 
     if limit and not inventories:
         raise InputError("--limit applies to --inventory")
@@ -198,9 +199,10 @@ def collect_targets(
             from hvbpa.i18n import text
 
             raise InputError(text("cli_limit_none", cli_lang(), limit=limit, count=everyone))
+        targets = dedupe(found)
+        check_labels(targets)
     except TargetError as exc:
         raise InputError(str(exc)) from None
-    targets = dedupe(found)
     if not targets:
         from hvbpa.i18n import text
 
@@ -266,6 +268,13 @@ SECURITY_HELP = (
     "The password is never an option: it comes from HVBPA_PASSWORD, the OS keyring "
     "(from the checkout, pip install '.[keyring]'; service 'hvbpa', your user name) or a hidden prompt. "
 )
+
+
+def origins(targets: Sequence[Target]) -> dict[str, HostOrigin]:
+    """Each target named in a hosts file or inventory, and where: reports place its results there."""
+    from hvbpa.report import HostOrigin
+
+    return {t.name: HostOrigin(t.origin.path, t.origin.line) for t in targets if t.origin is not None}
 
 
 def tls_unverified(targets: Sequence[Target], base: ConnectionSettings) -> tuple[str, ...]:

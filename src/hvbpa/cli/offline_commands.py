@@ -14,7 +14,7 @@ from hvbpa.cli.index import EXIT_CODES_HELP
 from hvbpa.cli.report_options import ReportSettings, quiet_option, report_options
 
 if TYPE_CHECKING:
-    pass
+    from hvbpa.snapshot import HostOutcome
 
 
 @click.command(epilog=EXIT_CODES_HELP)
@@ -32,14 +32,33 @@ def evaluate(snapshots: tuple[Path, ...], **kwargs: Any) -> None:
 
     def body() -> int:
         from hvbpa.collect import load_snapshot_file
+        from hvbpa.report import HostOrigin
 
         settings = ReportSettings(kwargs, inputs=snapshots)
         started = settings.now or datetime.now(UTC)
         rules = settings.rules()
-        outcomes = [load_snapshot_file(path) for path in snapshots]
+        outcomes = _distinct_targets([(path, load_snapshot_file(path)) for path in snapshots])
+        # A host's results are placed at the snapshot file they came from.
+        settings.origins = {o.target: HostOrigin(str(p)) for p, o in zip(snapshots, outcomes, strict=True)}
         return settings.finish(outcomes, rules, started)
 
     run_guarded(body)
+
+
+def _distinct_targets(loaded: list[tuple[Path, HostOutcome]]) -> list[HostOutcome]:
+    """Each snapshot's host under its own label: its Windows name, or where an earlier snapshot's
+    host has that name (HV01 of two domains), its FQDN, else the file. Reports know hosts by label."""
+    from dataclasses import replace
+
+    taken: set[str] = set()
+    outcomes = []
+    for number, (path, outcome) in enumerate(loaded, 1):
+        fqdn = outcome.snapshot.host.fqdn if outcome.snapshot else None
+        candidates = [c for c in (outcome.target, fqdn, str(path)) if c and c.casefold() not in taken]
+        label = candidates[0] if candidates else f"{path} (#{number})"  # the same file given again
+        taken.add(label.casefold())
+        outcomes.append(outcome if label == outcome.target else replace(outcome, target=label))
+    return outcomes
 
 
 @click.group()
@@ -196,7 +215,7 @@ def report_merge(reports: tuple[Path, ...], **kwargs: Any) -> None:
 
         settings = ReportSettings(kwargs, inputs=reports)
         unverified: list[str] = []
-        outcomes, started = load_reports(reports, unverified)
+        outcomes, started = load_reports(reports, unverified, settings.origins)
         settings.tls_unverified = tuple(unverified)
         when = datetime.fromisoformat(started) if started else (settings.now or datetime.now(UTC))
         return settings.finish(outcomes, settings.rules(), when)

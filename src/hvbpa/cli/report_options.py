@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from hvbpa.evaluate import Rule
     from hvbpa.pipeline import RunOptions
     from hvbpa.policy import Baseline, Exclusion
-    from hvbpa.report import OutputSpec
+    from hvbpa.report import HostOrigin, OutputSpec
     from hvbpa.snapshot import HostOutcome
 
 
@@ -157,6 +157,7 @@ class ReportSettings:
         self.baseline_path: Path | None = kwargs["baseline"]
         self.exclusions, self.baseline = self._load_policy_files()
         self.tls_unverified: tuple[str, ...] = ()  # set by scan, for the report's run section
+        self.origins: dict[str, HostOrigin] = {}  # target -> the file line that named it (SARIF locations)
 
     def _load_policy_files(self) -> tuple[tuple[Exclusion, ...], Baseline | None]:
         """Loaded before any host is contacted, so a bad file costs nothing but exit 2."""
@@ -191,6 +192,7 @@ class ReportSettings:
             evaluation=self.evaluation,
             now=self.now,
             tls_unverified=self.tls_unverified,
+            origins=dict(self.origins),
         )
 
     def finish(

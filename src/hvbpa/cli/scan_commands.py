@@ -10,13 +10,14 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from hvbpa.cli.common import plain_path_option, run_guarded
+from hvbpa.cli.common import one_line, plain_path_option, run_guarded
 from hvbpa.cli.connection_options import (
     SECURITY_HELP,
     build_settings,
     check_targets,
     collect_targets,
     connection_options,
+    origins,
     target_options,
     tls_unverified,
     with_password,
@@ -51,6 +52,7 @@ def scan(**kwargs: Any) -> None:
         connection = build_settings(kwargs)
         check_targets(targets, connection)
         settings_report.tls_unverified = tls_unverified(targets, connection)
+        settings_report.origins = origins(targets)
         connection = with_password(connection, targets)
         check_targets(targets, connection)  # again with the password: can each host's transport send it?
         return _scan_and_report(
@@ -151,12 +153,14 @@ def collect(host: str, output: Path, raw: bool, **kwargs: Any) -> None:
         collected = collect_host(target, connection)
         outcome = collected.outcome
         lang = cli_lang()
-        failed = text(
-            "cli_host_failed",
-            lang,
-            host=target.name,
-            status=host_status_text(outcome.status.value, lang),
-            reason=outcome.reason_in(lang),
+        failed = one_line(
+            text(
+                "cli_host_failed",
+                lang,
+                host=target.name,
+                status=host_status_text(outcome.status.value, lang),
+                reason=outcome.reason_in(lang),
+            )
         )
         if outcome.status is not HostStatus.OK and not (raw and collected.stdout):
             click.echo(failed, err=True)

@@ -244,9 +244,24 @@ class RuleResult:
     severity: Severity
     vms: tuple[VMVerdict, ...] = ()
     reason: Reason | None = None  # host-level: why the rule could not be determined
-    excluded_by: str | None = None
+    excluded_by: str | None = None  # every finding of this (rule, host) is accepted (exclusions, baseline)
     scope: Scope = Scope.VM
     verdict: HostVerdict | None = None  # host-scoped rules: the verdict on the host (vms stays empty)
+    # (VMId, label) of each affected VM whose finding is accepted, also when others still fail:
+    # one result per (rule, host) whatever an exclusions file or a baseline accepts.
+    accepted: tuple[tuple[str, str], ...] = ()
+
+    def accepted_by(self, vm: VMVerdict) -> str | None:
+        """The exclusion or baseline that accepts this VM's finding (None for a VM without one)."""
+        if vm.status is not Status.NONCOMPLIANT:
+            return None
+        label = next((label for vm_id, label in self.accepted if vm_id == vm.vm_id), None)
+        return label or self.excluded_by  # excluded_by: every finding of the result is accepted
+
+    @property
+    def failing(self) -> tuple[VMVerdict, ...]:
+        """The affected VMs whose findings are not accepted."""
+        return tuple(v for v in self.affected if self.accepted_by(v) is None)
 
     @property
     def host_finding(self) -> bool:

@@ -7,6 +7,10 @@
     justification = "appliance without integration services; vendor ticket 4411"
     expires = 2026-10-01      # optional: a date (00:00 UTC that day) or a datetime
 
+``host`` matches the host's Windows name, its FQDN (the identity reports use for hosts in
+a domain) or the target as named, so ``host = "hv01.contoso.com"`` tells apart two hosts
+named HV01.
+
 A rule judged per host (no VM list, e.g. HVR008) is excluded by an entry without
 ``vm`` and ``vm_id`` (or with ``vm = "*"``); for the other rules a VM must be named,
 so that a forgotten ``vm`` is an error rather than an exclusion of nothing::
@@ -24,7 +28,7 @@ follows a VM through renames; ``vm`` beside it is then only a label for readers.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time
 from fnmatch import fnmatchcase
@@ -71,20 +75,21 @@ class Exclusion:
     def expired(self, now: datetime) -> bool:
         return self.expires is not None and self.expires < now
 
-    def _rule_and_host(self, result: RuleResult) -> bool:
+    def _rule_and_host(self, result: RuleResult, identity: str = "") -> bool:
         if result.rule_id.upper() != self.rule:
             return False
         host = self.host.lower()
-        return fnmatchcase(result.host.lower(), host) or fnmatchcase(result.target.lower(), host)
+        names = (result.host.lower(), result.target.lower(), identity)
+        return any(fnmatchcase(name, host) for name in names if name)
 
-    def matches_host(self, result: RuleResult) -> bool:
+    def matches_host(self, result: RuleResult, identity: str = "") -> bool:
         """For a host-level result: an entry that names no VM, or every VM."""
-        return (self.vm_id is None and self.vm in (None, "*")) and self._rule_and_host(result)
+        return (self.vm_id is None and self.vm in (None, "*")) and self._rule_and_host(result, identity)
 
-    def matches(self, result: RuleResult, vm: VMVerdict) -> bool:
+    def matches(self, result: RuleResult, vm: VMVerdict, identity: str = "") -> bool:
         if self.vm is None and self.vm_id is None:
             return False  # a host-level entry
-        if not self._rule_and_host(result):
+        if not self._rule_and_host(result, identity):
             return False
         if self.vm_id is not None:
             return vm.vm_id.lower() == self.vm_id
@@ -185,47 +190,42 @@ def load_exclusions(
 # --- applying --------------------------------------------------------------------------
 
 
-def _rollup(vms: Sequence[VMVerdict]) -> Status:
-    return max((v.status for v in vms), key=lambda s: s.rank, default=Status.NOT_APPLICABLE)
+def exclude_vms(result: RuleResult, label_for: Callable[[VMVerdict], str | None]) -> RuleResult:
+    """Mark the affected VMs that ``label_for`` labels as accepted.
 
-
-def exclude_vms(result: RuleResult, label_for: Callable[[VMVerdict], str | None]) -> tuple[RuleResult, ...]:
-    """Mark the affected VMs that ``label_for`` labels as excluded.
-
-    RuleResult is the unit that carries ``excluded_by``, so when only some affected VMs
-    are excluded the result is split: the rest keep failing the run, and each excluded
-    group becomes its own excluded result (the table shows it with --show-excluded).
+    One result per (rule, host), whatever is accepted: each accepted VM carries its label
+    (``accepted``); once every finding is accepted the result is ``excluded_by`` them all,
+    otherwise the rest keep failing the run. Findings accepted earlier (an exclusion, before
+    the baseline) keep their label.
     """
     if result.status is not Status.NONCOMPLIANT or result.excluded_by:
-        return (result,)
-    labels = {id(vm): label_for(vm) for vm in result.affected}
-    if not any(labels.values()):
-        return (result,)
-    kept = tuple(vm for vm in result.vms if not labels.get(id(vm)))
-    if all(labels.values()) and not kept:
-        distinct = list(dict.fromkeys(label for label in labels.values() if label))
-        return (replace(result, excluded_by="; ".join(distinct)),)
-    # The VMs that were not findings stay in a result of their own, so they are still counted as judged.
-    split = [replace(result, vms=kept, status=_rollup(kept))] if kept else []
-    groups: dict[str, list[VMVerdict]] = {}
+        return result
+    accepted = dict(result.accepted)
     for vm in result.affected:
-        label = labels[id(vm)]
-        if label:
-            groups.setdefault(label, []).append(vm)
-    split.extend(
-        replace(result, vms=tuple(vms), status=Status.NONCOMPLIANT, excluded_by=label) for label, vms in groups.items()
-    )
-    return tuple(split)
+        if vm.vm_id not in accepted:
+            label = label_for(vm)
+            if label:
+                accepted[vm.vm_id] = label
+    if len(accepted) == len(result.accepted):
+        return result
+    everything = all(vm.vm_id in accepted for vm in result.affected)
+    excluded_by = "; ".join(dict.fromkeys(accepted[vm.vm_id] for vm in result.affected)) if everything else None
+    return replace(result, accepted=tuple(accepted.items()), excluded_by=excluded_by)
 
 
 def apply_exclusions(
-    results: Sequence[RuleResult], exclusions: Sequence[Exclusion], now: datetime
+    results: Sequence[RuleResult],
+    exclusions: Sequence[Exclusion],
+    now: datetime,
+    identities: Mapping[str, str] | None = None,
 ) -> tuple[tuple[RuleResult, ...], tuple[str, ...]]:
     """Results with matching findings marked ``excluded_by``, and notes on expired exclusions.
 
     An expired exclusion no longer applies, so its findings fail the run again; the
-    note says why they came back.
+    note says why they came back. ``identities`` (target -> FQDN or target) lets an entry
+    name a host by its FQDN.
     """
+    known = identities or {}
     if now.tzinfo is None:
         now = now.replace(tzinfo=UTC)
     active = [e for e in exclusions if not e.expired(now)]
@@ -236,25 +236,61 @@ def apply_exclusions(
     )
 
     def label_for(result: RuleResult) -> Callable[[VMVerdict], str | None]:
+        identity = known.get(result.target, "")
+
         def label(vm: VMVerdict) -> str | None:
-            return next((e.label for e in active if e.matches(result, vm)), None)
+            return next((e.label for e in active if e.matches(result, vm, identity)), None)
 
         return label
 
     def host_label(result: RuleResult) -> str | None:
-        return next((e.label for e in active if e.matches_host(result)), None)
+        identity = known.get(result.target, "")
+        return next((e.label for e in active if e.matches_host(result, identity)), None)
 
     applied = tuple(
-        part
+        exclude_host(result, host_label) if result.verdict else exclude_vms(result, label_for(result))
         for result in results
-        for part in (exclude_host(result, host_label) if result.verdict else exclude_vms(result, label_for(result)))
     )
     return applied, notes
 
 
-def exclude_host(result: RuleResult, label_for: Callable[[RuleResult], str | None]) -> tuple[RuleResult, ...]:
+def unmatched_exclusions(
+    results: Sequence[RuleResult],
+    exclusions: Sequence[Exclusion],
+    now: datetime,
+    identities: Mapping[str, str] | None = None,
+) -> tuple[str, ...]:
+    """One note per active exclusion that accepted nothing in this run: a typo in a rule, host
+    or VM, or a finding since fixed. Not said of an entry whose rule did not run (--rule,
+    --skip-rule) or whose hosts could not all be judged (failed, undetermined): it may still apply.
+    """
+    if now.tzinfo is None:
+        now = now.replace(tzinfo=UTC)
+    known = identities or {}
+    ran = {r.rule_id.upper() for r in results}
+    notes = []
+    for exclusion in exclusions:
+        if exclusion.expired(now) or exclusion.rule not in ran:
+            continue
+        hosts = [r for r in results if exclusion._rule_and_host(r, known.get(r.target, ""))]
+        if any(_accepts(exclusion, r, known.get(r.target, "")) for r in hosts):
+            continue
+        if any(r.reason is not None or r.status is Status.UNDETERMINED for r in hosts):
+            continue  # could not judge there: the finding may still exist
+        why = "no finding matches it" if hosts else f"no host of this run matches host {exclusion.host!r}"
+        notes.append(f"{exclusion.origin}: exclusion for {exclusion.rule} on {exclusion.scope} accepted nothing: {why}")
+    return tuple(notes)
+
+
+def _accepts(exclusion: Exclusion, result: RuleResult, identity: str) -> bool:
+    if result.verdict is not None:
+        return result.host_finding and exclusion.matches_host(result, identity)
+    return any(exclusion.matches(result, vm, identity) for vm in result.affected)
+
+
+def exclude_host(result: RuleResult, label_for: Callable[[RuleResult], str | None]) -> RuleResult:
     """A host-level finding marked excluded when ``label_for`` labels it (undetermined ones never are)."""
     if not result.host_finding or result.excluded_by:
-        return (result,)
+        return result
     label = label_for(result)
-    return (replace(result, excluded_by=label),) if label else (result,)
+    return replace(result, excluded_by=label) if label else result

@@ -65,20 +65,21 @@ def summarize(run: Run) -> Summary:
                 accepted_verdicts += 1
             else:
                 verdicts[result.verdict.status] += 1
+        # One (rule, host) result counts once: excluded when all its findings are accepted.
         if result.excluded_by:
             excluded += 1
-            accepted = len(result.affected)
-            distinct.update((vm.host.lower(), vm.vm_id) for vm in result.affected)
-            if result.excluded_by.startswith(BASELINE_LABEL):
-                vms_baselined += accepted
-            else:
-                vms_excluded += accepted
-            continue
-        counts[result.status] += 1
+        else:
+            counts[result.status] += 1
         for vm in result.vms:
-            vm_counts[vm.status] += 1
+            label = result.accepted_by(vm) if vm.status is Status.NONCOMPLIANT else None
+            if label is None:
+                vm_counts[vm.status] += 1
+            elif label.startswith(BASELINE_LABEL):
+                vms_baselined += 1
+            else:
+                vms_excluded += 1
             if vm.status is not Status.NOT_APPLICABLE:
-                distinct.add((vm.host.lower(), vm.vm_id))
+                distinct.add((result.target, vm.vm_id))  # by target: two hosts may share a name
     # A rule whose check raised is undetermined everywhere, yet its hosts were judged by the others.
     broken = {f.rule_id for f in run.failures}
     undetermined_hosts = {

@@ -5,7 +5,7 @@ Formatters sit behind one interface in a name registry and are imported only whe
 their format is asked for.
 """
 
-from hvbpa.report.formats import FORMATS, ReportContext, formatter
+from hvbpa.report.formats import FORMATS, HostOrigin, ReportContext, formatter, visible
 from hvbpa.report.merge import load_reports
 from hvbpa.report.outputs import OutputSpec, check_outputs, parse_output, write_outputs
 from hvbpa.report.saved import read_report
@@ -13,6 +13,7 @@ from hvbpa.report.status_line import status_line
 
 __all__ = [
     "FORMATS",
+    "HostOrigin",
     "OutputSpec",
     "ReportContext",
     "check_outputs",
@@ -21,5 +22,6 @@ __all__ = [
     "parse_output",
     "read_report",
     "status_line",
+    "visible",
     "write_outputs",
 ]

@@ -3,6 +3,8 @@ rule judged per host (``scope`` "host"), one per host-level problem (``scope`` e
 
 Cells a spreadsheet would read as a formula get a leading apostrophe: VM names and
 error messages come from the hosts, and a name like ``=HYPERLINK(...)`` must stay text.
+For the same reason a control character from a host is written as its escape (``\\x1b``):
+a CSV printed to a terminal must not drive it.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import io
 
 from hvbpa.evaluate import RuleResult, VMVerdict
 from hvbpa.i18n import Reason, reason_text
-from hvbpa.report.formats import ReportContext, vm_message_parts
+from hvbpa.report.formats import ReportContext, visible, vm_message_parts
 from hvbpa.snapshot import HostStatus
 
 COLUMNS = (
@@ -31,6 +33,7 @@ COLUMNS = (
     "failover_addresses",
     "excluded_by",
     "scope",  # vm: a VM's verdict; host: a host-level rule's verdict; empty: the host could not be judged
+    "target",  # the host as named (hosts file, inventory, command line): two hosts may share a Windows name
 )
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -54,8 +57,9 @@ def _vm_row(ctx: ReportContext, result: RuleResult, vm: VMVerdict) -> list[str]:
         vm_message_parts(vm, ctx.lang)[0],
         vm.inferred_from or "",
         "; ".join(vm.failover_addresses),
-        result.excluded_by or "",
+        result.accepted_by(vm) or "",
         "vm",
+        result.target,
     ]
 
 
@@ -63,14 +67,16 @@ def _verdict_row(ctx: ReportContext, result: RuleResult) -> list[str]:
     assert result.verdict is not None
     reason = result.verdict.reason
     row = [result.rule_id, result.severity.value, result.host, "", "", "", "", result.verdict.status.value, ""]
-    return [*row, reason.code, reason_text(reason, ctx.lang), "", "", result.excluded_by or "", "host"]
+    return [*row, reason.code, reason_text(reason, ctx.lang), "", "", result.excluded_by or "", "host", result.target]
 
 
-def _host_row(ctx: ReportContext, result: RuleResult | None, host: str, status: str, reason: Reason) -> list[str]:
+def _host_row(
+    ctx: ReportContext, result: RuleResult | None, host: str, target: str, status: str, reason: Reason
+) -> list[str]:
     rule_id, severity = (result.rule_id, result.severity.value) if result else ("", "")
     row = [rule_id, severity, host, "", "", "", "", status, "", reason.code, reason_text(reason, ctx.lang)]
     # A row about the host (not collected, or a rule it could not judge) is a host row.
-    return [*row, "", "", "", "host"]
+    return [*row, "", "", "", "host", target]
 
 
 def render(ctx: ReportContext) -> str:
@@ -84,14 +90,14 @@ def render(ctx: ReportContext) -> str:
         if result.reason is not None:
             # A host that failed outright gets one row below, not one per rule.
             if result.target not in failed:
-                rows.append(_host_row(ctx, result, result.host, result.status.value, result.reason))
+                rows.append(_host_row(ctx, result, result.host, result.target, result.status.value, result.reason))
             continue
         if result.verdict is not None:
             rows.append(_verdict_row(ctx, result))
         rows.extend(_vm_row(ctx, result, vm) for vm in result.vms)
     for host in ctx.run.hosts:
         if host.target in failed:
-            rows.append(_host_row(ctx, None, host.host_name, host.status.value, host.not_collected()))
+            rows.append(_host_row(ctx, None, host.host_name, host.target, host.status.value, host.not_collected()))
             failed.discard(host.target)
-    writer.writerows([safe_cell(cell) for cell in row] for row in rows)
+    writer.writerows([safe_cell(visible(cell)) for cell in row] for row in rows)
     return buffer.getvalue()

@@ -6,15 +6,64 @@ starts without rich, XML or CSV machinery loaded.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import functools
+import re
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import import_module
 
 from hvbpa.evaluate import Rule, Run, VMVerdict
 from hvbpa.i18n import reason_text, text
+from hvbpa.policy import host_identities, host_identity
+from hvbpa.snapshot import HostOutcome
+
+# What a host must not get to the admin's terminal (or a viewer) as it is: C0 and C1 control
+# characters (ESC starts every terminal sequence; C1 CSI and OSC do alone), DEL, line and
+# paragraph separators, and the bidirectional controls that make text read as something else.
+# Host and VM names, reasons and fault messages all come from the host.
+_HOSTILE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_HOSTILE_KEEPING_LINES = re.compile(
+    "[\x00-\x09\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]"
+)
+# JSON strings may carry these raw (json.dumps escapes only C0); they are escaped as \uXXXX,
+# which leaves the data as it was for any JSON reader.
+_RAW_IN_JSON = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def _escaped(match: re.Match[str]) -> str:
+    return match.group().encode("unicode_escape").decode("ascii")
+
+
+def visible(text: str, *, lines: bool = False) -> str:
+    """``text`` with every control character shown as its escape (``\\x1b``, ``\\u202e``), so
+    nothing from a host drives a terminal; with ``lines``, line breaks the report made stay."""
+    pattern = _HOSTILE_KEEPING_LINES if lines else _HOSTILE
+    return pattern.sub(_escaped, text) if pattern.search(text) else text
+
+
+def json_text(document: object) -> str:
+    """A report as JSON text in which no control character appears raw, even inside a string."""
+    import json
+
+    text = json.dumps(document, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
+    return _RAW_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
 
 # Replication modes whose partner is the primary; a VM in any other mode is judged from its Replica.
 _REPLICA_MODES = ("replica", "extendedreplica", "testreplica")
+
+
+@dataclass(frozen=True)
+class HostOrigin:
+    """Where a host was named: its hosts file, inventory or snapshot file, and the line.
+
+    Reports place a host's results there (SARIF's physical location); a host named on the
+    command line has none.
+    """
+
+    path: str  # as the user named the file
+    line: int = 1
 
 
 @dataclass(frozen=True)
@@ -33,9 +82,38 @@ class ReportContext:
     # Targets scanned without checking the host's TLS certificate (--insecure-skip-tls-verify,
     # or an inventory's ansible_winrm_server_cert_validation=ignore): never silent.
     tls_unverified: tuple[str, ...] = field(default=())
+    origins: Mapping[str, HostOrigin] = field(default_factory=dict)  # target -> where it was named
 
     def rule(self, rule_id: str) -> Rule:
         return next(r for r in self.rules if r.id == rule_id)
+
+    @functools.cached_property
+    def labels(self) -> dict[str, str]:
+        """target -> how reports name the host (see :func:`host_labels`)."""
+        return host_labels(self.run.hosts)
+
+    def label(self, target: str, host: str) -> str:
+        return self.labels.get(target, host)
+
+    @functools.cached_property
+    def identities(self) -> dict[str, str]:
+        """target -> who the host is: its FQDN, or the target (fingerprints, baselines)."""
+        return host_identities(self.run.hosts)
+
+    def identity(self, target: str) -> str:
+        return self.identities.get(target) or host_identity(None, target)
+
+
+def host_labels(hosts: Sequence[HostOutcome]) -> dict[str, str]:
+    """target -> the name reports show for a host: its Windows name, and where two hosts of the
+    run share it, their identity beside it (``HV01 (hv01.contoso.com)``), so no two read alike."""
+    identities = host_identities(hosts)
+    names = Counter(h.host_name.casefold() for h in {h.target: h for h in hosts}.values())
+    labels: dict[str, str] = {}
+    for host in hosts:
+        name = host.host_name
+        labels[host.target] = f"{name} ({identities[host.target]})" if names[name.casefold()] > 1 else name
+    return labels
 
 
 def vm_message_parts(vm: VMVerdict, lang: str) -> list[str]:

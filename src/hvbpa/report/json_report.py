@@ -7,14 +7,13 @@ findings as having no affected VM, so the version changed; hvbpa still reads ver
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict
 from typing import Any
 
-from hvbpa.evaluate import RuleResult, VMVerdict
+from hvbpa.evaluate import RuleResult, Status, VMVerdict
 from hvbpa.i18n import Reason, reason_text
 from hvbpa.policy import summarize
-from hvbpa.report.formats import ReportContext
+from hvbpa.report.formats import ReportContext, json_text
 from hvbpa.snapshot import HostOutcome, dump_snapshot
 
 REPORT_SCHEMA = "hvbpa.report/2"
@@ -27,27 +26,33 @@ def _reason(reason: Reason | None, lang: str) -> dict[str, Any] | None:
     return {"code": reason.code, "text": reason_text(reason, lang), "params": dict(reason.params)}
 
 
-def _host(outcome: HostOutcome, with_snapshot: bool, lang: str) -> dict[str, Any]:
+def _host(ctx: ReportContext, outcome: HostOutcome) -> dict[str, Any]:
     snapshot = outcome.snapshot
+    lang = ctx.lang
+    origin = ctx.origins.get(outcome.target)
     return {
         "target": outcome.target,
         "name": outcome.host_name,
+        # Where the host was named (hosts file, inventory, snapshot file); null on the command line.
+        "origin": {"path": origin.path, "line": origin.line} if origin else None,
         "status": outcome.status.value,
         "reason": outcome.reason_in(lang) or None,
         "why": _reason(outcome.why, lang),
         "duration_seconds": round(outcome.duration_seconds, 3),
         "requests": outcome.requests,
+        # With the target, who the host is (two hosts may share a Windows name): baselines use it.
+        "fqdn": snapshot.host.fqdn if snapshot else None,
         "os_build": snapshot.host.os_build if snapshot else None,
         "cluster_name": snapshot.host.cluster_name if snapshot else None,
         "vm_count": len(snapshot.vms) if snapshot else None,
         "collected_at": snapshot.collected_at if snapshot else None,
         # The data the verdicts came from, so `hvbpa report merge` can judge it again.
-        "snapshot": dump_snapshot(snapshot) if snapshot and with_snapshot else None,
+        "snapshot": dump_snapshot(snapshot) if snapshot and ctx.json_snapshots else None,
     }
 
 
-def _vm(vm: VMVerdict, lang: str) -> dict[str, Any]:
-    return {
+def _vm(result: RuleResult, vm: VMVerdict, lang: str) -> dict[str, Any]:
+    found: dict[str, Any] = {
         "name": vm.vm_name,
         "vm_id": vm.vm_id,
         "host": vm.host,
@@ -59,6 +64,11 @@ def _vm(vm: VMVerdict, lang: str) -> dict[str, Any]:
         "inferred_from": vm.inferred_from,
         "failover_addresses": list(vm.failover_addresses),
     }
+    # Only on an accepted finding (a key on every verdict would grow a large report by megabytes).
+    accepted = result.accepted_by(vm) if vm.status is Status.NONCOMPLIANT else None
+    if accepted:
+        found["excluded_by"] = accepted
+    return found
 
 
 def _result(ctx: ReportContext, result: RuleResult) -> dict[str, Any]:
@@ -79,7 +89,7 @@ def _result(ctx: ReportContext, result: RuleResult) -> dict[str, Any]:
         "reason": _reason(result.reason, ctx.lang),
         "excluded_by": result.excluded_by,
         "affected_vms": [vm.vm_name for vm in result.affected],
-        "vms": [_vm(vm, ctx.lang) for vm in result.vms],
+        "vms": [_vm(result, vm, ctx.lang) for vm in result.vms],
         "scope": result.scope.value,
         "verdict": (
             {"status": result.verdict.status.value, "reason": _reason(result.verdict.reason, ctx.lang)}
@@ -117,11 +127,11 @@ def document(ctx: ReportContext) -> dict[str, Any]:
             }
             for r in ctx.rules
         ],
-        "hosts": [_host(h, ctx.json_snapshots, ctx.lang) for h in run.hosts],
+        "hosts": [_host(ctx, h) for h in run.hosts],
         "results": [_result(ctx, r) for r in run.results],
         "notes": list(ctx.notes),
     }
 
 
 def render(ctx: ReportContext) -> str:
-    return json.dumps(document(ctx), ensure_ascii=False, indent=2, allow_nan=False) + "\n"
+    return json_text(document(ctx))

@@ -16,15 +16,17 @@ from datetime import UTC, datetime
 
 from hvbpa.evaluate import RuleResult, Status, VMVerdict
 from hvbpa.i18n import reason_text, text
-from hvbpa.report.formats import ReportContext, vm_message
+from hvbpa.report.formats import ReportContext, visible, vm_message
 from hvbpa.snapshot import HostOutcome, HostStatus
 
 # XML 1.0 cannot carry these at all, even escaped; they can arrive in host error messages.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
-def _clean(value: str) -> str:
-    return _NOT_XML.sub("\ufffd", value)
+def _clean(value: str, *, lines: bool = False) -> str:
+    """Control characters from a host shown as escapes (CI logs print these reports); what XML
+    cannot carry replaced. ``lines``: a detail text whose line breaks the report made."""
+    return _NOT_XML.sub("\ufffd", visible(value, lines=lines))
 
 
 @dataclass
@@ -41,7 +43,7 @@ class _Suite:
         self.counts[counter] += 1
         child = ET.SubElement(case, kind, {"message": _clean(message)} | {k: _clean(v) for k, v in attrs.items()})
         if detail:
-            child.text = _clean(detail)
+            child.text = _clean(detail, lines=True)
 
 
 def _timestamp(stamp: str) -> str:
@@ -71,7 +73,7 @@ def _vm_detail(ctx: ReportContext, result: RuleResult, vm: VMVerdict) -> str:
     body = rule.text(ctx.lang)
     lines = [
         f"{rule.id}: {body.title}",
-        f"{text('host', ctx.lang)}: {result.host}",
+        f"{text('host', ctx.lang)}: {ctx.label(result.target, result.host)}",
         f"{text('vm', ctx.lang)}: {vm.vm_name} ({vm.vm_id})",
         f"{text('mode', ctx.lang)}: {vm.replication_mode}, {vm.state}",
         f"{text('why', ctx.lang)}: {_vm_message(vm, ctx.lang)}",
@@ -85,7 +87,7 @@ def _vm_detail(ctx: ReportContext, result: RuleResult, vm: VMVerdict) -> str:
 def _add_result(ctx: ReportContext, suite: _Suite, result: RuleResult) -> None:
     lang = ctx.lang
     if result.reason is not None:
-        case = suite.case(result.rule_id, result.host)
+        case = suite.case(result.rule_id, ctx.label(result.target, result.host))
         suite.outcome(case, "error", reason_text(result.reason, lang), type="undetermined")
         return
     if result.verdict is not None:
@@ -95,8 +97,9 @@ def _add_result(ctx: ReportContext, suite: _Suite, result: RuleResult) -> None:
     for vm in result.vms:
         name = vm.vm_name if names[vm.vm_name] == 1 else f"{vm.vm_name} ({vm.vm_id})"
         case = suite.case(result.rule_id, name)
-        if vm.status is Status.NONCOMPLIANT and result.excluded_by:
-            suite.outcome(case, "skipped", f"{text('excluded', lang)}: {result.excluded_by}")
+        accepted = result.accepted_by(vm) if vm.status is Status.NONCOMPLIANT else None
+        if accepted:
+            suite.outcome(case, "skipped", f"{text('excluded', lang)}: {accepted}")
         elif vm.status is Status.NONCOMPLIANT:
             message = _vm_message(vm, lang)
             suite.outcome(case, "failure", message, _vm_detail(ctx, result, vm), type=result.severity.value)
@@ -110,13 +113,14 @@ def _add_host_verdict(ctx: ReportContext, suite: _Suite, result: RuleResult) -> 
     assert result.verdict is not None
     lang, status = ctx.lang, result.verdict.status
     why = reason_text(result.verdict.reason, lang)
-    case = suite.case(result.rule_id, f"{result.host} {text('host_itself', lang)}")
+    host = ctx.label(result.target, result.host)
+    case = suite.case(result.rule_id, f"{host} {text('host_itself', lang)}")
     if status is Status.NONCOMPLIANT and result.excluded_by:
         suite.outcome(case, "skipped", f"{text('excluded', lang)}: {result.excluded_by}")
     elif status is Status.NONCOMPLIANT:
         rule = ctx.rule(result.rule_id)
         body = rule.text(lang)
-        lines = [f"{rule.id}: {body.title}", f"{text('host', lang)}: {result.host}", f"{text('why', lang)}: {why}"]
+        lines = [f"{rule.id}: {body.title}", f"{text('host', lang)}: {host}", f"{text('why', lang)}: {why}"]
         detail = "\n".join([*lines, "", body.resolution, rule.help_url])
         suite.outcome(case, "failure", why, detail, type=result.severity.value)
     elif status is Status.UNDETERMINED:
@@ -149,7 +153,8 @@ def render(ctx: ReportContext) -> str:
         if host.target in seen:
             continue
         seen.add(host.target)
-        element = ET.SubElement(root, "testsuite", name=_clean(host.host_name), id=str(number))
+        # Two hosts may share a Windows name: the suite's name tells them apart.
+        element = ET.SubElement(root, "testsuite", name=_clean(ctx.label(host.target, host.host_name)), id=str(number))
         if stamp:
             element.set("timestamp", stamp)
         element.set("hostname", _clean(host.host_name))
@@ -170,6 +175,6 @@ def render(ctx: ReportContext) -> str:
     first = root.find("testsuite")
     if ctx.notes and first is not None:
         # <testsuites> may hold only suites, so run-wide notes ride on the first one.
-        ET.SubElement(first, "system-out").text = _clean("\n".join(ctx.notes))
+        ET.SubElement(first, "system-out").text = "\n".join(_clean(note) for note in ctx.notes)
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"

@@ -12,6 +12,7 @@ from hvbpa.evaluate import Run, Status
 from hvbpa.exit_codes import ExitCode
 from hvbpa.i18n import reason_text, text
 from hvbpa.policy import counts_as_failure, summarize
+from hvbpa.report.formats import visible
 from hvbpa.report.outputs import OutputSpec
 from hvbpa.snapshot import HostStatus
 
@@ -44,9 +45,10 @@ def status_line(run: Run, code: ExitCode, fail_on: str, outputs: Sequence[Output
             for r in run.results
             if r.status is Status.NONCOMPLIANT and not r.excluded_by and counts_as_failure(r.severity, fail_on)
         ]
-        vms = sum(len(r.affected) for r in failing)
+        vms = sum(len(r.failing) for r in failing)
         hosts = len({r.target for r in failing})
         line = text("status_findings", lang, vms=vms, hosts=hosts, fail_on=fail_on)
     else:
         return None
-    return text("status_see", lang, line=line, path=see)
+    # Host names and failure reasons come from the hosts: nothing of theirs drives the terminal.
+    return visible(text("status_see", lang, line=line, path=see))

@@ -1,6 +1,8 @@
 """The terminal report: findings first, then what could not be determined, then failed hosts.
 
-The only module besides progress output that imports rich.
+The only module besides progress output that imports rich. Everything drawn is a rich
+``Text`` made from :func:`visible` strings: a host's names and messages reach the terminal
+with their control characters shown as escapes, and never as rich markup.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from rich.text import Text
 from hvbpa.evaluate import RuleResult, Severity, Status, VMVerdict
 from hvbpa.i18n import Reason, host_status_text, hyperv_text, reason_text, text
 from hvbpa.policy import Summary, summarize
-from hvbpa.report.formats import ReportContext, vm_message_parts
+from hvbpa.report.formats import ReportContext, visible, vm_message_parts
 from hvbpa.snapshot import HostStatus
 
 _SEVERITY_STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFORMATION: "cyan"}
@@ -25,10 +27,18 @@ _SEVERITY_STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Sever
 
 def _why(vm: VMVerdict, lang: str) -> Text:
     why, *more = vm_message_parts(vm, lang)
-    line = Text(why)
+    line = Text(visible(why))
     for part in more:
-        line.append(f"; {part}", style="magenta")
+        line.append(f"; {visible(part)}", style="magenta")
     return line
+
+
+def _shown(cell: Text | str) -> Text | str:
+    """A cell as it may be drawn: a string made visible; a Text whose characters are not is rebuilt."""
+    if isinstance(cell, str):
+        return visible(cell)
+    plain = visible(cell.plain)
+    return cell if plain == cell.plain else Text(plain, style=cell.style)
 
 
 # Below this width a table leaves the reason a word per line and breaks names: list instead.
@@ -52,7 +62,7 @@ class _Section:
         self.rows: list[tuple[list[Text | str], Text | str]] = []
 
     def add(self, cells: list[Text | str], why: Text | str) -> None:
-        self.rows.append((cells, why))
+        self.rows.append(([_shown(cell) for cell in cells], _shown(why)))
 
     def _reason_room(self, width: int) -> int:
         """Columns left for the reason once the unbroken cells and the borders have theirs."""
@@ -64,13 +74,15 @@ class _Section:
     def draw(self, console: Console, narrow: bool) -> None:
         narrow = narrow or self._reason_room(console.width) < MIN_REASON
         if not narrow:
-            table = Table(title=self.title, caption=self.caption, title_justify="left", caption_justify="left")
+            caption = Text(self.caption) if self.caption else None
+            table = Table(title=self.title, caption=caption, title_justify="left", caption_justify="left")
             for heading in self.headings[:-1]:
                 # Names and labels keep their words whole; the reason column takes what is left.
                 table.add_column(heading, no_wrap=True)
             table.add_column(self.headings[-1], overflow="fold", ratio=1)
             for cells, why in self.rows:
-                table.add_row(*cells, why)
+                # Text, never str: rich would read a host's "[link=...]" in a string as markup.
+                table.add_row(*(Text(c) if isinstance(c, str) else c for c in (*cells, why)))
             console.print(table)
             return
         console.print(self.title)
@@ -83,7 +95,7 @@ class _Section:
             console.print(head)
             console.print(Padding(why if isinstance(why, Text) else Text(why), (0, 0, 0, 4)))
         if self.caption:
-            console.print(self.caption)
+            console.print(Text(self.caption))
 
 
 def _findings(ctx: ReportContext, rule_id: str, results: Sequence[RuleResult]) -> _Section:
@@ -104,13 +116,16 @@ def _findings(ctx: ReportContext, rule_id: str, results: Sequence[RuleResult]) -
             label = Text(text("host_itself", lang), style="bold")
             if result.excluded_by:
                 label.append(f" ({text('excluded', lang)})", style="dim")
-            section.add([result.host, label, ""], reason_text(result.verdict.reason, lang))
+            section.add([ctx.label(result.target, result.host), label, ""], reason_text(result.verdict.reason, lang))
         for vm in result.affected:
-            name = Text(vm.vm_name, style="bold")
-            if result.excluded_by:
+            accepted = result.accepted_by(vm)
+            if accepted and not ctx.show_excluded:
+                continue
+            name = Text(visible(vm.vm_name), style="bold")
+            if accepted:
                 name.append(f" ({text('excluded', lang)})", style="dim")
             mode = f"{hyperv_text(vm.replication_mode, lang)}, {hyperv_text(vm.state, lang)}"
-            section.add([result.host, name, mode], _why(vm, lang))
+            section.add([ctx.label(result.target, result.host), name, mode], _why(vm, lang))
     return section
 
 
@@ -125,15 +140,17 @@ def _undetermined(ctx: ReportContext, results: Sequence[RuleResult]) -> _Section
     section = _Section(title, (text("host", lang), text("vm", lang), text("rule", lang), text("why", lang)))
     for result in host_rows:
         assert result.reason is not None
-        section.add([result.host, "*", result.rule_id], reason_text(result.reason, lang))
+        section.add([ctx.label(result.target, result.host), "*", result.rule_id], reason_text(result.reason, lang))
     for result in verdict_rows:
         assert result.verdict is not None
-        section.add([result.host, text("host_itself", lang), result.rule_id], reason_text(result.verdict.reason, lang))
+        itself = text("host_itself", lang)
+        host = ctx.label(result.target, result.host)
+        section.add([host, itself, result.rule_id], reason_text(result.verdict.reason, lang))
     # Many VMs that could not be judged for the same reason (a host whose collector predates a
     # rule's data, say) are one row: the table stays readable with many rules and VMs.
     groups: dict[tuple[str, str, Reason], list[str]] = {}
     for result, vm in rows:
-        groups.setdefault((result.rule_id, result.host, vm.reason), []).append(vm.vm_name)
+        groups.setdefault((result.rule_id, ctx.label(result.target, result.host), vm.reason), []).append(vm.vm_name)
     for (rule_id, host, reason), names in groups.items():
         if len(names) > _GROUPED:
             label = text("vm_group", lang, count=len(names), names=", ".join(names[:_NAMED]))
@@ -186,20 +203,21 @@ def render(ctx: ReportContext) -> str:
     summary = summarize(ctx.run)
     if summary.hosts and not summary.hosts_ok:
         # Nothing was looked at: that, not "no findings", is the news.
-        console.print(text("nothing_scanned", ctx.lang, hosts=summary.hosts), style="bold red")
+        console.print(Text(text("nothing_scanned", ctx.lang, hosts=summary.hosts), style="bold red"))
     elif not findings and summary.hosts_failed:
-        console.print(text("no_findings_partial", ctx.lang, ok=summary.hosts_ok, hosts=summary.hosts), style="yellow")
+        partial = text("no_findings_partial", ctx.lang, ok=summary.hosts_ok, hosts=summary.hosts)
+        console.print(Text(partial, style="yellow"))
     elif not findings:
-        console.print(text("no_findings", ctx.lang), style="bold green")
+        console.print(Text(text("no_findings", ctx.lang), style="bold green"))
     for section in (_undetermined(ctx, ctx.run.results), _failed_hosts(ctx)):
         if section is not None:
             console.print()
             section.draw(console, narrow)
     for note in ctx.notes:
-        console.print(note, style="yellow")
+        console.print(Text(visible(note), style="yellow"))
     console.print()
     for line in summary_lines(summary, ctx.lang):
-        console.print(line)
+        console.print(Text(line))
     # rich pads every line to the console width; a pipe or a file must not get trailing spaces.
     return "\n".join(line.rstrip() for line in buffer.getvalue().split("\n"))
 

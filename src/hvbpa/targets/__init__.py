@@ -2,6 +2,15 @@
 
 from hvbpa.targets.ansible import read_inventory
 from hvbpa.targets.hosts_file import read_hosts_file
-from hvbpa.targets.model import Target, TargetError, dedupe, parse_target
+from hvbpa.targets.model import Origin, Target, TargetError, check_labels, dedupe, parse_target
 
-__all__ = ["Target", "TargetError", "dedupe", "parse_target", "read_hosts_file", "read_inventory"]
+__all__ = [
+    "Origin",
+    "Target",
+    "TargetError",
+    "check_labels",
+    "dedupe",
+    "parse_target",
+    "read_hosts_file",
+    "read_inventory",
+]

@@ -29,6 +29,7 @@ from hvbpa.targets.model import (
     CERT_VALIDATION,
     SCHEMES,
     TRANSPORTS,
+    Origin,
     Target,
     TargetError,
     check_address,
@@ -255,6 +256,7 @@ def _target(host: str, merged: dict[str, Value], defined_at: str, label: str) ->
         cert_pem=cert_pem[1] if cert_pem else None,
         cert_key_pem=cert_key_pem[1] if cert_key_pem else None,
         source=f"{label}: host {redact(host)}",
+        origin=_origin(defined_at, label),
         password=password,
         password_vaulted=vaulted,
         kerberos_hostname=kerberos_hostname[1] if kerberos_hostname else None,
@@ -262,6 +264,12 @@ def _target(host: str, merged: dict[str, Value], defined_at: str, label: str) ->
         kerberos_managed=None if kinit_mode is None else kinit_mode == "managed",
         ignored_vars=tuple(name for name in plugin.not_honoured if variables.get((name,), vault_ok=True)),
     )
+
+
+def _origin(defined_at: str, label: str) -> Origin:
+    """The inventory line that first named the host (``defined_at`` is ``label:line``)."""
+    line = defined_at.removeprefix(f"{label}:")
+    return Origin(label, int(line) if defined_at.startswith(f"{label}:") and line.isdigit() else 1)
 
 
 def _password(variables: _HostVars, plugin: _Plugin) -> tuple[str | None, str | None]:

@@ -14,7 +14,16 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from hvbpa.targets.model import CERT_VALIDATION, SCHEMES, TRANSPORTS, Target, TargetError, parse_target, read_text
+from hvbpa.targets.model import (
+    CERT_VALIDATION,
+    SCHEMES,
+    TRANSPORTS,
+    Origin,
+    Target,
+    TargetError,
+    parse_target,
+    read_text,
+)
 
 # key -> Target field; the names match the command-line options (--transport, --ca-trust-path ...).
 SETTINGS = {
@@ -37,7 +46,8 @@ def read_hosts_file(path: Path) -> list[Target]:
     for number, line in enumerate(read_text(path).split("\n"), 1):
         entry = line.split("#", 1)[0].strip()
         if entry:
-            targets.append(parse_hosts_line(entry, f"{path}:{number}"))
+            target = parse_hosts_line(entry, f"{path}:{number}")
+            targets.append(replace(target, origin=Origin(str(path), number)))
     return targets
 
 

@@ -17,6 +17,14 @@ CERT_VALIDATION = ("validate", "ignore")
 
 
 @dataclass(frozen=True)
+class Origin:
+    """The file and line that named a target (a hosts file or an Ansible inventory)."""
+
+    path: str  # as the user named the file
+    line: int  # 1-based
+
+
+@dataclass(frozen=True)
 class Target:
     """One host to scan, and how to reach it."""
 
@@ -31,6 +39,7 @@ class Target:
     cert_pem: str | None = None  # client certificate, for the certificate transport
     cert_key_pem: str | None = None
     source: str = "command line"  # e.g. "hosts.txt:12" or "inventory.yml: host web01"
+    origin: Origin | None = None  # the file line that named the host; None on the command line
     # ansible_password from an inventory; never in repr (reports, logs and tracebacks show targets).
     password: str | None = field(default=None, repr=False, compare=False)
     # Where a vault-encrypted ansible_password sits: hvbpa cannot decrypt it and needs another source.
@@ -239,6 +248,21 @@ def dedupe(targets: Iterable[Target]) -> list[Target]:
             seen.add(key)
             result.append(target)
     return result
+
+
+def check_labels(targets: Iterable[Target]) -> None:
+    """Refuse two hosts with one label: reports, baselines and ``report merge`` know a host by it,
+    so one of the two would be lost. Labels are case-insensitive, as host names are on Windows."""
+    seen: dict[str, Target] = {}
+    for target in targets:
+        key = target.name.casefold()
+        first = seen.setdefault(key, target)
+        if first is not target:
+            raise TargetError(
+                target.source,
+                f"{shown(target.name)} already names the host at {first.source}; "
+                "give each host its own label (name=, or the inventory host name)",
+            )
 
 
 def read_text(path: Path) -> str:
