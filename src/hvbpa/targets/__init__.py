@@ -3,5 +3,15 @@
 from hvbpa.targets.ansible import read_inventory
 from hvbpa.targets.hosts_file import read_hosts_file
 from hvbpa.targets.model import Target, TargetError, dedupe, parse_target
+from hvbpa.targets.words import quote_word, split_words
 
-__all__ = ["Target", "TargetError", "dedupe", "parse_target", "read_hosts_file", "read_inventory"]
+__all__ = [
+    "Target",
+    "TargetError",
+    "dedupe",
+    "parse_target",
+    "quote_word",
+    "read_hosts_file",
+    "read_inventory",
+    "split_words",
+]
