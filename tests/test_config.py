@@ -7,6 +7,8 @@ from pathlib import Path
 import click
 import pytest
 from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
 
 from hvbpa.config import SETTINGS, load_config
 from hvbpa.errors import ConfigError
@@ -126,3 +128,83 @@ def test_bad_environment(tmp_path: Path, name: str, value: str, message: str) ->
 def test_password_is_never_read_from_the_environment_by_config(tmp_path: Path) -> None:
     assert load_config(tmp_path, {"HVBPA_PASSWORD": "hunter2", "HVBPA_USERNAME": "ops"}) == {}
     assert all("password" not in s.key for s in SETTINGS)
+
+
+def test_config_names_a_file_elsewhere_and_its_paths_start_there(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A scheduled task starts in System32 or $HOME, not the project's folder: --config PATH."""
+    import json
+
+    from hvbpa.cli.main import main
+    from tests.conftest import CASES, FIXED_NOW
+
+    project, elsewhere = tmp_path / "hvbpa job", tmp_path / "cwd"
+    project.mkdir()
+    elsewhere.mkdir()
+    (elsewhere / "hvbpa.toml").write_text('fail-on = "never"\n', "utf-8")  # not this one
+    (project / "hvbpa.toml").write_text(
+        'output = ["json:reports/today.json", "table"]\nfail-on = "information"\nexclusions = "accepted.toml"\n',
+        "utf-8",
+    )
+    (project / "reports").mkdir()
+    (project / "accepted.toml").write_text(
+        '[[exclusion]]\nrule = "HVR999"\nhost = "*"\njustification = "none"\n', "utf-8"
+    )
+    monkeypatch.chdir(elsewhere)
+    snapshot = str(CASES / "single-vm-installed-enum-names" / "hv01.json")
+    env = {"LANG": "C.UTF-8", "NO_COLOR": "1"}
+    for args, extra in (
+        (["--config", str(project / "hvbpa.toml")], {}),
+        ([], {"HVBPA_CONFIG": str(project / "hvbpa.toml")}),
+    ):
+        result = CliRunner().invoke(main, [*args, "evaluate", snapshot, "--now", FIXED_NOW], env={**env, **extra})
+        # The project's exclusions file was found (its unknown rule is a usage error naming it).
+        assert result.exit_code == 2, result.output
+        assert str(project / "accepted.toml") in result.output and "HVR999" in result.output
+    (project / "hvbpa.toml").write_text('output = ["json:reports/today.json"]\nfail-on = "never"\n', "utf-8")
+    result = CliRunner().invoke(main, ["--config", str(project / "hvbpa.toml"), "evaluate", snapshot], env=env)
+    assert result.exit_code == 0, result.output
+    assert json.loads((project / "reports" / "today.json").read_text("utf-8"))["run"]["exit_code"] == 0
+    assert not (elsewhere / "reports").exists()
+    missing = CliRunner().invoke(main, ["--config", str(tmp_path / "none.toml"), "rules", "list"], env=env)
+    assert missing.exit_code == 2 and "none.toml: configuration file not found" in missing.output
+
+
+def test_config_may_name_a_pyproject(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "x"\n\n[tool.hvbpa]\njobs = "x"\n', "utf-8")
+    with pytest.raises(ConfigError, match=r"pyproject.toml:5: jobs"):
+        load_config(Path("/"), {}, tmp_path / "pyproject.toml")
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "x"\n', "utf-8")
+    with pytest.raises(ConfigError, match=r"no \[tool.hvbpa\] table"):
+        load_config(Path("/"), {}, tmp_path / "pyproject.toml")
+
+
+_NAMES = st.text(
+    st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="/\\:\x00"), min_size=1, max_size=20
+).filter(lambda t: t.strip() == t and t not in (".", ".."))
+
+
+@given(
+    parts=st.lists(_NAMES, min_size=1, max_size=3), absolute=st.booleans(), key=st.sampled_from(["output", "baseline"])
+)
+def test_config_paths_are_relative_to_the_file(tmp_path_factory: pytest.TempPathFactory, parts: list[str],
+                                               absolute: bool, key: str) -> None:  # fmt: skip
+    import tomllib
+
+    folder = tmp_path_factory.mktemp("cfg")
+    given_path = str(Path("/", *parts)) if absolute else str(Path(*parts))
+    value = f"json:{given_path}" if key == "output" else given_path
+    config = folder / "settings.toml"
+    # A TOML basic string with every character escaped: the test is about paths, not TOML quoting.
+    quoted = '"' + "".join(f"\\U{ord(ch):08X}" for ch in value) + '"'
+    config.write_text(f"{key} = [{quoted}]\n" if key == "output" else f"{key} = {quoted}\n", "utf-8")
+    assert tomllib.loads(config.read_text("utf-8"))[key] in (value, [value])
+    found = load_config(Path("/"), {}, config)
+    expected = given_path if absolute else str(folder / given_path)
+    if key == "output" and given_path == "-":
+        assert found == {"outputs": ("json:-",)}  # standard output, not a file named "-"
+    elif key == "output":
+        assert found == {"outputs": (f"json:{expected}",)}
+    else:
+        assert found == {"baseline": expected}

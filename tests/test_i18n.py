@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import sys
 from pathlib import Path
 
 import pytest
@@ -62,6 +63,26 @@ def test_duration_text() -> None:
 ])  # fmt: skip
 def test_default_language(environ: dict[str, str], lang: str) -> None:
     assert i18n.default_lang(environ) == lang
+
+
+@pytest.mark.parametrize(("environ", "display", "lang"), [
+    ({}, "ko-KR", "ko"),  # Windows sets no LANG: its display language decides
+    ({}, "en-US", "en"),
+    ({}, None, "en"),
+    ({"LANG": "en_US.UTF-8"}, "ko-KR", "en"),  # a LANG someone set wins over the display
+    ({"LC_ALL": "ko_KR.UTF-8"}, "en-US", "ko"),
+])  # fmt: skip
+def test_default_language_falls_back_to_the_display_language(
+    environ: dict[str, str], display: str | None, lang: str
+) -> None:
+    assert i18n.default_lang(environ, lambda: display) == lang
+
+
+def test_the_display_language_is_windows_own() -> None:
+    from hvbpa.console import console_language
+
+    # Elsewhere the locale variables say it all; the Windows lane checks the Windows answer.
+    assert console_language() is None or sys.platform == "win32"
 
 
 def _words(english: str) -> bool:

@@ -1,12 +1,20 @@
 """Write output files so that a reader never sees half of one, and several files all or none.
 
+All or none holds on Windows too, where a file open in another program (Excel, an
+antivirus scan) refuses to be replaced: the files replaced before it get their old
+content back, and no temporary or backup file is left behind.
+
 Every failure is an OSError naming the file (``filename`` is set), so the CLI can say
 which file and why on one line.
 """
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import os
+import secrets
+import shutil
 import stat
 import tempfile
 from collections.abc import Sequence
@@ -78,6 +86,71 @@ def _stage(path: Path, data: bytes) -> _Staged:
     return _Staged(path, temporary, data)
 
 
+def _keep_old(path: Path) -> Path | None:
+    """A second name for the file about to be replaced, so it can be put back; None when there is none.
+
+    A hard link costs nothing and leaves the file where it is; where the file system has
+    none (FAT, some shares), a copy with the file's mode.
+    """
+    if not path.exists():
+        return None
+    for _ in range(100):
+        backup = path.with_name(f".{path.name}.{secrets.token_hex(4)}.old")
+        try:
+            os.link(path, backup)
+        except FileExistsError:
+            continue
+        except OSError:
+            try:
+                with backup.open("xb") as handle, path.open("rb") as old:
+                    shutil.copyfileobj(old, handle)
+                shutil.copymode(path, backup)
+            except FileExistsError:
+                continue
+            except BaseException:
+                backup.unlink(missing_ok=True)
+                raise
+        return backup
+    raise FileExistsError(errno.EEXIST, "no free name for a backup", str(path))
+
+
+def _move_into_place(staged: Sequence[_Staged]) -> None:
+    """Replace every file or none: an old file is kept under a second name until all are in.
+
+    A file may refuse to be replaced after others were (on Windows, one open in Excel or
+    being scanned by an antivirus): those already replaced get their old content back,
+    new files are removed again, and the error names the file that refused.
+    """
+    done: list[tuple[_Staged, Path | None]] = []
+    try:
+        for item in staged:
+            assert item.temporary is not None
+            try:
+                backup = _keep_old(item.path)
+            except OSError as exc:
+                raise _failed(item.path, exc) from None
+            try:
+                item.temporary.replace(item.path)
+            except OSError as exc:
+                if backup is not None:
+                    backup.unlink(missing_ok=True)
+                raise _failed(item.path, exc) from None
+            done.append((item, backup))
+    except BaseException:
+        for item, backup in reversed(done):
+            # Replacing back over a file hvbpa itself just wrote: nothing else has it open.
+            with contextlib.suppress(OSError):
+                if backup is None:
+                    item.path.unlink()
+                else:
+                    backup.replace(item.path)
+        raise
+    for _, backup in done:
+        if backup is not None:
+            with contextlib.suppress(OSError):
+                backup.unlink()
+
+
 def write_all_atomic(files: Sequence[tuple[Path, bytes]]) -> None:
     """Write every file or none: all are staged first and moved into place only when all succeeded."""
     staged: list[_Staged] = []
@@ -94,18 +167,11 @@ def write_all_atomic(files: Sequence[tuple[Path, bytes]]) -> None:
                         handle.write(item.data)
                 except OSError as exc:
                     raise _failed(item.path, exc) from None
-    except BaseException:
+        _move_into_place([item for item in staged if item.temporary is not None])
+    finally:
         for item in staged:
             if item.temporary is not None:
                 item.temporary.unlink(missing_ok=True)
-        raise
-    for item in staged:
-        if item.temporary is not None:
-            try:
-                item.temporary.replace(item.path)
-            except OSError as exc:
-                item.temporary.unlink(missing_ok=True)
-                raise _failed(item.path, exc) from None
 
 
 def write_bytes_atomic(path: Path, data: bytes) -> None:

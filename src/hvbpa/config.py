@@ -1,6 +1,7 @@
 """Settings for scheduled and CI runs: ``hvbpa.toml``, ``[tool.hvbpa]`` or ``HVBPA_*``.
 
-The file is ``hvbpa.toml`` in the working directory, else ``[tool.hvbpa]`` in its
+The file is the one named with ``hvbpa --config PATH`` (or ``HVBPA_CONFIG``), else
+``hvbpa.toml`` in the working directory, else ``[tool.hvbpa]`` in its
 ``pyproject.toml``; keys are the long option names (``fail-on = "error"``). Environment
 variables override the file, and the command line overrides both (the result is
 click's ``default_map``). Every key is checked here, so a typo fails the run instead
@@ -183,7 +184,31 @@ SETTINGS = (
 _BY_KEY = {s.key: s for s in SETTINGS}
 
 
-def _from_file(path: Path, table: Mapping[str, Any], lines: Sequence[str], start: int) -> dict[str, object]:
+# Settings that name files: in a file given with --config, relative to that file's folder.
+_PATH_KEYS = frozenset({"rules-dir", "exclusions", "baseline", "ca-trust-path", "cert-pem", "cert-key-pem"})
+
+
+def _rebased(key: str, value: object, folder: Path) -> object:
+    """A relative path of a --config file made absolute from the file's folder (``output`` keeps its FORMAT:)."""
+
+    def rebase(text: str) -> str:
+        return text if Path(text).is_absolute() else str(folder / text)
+
+    if key == "output":
+        out = []
+        for item in value if isinstance(value, tuple) else (value,):
+            name, colon, where = str(item).partition(":")
+            out.append(f"{name}:{rebase(where)}" if colon and where and where != "-" else str(item))
+        return tuple(out)
+    if key in _PATH_KEYS:
+        return tuple(rebase(v) for v in value) if isinstance(value, tuple) else rebase(str(value))
+    return value
+
+
+def _from_file(
+    path: Path, table: Mapping[str, Any], lines: Sequence[str], start: int, folder: Path | None = None
+) -> dict[str, object]:
+    """``folder``: where relative paths start (a --config file's folder); None leaves them to the working folder."""
     found: dict[str, object] = {}
     for raw_key, value in table.items():
         line = key_line(lines, raw_key, start)
@@ -200,9 +225,10 @@ def _from_file(path: Path, table: Mapping[str, Any], lines: Sequence[str], start
         if setting is None:
             raise ConfigError(f"{where}: unknown key {raw_key!r} (known: {', '.join(sorted(_BY_KEY))})")
         try:
-            found[setting.param] = setting.check(value)
+            checked = setting.check(value)
         except _Invalid as exc:
             raise ConfigError(f"{where}: {raw_key}: {exc}") from None
+        found[setting.param] = checked if folder is None else _rebased(key, checked, folder)
     return found
 
 
@@ -226,12 +252,34 @@ def config_file(cwd: Path) -> tuple[Path, Mapping[str, Any], list[str], int] | N
     return pyproject, table, lines, header
 
 
-def load_config(cwd: Path, environ: Mapping[str, str]) -> dict[str, object]:
-    """Option name -> value, for click's ``default_map``: the file, then HVBPA_* over it."""
+def named_config_file(path: Path) -> tuple[Path, Mapping[str, Any], list[str], int]:
+    """The settings of a file named with ``--config``: an hvbpa.toml by any name, or a pyproject.toml's [tool.hvbpa]."""
+    data, content = read_toml(path, "configuration file")
+    lines = content.splitlines()
+    if path.name != "pyproject.toml":
+        return path, data, lines, 0
+    tool = data.get("tool")
+    table = tool.get("hvbpa") if isinstance(tool, dict) else None
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: no [tool.hvbpa] table")
+    header = next((n for n, text in enumerate(lines) if re.match(r"^\s*\[\s*tool\s*\.\s*hvbpa\s*\]", text)), 0)
+    return path, table, lines, header
+
+
+def load_config(cwd: Path, environ: Mapping[str, str], path: Path | None = None) -> dict[str, object]:
+    """Option name -> value, for click's ``default_map``: the file, then HVBPA_* over it.
+
+    ``path``: the file named with ``--config`` (a scheduled task does not start in the
+    project's folder), used instead of the working folder's; its relative paths start
+    from its own folder.
+    """
     found: dict[str, object] = {}
-    located = config_file(cwd)
-    if located is not None:
-        found.update(_from_file(*located))
+    if path is not None:
+        found.update(_from_file(*named_config_file(path), folder=(cwd / path).parent))
+    else:
+        located = config_file(cwd)
+        if located is not None:
+            found.update(_from_file(*located))
     for setting in SETTINGS:
         raw = environ.get(setting.env_name, "") if setting.env else ""
         if not raw.strip():

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from hvbpa import i18n_kerberos as _kerberos
@@ -470,13 +470,20 @@ class _Blank(dict[str, str]):
         return ""
 
 
-def default_lang(environ: Mapping[str, str]) -> str:
-    """From LC_ALL, then LC_MESSAGES, then LANG, as POSIX orders them."""
+def default_lang(environ: Mapping[str, str], display_language: Callable[[], str | None] | None = None) -> str:
+    """From LC_ALL, then LC_MESSAGES, then LANG, as POSIX orders them; where none is set
+    (Windows sets none), from the display language (``display_language``, by default
+    Windows' own: :func:`hvbpa.console.console_language`)."""
     for var in ("LC_ALL", "LC_MESSAGES", "LANG"):
         value = environ.get(var, "")
         if value:
             return "ko" if value.lower().startswith("ko") else "en"
-    return "en"
+    if display_language is None:
+        from hvbpa.console import console_language
+
+        display_language = console_language
+    shown = display_language() or ""
+    return "ko" if shown.lower().startswith("ko") else "en"
 
 
 def _pick(pair: tuple[str, str], lang: str) -> str:

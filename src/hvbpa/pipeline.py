@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from typing import TextIO
 
 from hvbpa import __version__
+from hvbpa.console import is_console
 from hvbpa.evaluate import EvaluationOptions, Rule, Run, analyze
 from hvbpa.exit_codes import ExitCode
 from hvbpa.policy import (
@@ -136,8 +137,10 @@ def finish(
         tls_unverified=options.tls_unverified,
         origins=options.origins,
     )
-    color = stdout.isatty() and "NO_COLOR" not in os.environ
-    if stdout.isatty():
+    # A console, not merely isatty: Windows' NUL device (a scheduled task's output) is a "tty" too.
+    console = is_console(stdout)
+    color = console and "NO_COLOR" not in os.environ
+    if console:
         ctx = replace(ctx, width=shutil.get_terminal_size().columns)
     write_outputs(options.outputs, ctx, stdout, stdout_color=color)
     line = status_line(run, code, options.fail_on, options.outputs, options.lang)

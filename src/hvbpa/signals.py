@@ -1,6 +1,11 @@
-"""SIGTERM handled like Ctrl-C: a service manager, `timeout` or a CI runner stopping hvbpa
-gets the same clean stop (shells deleted, a report for the hosts that finished) and
-exit 143 instead of 130."""
+"""SIGTERM handled like Ctrl-C, and Ctrl-Break as Ctrl-C: a service manager, `timeout` or a CI
+runner stopping hvbpa gets the same clean stop (shells deleted, a report for the hosts that
+finished) and exit 143 instead of 130.
+
+On Windows no SIGTERM ever arrives (Task Scheduler's "End" and ``taskkill /F`` terminate the
+process outright, which no program can handle). A console's Ctrl-C and Ctrl-Break arrive as
+SIGINT and SIGBREAK: both stop a scan as Ctrl-C does, exit 130.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,9 @@ import threading
 from types import FrameType
 
 _received: list[int] = []
+
+# Ctrl-Break: Windows only (the C runtime's name for CTRL_BREAK_EVENT).
+SIGBREAK: int | None = getattr(signal, "SIGBREAK", None)
 
 
 def _on_sigterm(signum: int, frame: FrameType | None) -> None:
@@ -19,17 +27,23 @@ def _on_sigterm(signum: int, frame: FrameType | None) -> None:
 
 
 def install() -> None:
-    """Route SIGTERM into the KeyboardInterrupt path; only from the main thread, as Python requires."""
+    """Route SIGTERM and Ctrl-Break into the KeyboardInterrupt path; only from the main thread, as Python requires."""
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, _on_sigterm)
+        if SIGBREAK is not None:
+            # Exactly Ctrl-C's own handler: KeyboardInterrupt, exit 130.
+            signal.signal(SIGBREAK, signal.default_int_handler)
 
 
 def terminated() -> bool:
-    """Whether the stop came from SIGTERM (exit 143) rather than Ctrl-C (exit 130)."""
+    """Whether the stop came from SIGTERM (exit 143) rather than Ctrl-C or Ctrl-Break (exit 130)."""
     return bool(_received)
 
 
 def ignore_in_worker() -> None:
-    """Worker processes leave both signals to the parent, which decides what they mean."""
+    """Worker processes leave every stop signal to the parent, which decides what it means
+    (a console sends Ctrl-C and Ctrl-Break to every process attached to it)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    if SIGBREAK is not None:
+        signal.signal(SIGBREAK, signal.SIG_IGN)

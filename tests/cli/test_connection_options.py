@@ -172,3 +172,26 @@ def test_an_inventory_host_error_names_the_host_once(cli: Invoke, tmp_path: Path
     assert result.exit_code == ExitCode.USAGE
     assert "inv.ini: host hv01: certificate transport needs" in result.output
     assert result.output.count("hv01") == 1, result.output
+
+
+def test_no_prompt_without_a_console_to_answer_it() -> None:
+    """A terminal on stdin but stderr in a log (nobody would see the prompt): exit 2 with the
+    hint at once, never a prompt that waits for ever (as a scheduled task's would)."""
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    main, secondary = pty.openpty()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HVBPA_")}
+    env.update(HVBPA_USERNAME="admin", PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring", LANG="C.UTF-8")
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "hvbpa", "scan", "127.0.0.1:1"],
+            stdin=secondary, capture_output=True, text=True, env=env, timeout=30, start_new_session=True,
+        )  # fmt: skip
+    finally:
+        os.close(secondary)
+        os.close(main)
+    assert done.returncode == ExitCode.USAGE, done.stderr
+    assert done.stderr.count("\n") == 1 and "HVBPA_PASSWORD" in done.stderr and "keyring" in done.stderr

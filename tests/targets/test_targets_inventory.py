@@ -7,6 +7,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from hvbpa.targets import Origin, Target, TargetError, read_inventory
 
@@ -277,7 +279,7 @@ def test_yaml_transport_list_and_int_values(tmp_path: Path) -> None:
         ("h ansible_host=a.b:5986", "an address must not carry a port, got 'a.b:5986'"),
         ("h ansible_host=a,b", "invalid character ',' in host name 'a,b'"),
         ("h ansible_host", "expected key=value after the host name, got 'ansible_host'"),
-        ('h ansible_host="unclosed', "cannot parse host line: No closing quotation"),
+        ('h ansible_host="unclosed', 'cannot parse host line: no closing quotation (")'),
         ("h!x", "invalid character '!' in host name 'h!x'; set ansible_host to the address to connect to"),
     ],
 )
@@ -512,3 +514,51 @@ def test_each_host_remembers_the_line_that_first_named_it(
     path = _write(tmp_path, text, name)
     targets = read_inventory(path)
     assert {t.name: t.origin for t in targets} == {host: Origin(str(path), line) for host, line in lines.items()}
+
+
+# --- Windows paths -------------------------------------------------------------------------
+
+
+def test_windows_paths_survive_an_ini_inventory(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path,
+        "[hyperv]\n"
+        "hv01 ansible_winrm_ca_trust_path='C:\\Users\\Some One\\ca.pem' ansible_user=CORP\\\\svc\n"
+        'hv02 ansible_winrm_cert_pem="C:\\Users\\Some One\\c.pem" ansible_winrm_cert_key_pem=C:\\keys\\c.key\n'
+        "hv03 ansible_winrm_ca_trust_path='\\\\files\\pki\\ca.pem'\n"
+        "hv04\n"
+        "[hyperv:vars]\n"
+        'ansible_winrm_ca_trust_path="C:\\Users\\Some One\\group ca.pem"\n'
+        "ansible_winrm_cert_pem='C:\\new\\t.pem'\n",
+    )
+    hv01, hv02, hv03, hv04 = read_inventory(path)
+    assert (hv01.ca_trust_path, hv01.username) == ("C:\\Users\\Some One\\ca.pem", "CORP\\svc")
+    assert (hv02.cert_pem, hv02.cert_key_pem) == ("C:\\Users\\Some One\\c.pem", "C:\\keys\\c.key")
+    assert hv03.ca_trust_path == "\\\\files\\pki\\ca.pem"
+    # [group:vars]: a quoted value with backslashes as written (no \n line break, no quotes left)
+    assert (hv04.ca_trust_path, hv04.cert_pem) == ("C:\\Users\\Some One\\group ca.pem", "C:\\new\\t.pem")
+
+
+_PATH_PART = st.text(
+    st.characters(codec="utf-8", exclude_characters="\\/'\"\n\r\x00=#[]", exclude_categories=("Cc", "Zl", "Zp")),
+    min_size=1,
+    max_size=12,
+).filter(lambda p: p.strip() == p)
+
+
+@given(parts=st.lists(_PATH_PART, min_size=1, max_size=4), unc=st.booleans(), where=st.sampled_from(["host", "vars"]))
+def test_any_windows_path_survives_quoted(parts: list[str], unc: bool, where: str) -> None:
+    """Any Windows path, written with quote_word, reaches the target as written."""
+    import tempfile
+
+    from hvbpa.targets.words import quote_word
+
+    windows_path = ("\\\\server\\" if unc else "C:\\") + "\\".join(parts)
+    value = quote_word(windows_path)
+    if where == "host":
+        text = f"[g]\nh ansible_winrm_ca_trust_path={value}\n"
+    else:
+        text = f"[g]\nh\n[g:vars]\nansible_winrm_ca_trust_path={value}\n"
+    with tempfile.TemporaryDirectory() as folder:
+        (target,) = read_inventory(_write(Path(folder), text))
+    assert target.ca_trust_path == windows_path

@@ -98,6 +98,15 @@ def _keyring_password(username: str) -> str | None:
     return str(stored) if stored else None
 
 
+def _can_prompt() -> bool:
+    """A person can answer: standard input and error are a console (on Windows, one that
+    GetConsoleMode accepts, not the NUL device a scheduled task gets, where the hidden
+    prompt would wait for ever on a console nobody sees)."""
+    from hvbpa.console import is_console
+
+    return sys.stdin is not None and is_console(sys.stdin) and is_console(sys.stderr)
+
+
 def _password(username: str | None, transport: str) -> str | None:
     """HVBPA_PASSWORD, then the OS keyring (optional extra), then a hidden prompt on a terminal.
 
@@ -114,7 +123,7 @@ def _password(username: str | None, transport: str) -> str | None:
             return stored
     if transport == "kerberos":
         return None
-    if sys.stdin.isatty():
+    if _can_prompt():
         return str(click.prompt(f"Password for {username}", hide_input=True, err=True))
     from hvbpa.errors import ConfigError
     from hvbpa.i18n import text

@@ -8,6 +8,9 @@ import sys
 
 
 def run() -> None:
+    from hvbpa.console import utf8_streams
+
+    utf8_streams()
     if sys.argv[1:] in (["--version"], ["-V"]):
         from hvbpa import __version__
 

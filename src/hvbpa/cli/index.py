@@ -26,7 +26,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
 MAIN_HELP = """Best Practices Analyzer for Windows Server Hyper-V fleets, over WinRM.
 
 Defaults come from hvbpa.toml (or [tool.hvbpa] in pyproject.toml) in the current
-folder and from HVBPA_* variables; options on the command line win."""
+folder, or the file --config names, and from HVBPA_* variables; options on the command line win."""
+
+CONFIG_HELP = "Settings file to use instead of the current folder's hvbpa.toml; relative paths start from its folder."
 
 EXIT_CODES_HELP = (
     "Exit codes: 0 nothing at or above --fail-on; 1 findings; 2 usage, configuration or input error; "
@@ -35,7 +37,11 @@ EXIT_CODES_HELP = (
 )
 
 MAX_WIDTH = 100
-_OPTIONS = (("-V, --version", "Show the version and exit."), ("-h, --help", "Show this message and exit."))
+_OPTIONS = (
+    ("--config PATH", CONFIG_HELP),
+    ("-V, --version", "Show the version and exit."),
+    ("-h, --help", "Show this message and exit."),
+)
 
 
 def _width() -> int:

@@ -15,7 +15,7 @@ import click
 
 from hvbpa import __version__
 from hvbpa.cli.common import die, internal_error, interrupted, os_error
-from hvbpa.cli.index import COMMANDS, EXIT_CODES_HELP, MAIN_HELP, MAX_WIDTH
+from hvbpa.cli.index import COMMANDS, CONFIG_HELP, EXIT_CODES_HELP, MAIN_HELP, MAX_WIDTH
 
 
 class LazyGroup(click.Group):
@@ -74,16 +74,24 @@ class LazyGroup(click.Group):
     epilog=EXIT_CODES_HELP,
     help=MAIN_HELP,
 )
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    envvar="HVBPA_CONFIG",
+    metavar="PATH",
+    help=CONFIG_HELP,
+)
 @click.version_option(__version__, "-V", "--version", prog_name="hvbpa")
 @click.pass_context
-def main(ctx: click.Context) -> None:
+def main(ctx: click.Context, config_path: Path | None) -> None:
     if ctx.resilient_parsing:
         return
     from hvbpa.config import load_config
     from hvbpa.errors import ConfigError
 
     try:
-        config = load_config(Path.cwd(), os.environ)
+        config = load_config(Path.cwd(), os.environ, config_path)
     except ConfigError as exc:
         die(str(exc))
     if config:

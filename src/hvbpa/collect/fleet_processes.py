@@ -9,6 +9,7 @@ scan does, and sends back finished outcomes.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import queue
@@ -17,6 +18,7 @@ import threading
 import time
 from collections.abc import Sequence
 from dataclasses import replace
+from multiprocessing.connection import Connection
 from multiprocessing.synchronize import Event as ProcessEvent
 from typing import Any
 
@@ -58,10 +60,16 @@ class _CancelView:
         return True
 
 
-def _watch_parent(parent: int, orphaned: threading.Event, settings: ConnectionSettings) -> None:
-    """Stop this worker soon after its parent dies, whatever killed the parent."""
-    while os.getppid() == parent:
-        time.sleep(0.5)
+def _watch_parent(lifeline: Connection, orphaned: threading.Event, settings: ConnectionSettings) -> None:
+    """Stop this worker soon after its parent dies, whatever killed the parent.
+
+    ``lifeline`` is the reading end of a pipe whose only writer is the parent, which never
+    writes: when the parent is gone, however it ended, the system closes its end and the read
+    ends. That holds on Windows too, where a process's parent id never changes (and may be
+    reused) and nothing like SIGKILL's notice exists.
+    """
+    with contextlib.suppress(EOFError, OSError):
+        lifeline.recv_bytes()
     orphaned.set()
     _delete_open_shells(settings)
     # Requests in flight end within the operation timeout; then nothing is left to wait for.
@@ -90,15 +98,19 @@ def _delete_open_shells(settings: ConnectionSettings) -> None:
 
 def _worker(
     tasks: Any, results: Any, targets: Sequence[Target], settings: ConnectionSettings, script: str | None,
-    threads: int, cancel: ProcessEvent, parent: int,
+    threads: int, cancel: ProcessEvent, lifeline: Connection, parent_end: Connection | None,
 ) -> None:  # fmt: skip
     # Ctrl-C reaches every process of the terminal's group, and a service manager may send
     # SIGTERM to all of them; only the parent decides what either means (it sets ``cancel``),
     # so the workers finish their hosts cleanly and delete their shells.
     ignore_in_worker()
+    if parent_end is not None:
+        # A forked worker holds a copy of the parent's writing end: closed, so that only the
+        # parent's own keeps the pipe open.
+        parent_end.close()
     orphaned = threading.Event()
     view = _CancelView(cancel, orphaned)
-    threading.Thread(target=_watch_parent, args=(parent, orphaned, settings), daemon=True).start()
+    threading.Thread(target=_watch_parent, args=(lifeline, orphaned, settings), daemon=True).start()
     threading.Thread(target=_on_cancel, args=(view, settings), daemon=True).start()
 
     def work() -> None:
@@ -164,6 +176,8 @@ def scan_in_processes(
     tasks = context.Queue()
     results = context.Queue()
     cancel = context.Event()
+    # Workers watch this pipe to notice the parent's death: the parent holds the only writing end.
+    lifeline, parent_end = context.Pipe(duplex=False)
     per_process = max(1, -(-jobs // processes))
     for index in range(len(targets)):
         tasks.put(index)
@@ -172,7 +186,17 @@ def scan_in_processes(
     workers = [
         context.Process(
             target=_worker,
-            args=(tasks, results, list(targets), settings, script, per_process, cancel, os.getpid()),
+            args=(
+                tasks,
+                results,
+                list(targets),
+                settings,
+                script,
+                per_process,
+                cancel,
+                lifeline,
+                parent_end if method == "fork" else None,
+            ),
             daemon=True,
             name=f"hvbpa-scan-{n}",
         )
@@ -180,6 +204,7 @@ def scan_in_processes(
     ]
     for worker in workers:
         worker.start()
+    lifeline.close()  # the workers have theirs; the parent keeps only the writing end
     if on_started is not None:
         on_started()
     finished: dict[int, Collected] = {}
@@ -224,6 +249,7 @@ def scan_in_processes(
                 # Workers ignore SIGTERM (the parent speaks for them), so only SIGKILL stops one.
                 worker.kill()
                 worker.join(timeout=1)
+        parent_end.close()
     for index, target in enumerate(targets):
         if index not in finished:
             outcome = failed_outcome(target.name, HostStatus.INTERRUPTED, Reason.of("host-worker-ended"))

@@ -34,6 +34,7 @@ from winrm.protocol import Protocol
 from winrm.vendor.requests_kerberos.exceptions import KerberosExchangeError
 
 from hvbpa.collect import exchange_log
+from hvbpa.collect.connect_errors import classify as classify_connect_error
 from hvbpa.collect.delivery import Delivery
 from hvbpa.collect.faults import ACCESS_DENIED_CODES, clixml_errors, one_line, parse_fault
 from hvbpa.collect.kerberos import TICKETS, KerberosFailure, codes_in, failure_reason, principal_for
@@ -349,14 +350,17 @@ def _connect_failure(exc: BaseException, where: _Where) -> tuple[HostStatus, Rea
     if isinstance(exc, requests.exceptions.InvalidURL):
         return HostStatus.UNREACHABLE, Reason.of("host-bad-address", address=where.address), False
     if isinstance(exc, requests.exceptions.ConnectionError):
-        text = _chain_text(exc)
-        if "Name or service not known" in text or "NameResolutionError" in text or "nodename nor servname" in text:
+        # By the system's error number (connect_errors), never its words: they are in its display language.
+        found = classify_connect_error(exc)
+        if found.kind == "unresolved":
             return HostStatus.UNREACHABLE, Reason.of("host-unresolved", address=where.address), True
-        if "refused" in text.lower():
+        if found.kind == "refused":
             return HostStatus.UNREACHABLE, Reason.of("host-refused", port=where.port), True
-        if "reset by peer" in text.lower() or "Connection aborted" in text:
+        if found.kind == "reset":
             return HostStatus.UNREACHABLE, Reason.of("host-reset", port=where.port), True
-        return HostStatus.UNREACHABLE, Reason.of("host-connect-failed", port=where.port, detail=_os_detail(exc)), True
+        if found.kind == "timed_out":
+            return HostStatus.UNREACHABLE, Reason.of("host-connect-timeout", port=where.port), True
+        return HostStatus.UNREACHABLE, Reason.of("host-connect-failed", port=where.port, detail=found.detail()), True
     return None
 
 
@@ -370,15 +374,6 @@ def _chain_text(exc: BaseException) -> str:
         parts.append(f"{current.__class__.__name__}: {current}")
         current = current.__cause__ or current.__context__
     return " | ".join(parts)
-
-
-def _os_detail(exc: BaseException) -> str:
-    """The operating system's words for a socket error (``No route to host``), not Python's repr."""
-    found = re.search(r"\[Errno -?\d+\] ([^'\")\]]+)", _chain_text(exc))
-    if found:
-        return found.group(1).strip().rstrip(".").lower()
-    found = re.search(r"(\w+Error)\(\d+, '([^']+)'\)", _chain_text(exc))
-    return found.group(2).lower() if found else "no detail from the network"
 
 
 def _tls_reason(exc: BaseException, where: _Where) -> Reason:

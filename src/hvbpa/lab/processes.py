@@ -36,6 +36,7 @@ from hvbpa.lab.kdc import HOST_NAME as KERBEROS_HOST_NAME
 from hvbpa.lab.kdc import Realm, RealmError, start_realm
 from hvbpa.lab.server import LOOPBACK, STATS_PATH, WSMAN_PATH, LabHost, stop_all
 from hvbpa.lab.tls import LAB_NAMES, ClientCertificate, TlsMaterial, issue_client_certificate, make_tls_material
+from hvbpa.targets import quote_word
 
 READY_TIMEOUT = 60.0
 PYWINRM_TRANSPORT = {
@@ -323,12 +324,12 @@ class RunningFleet:
             ]
             if host.client_cert_pem:
                 fields += [
-                    f"ansible_winrm_cert_pem={host.client_cert_pem}",
-                    f"ansible_winrm_cert_key_pem={host.client_key_pem}",
+                    f"ansible_winrm_cert_pem={quote_word(str(host.client_cert_pem))}",
+                    f"ansible_winrm_cert_key_pem={quote_word(str(host.client_key_pem))}",
                 ]
             if host.ca_trust_path:
                 fields += [
-                    f"ansible_winrm_ca_trust_path={host.ca_trust_path}",
+                    f"ansible_winrm_ca_trust_path={quote_word(host.ca_trust_path)}",
                     "ansible_winrm_server_cert_validation=validate",
                 ]
             lines.append(" ".join(fields))
@@ -366,9 +367,12 @@ def hosts_file_line(host: HostEndpoint) -> str:
     if host.transport != "certificate-https":
         fields.append(f"user={host.username}")
     if host.ca_trust_path:
-        fields.append(f"ca_trust_path={host.ca_trust_path}")
+        fields.append(f"ca_trust_path={quote_word(host.ca_trust_path)}")
     if host.client_cert_pem:
-        fields += [f"cert_pem={host.client_cert_pem}", f"cert_key_pem={host.client_key_pem}"]
+        fields += [
+            f"cert_pem={quote_word(str(host.client_cert_pem))}",
+            f"cert_key_pem={quote_word(str(host.client_key_pem))}",
+        ]
     fields.append(f"name={host.name}")
     return " ".join(fields)
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TextIO
 
 from hvbpa.atomic import check_writable, write_all_atomic
+from hvbpa.console import is_console
 from hvbpa.errors import InputError
 from hvbpa.report.formats import FORMATS, ReportContext, formatter
 
@@ -68,22 +70,34 @@ def _same_file(a: Path, b: Path) -> bool:
 
 
 def write_outputs(specs: Sequence[OutputSpec], ctx: ReportContext, stdout: TextIO, *, stdout_color: bool) -> None:
-    """Every report rendered first; the terminal's shown; then the files, all or none.
+    """Every report rendered first; the files written, all or none; then the one on stdout.
 
-    A failure while writing (a full disk, a file too large) is an InputError naming the
-    file; no report file is then replaced, and none is left half written.
+    The files come first: a scheduled task's JSON must not depend on its log (a pipe that
+    closed, a console that cannot show a character). A failure while writing them (a full
+    disk, a file open in another program) is an InputError naming the file; no report file
+    is then replaced and none is left half written, and the report on stdout is still shown.
     """
     files = [
         (spec.path, formatter(spec.format)(replace(ctx, color=False)).encode("utf-8"))
         for spec in specs
         if spec.path is not None
     ]
-    for spec in specs:
-        if spec.path is None:
-            stdout.write(formatter(spec.format)(replace(ctx, color=stdout_color)))
-            stdout.flush()
+    shown = [
+        (spec.format, formatter(spec.format)(replace(ctx, color=stdout_color))) for spec in specs if spec.path is None
+    ]
+    failure: InputError | None = None
     try:
         write_all_atomic(files)
     except OSError as exc:
         where = exc.filename or ", ".join(str(path) for path, _ in files)
-        raise InputError(f"cannot write {where} ({exc.strerror or exc}); no report file was changed") from None
+        failure = InputError(f"cannot write {where} ({exc.strerror or exc}); no report file was changed")
+    for format_name, rendered in shown:
+        if format_name == "table" and sys.platform == "win32" and is_console(stdout):
+            from hvbpa.report.table import show_on_windows_console
+
+            show_on_windows_console(rendered, stdout)
+        else:
+            stdout.write(rendered)
+        stdout.flush()
+    if failure is not None:
+        raise failure

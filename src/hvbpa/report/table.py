@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
+from typing import TextIO
 
 from rich.cells import cell_len
 from rich.console import Console
@@ -266,3 +267,11 @@ def summary_lines(summary: Summary, lang: str) -> list[str]:
             )
         )
     return lines
+
+
+def show_on_windows_console(rendered: str, stream: TextIO) -> None:
+    """The table on a Windows console, through rich's Windows console support: ANSI styles
+    where the console takes them, the console API where it does not (a console without
+    virtual terminal processing would show the escape codes as text)."""
+    console = Console(file=stream, highlight=False, emoji=False, markup=False, soft_wrap=True)
+    console.print(Text.from_ansi(rendered), end="", crop=False, overflow="ignore")

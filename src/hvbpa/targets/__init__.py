@@ -3,6 +3,7 @@
 from hvbpa.targets.ansible import read_inventory
 from hvbpa.targets.hosts_file import read_hosts_file
 from hvbpa.targets.model import Origin, Target, TargetError, check_labels, dedupe, parse_target
+from hvbpa.targets.words import quote_word, split_words
 
 __all__ = [
     "Origin",
@@ -11,6 +12,8 @@ __all__ = [
     "check_labels",
     "dedupe",
     "parse_target",
+    "quote_word",
     "read_hosts_file",
     "read_inventory",
+    "split_words",
 ]

@@ -6,7 +6,12 @@ mix transports (what ``hvbpa lab serve --hosts-out`` writes)::
     hv01
     https://127.0.0.1:40123/wsman transport=basic ca_trust_path=/tmp/lab/ca.pem name=HV-REP-01  # comment
 
-Values cannot contain spaces or ``#``. Passwords have no key: they never go in files.
+A value with spaces or ``#`` goes in quotes, as on a shell's command line; backslashes are
+kept, so Windows paths need no doubling (the rules: :mod:`hvbpa.targets.words`)::
+
+    hv02 transport=certificate cert_pem='C:\\Users\\Some One\\hvbpa.pem' cert_key_pem=C:\\keys\\hvbpa.key
+
+Passwords have no key: they never go in files.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from hvbpa.targets.model import (
     parse_target,
     read_text,
 )
+from hvbpa.targets.words import WordsError, split_words
 
 # key -> Target field; the names match the command-line options (--transport, --ca-trust-path ...).
 SETTINGS = {
@@ -44,16 +50,30 @@ def read_hosts_file(path: Path) -> list[Target]:
     targets = []
     # split("\n") rather than splitlines(): form feeds and Unicode separators would shift line numbers.
     for number, line in enumerate(read_text(path).split("\n"), 1):
-        entry = line.split("#", 1)[0].strip()
-        if entry:
-            target = parse_hosts_line(entry, f"{path}:{number}")
-            targets.append(replace(target, origin=Origin(str(path), number)))
+        where = f"{path}:{number}"
+        try:
+            words = split_words(line)
+        except WordsError as exc:
+            raise TargetError(where, f"{exc}: {line.strip()!r}") from None
+        if words:
+            targets.append(replace(parse_hosts_words(words, where), origin=Origin(str(path), number)))
     return targets
 
 
 def parse_hosts_line(entry: str, where: str) -> Target:
-    """``TARGET [key=value ...]``, the comment already removed."""
-    first, *settings = entry.split()
+    """``TARGET [key=value ...]``: one line of a hosts file, quotes and comment included."""
+    try:
+        words = split_words(entry)
+    except WordsError as exc:
+        raise TargetError(where, f"{exc}: {entry.strip()!r}") from None
+    if not words:
+        raise TargetError(where, "no host on the line")
+    return parse_hosts_words(words, where)
+
+
+def parse_hosts_words(words: list[str], where: str) -> Target:
+    first, *settings = words
+    entry = " ".join(words)
     target = parse_target(first, where)
     changes: dict[str, str] = {}
     for setting in settings:

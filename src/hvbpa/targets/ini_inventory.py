@@ -1,14 +1,19 @@
-"""Ansible INI inventories, read as ansible-core's ini plugin reads them."""
+"""Ansible INI inventories, read as ansible-core's ini plugin reads them, except for backslashes.
+
+Ansible drops a backslash that quotes nothing (``C:\\certs\\ca.pem`` becomes ``C:certsca.pem``) and
+reads a quoted ``[group:vars]`` value as a Python string (``'C:\\new'`` gets a line break):
+hvbpa keeps Windows paths as written (see :mod:`hvbpa.targets.words`).
+"""
 
 from __future__ import annotations
 
 import ast
 import re
-import shlex
 import warnings
 
 from hvbpa.targets.inventory import Inventory, Value
 from hvbpa.targets.model import TargetError
+from hvbpa.targets.words import WordsError, split_words
 
 _SECTION = re.compile(r"^\[([^:\]\s]+)(?::(\w+))?\]\s*(?:#.*)?$")
 _GROUP_NAME = re.compile(r"^([^:\]\s]+)\s*(?:#.*)?$")
@@ -44,7 +49,7 @@ def parse_ini(text: str, label: str) -> Inventory:
             key, equals, value = line.partition("=")
             if not equals or not key.strip():
                 raise TargetError(where, f"expected key=value, got {line!r}")
-            inventory.set_group_var(group, key.strip(), Value(_literal(value.strip()), where))
+            inventory.set_group_var(group, key.strip(), Value(_vars_value(value.strip()), where))
         else:
             child = _GROUP_NAME.match(line)
             if not child:
@@ -60,9 +65,10 @@ def parse_ini(text: str, label: str) -> Inventory:
 
 
 def _ini_hosts(inventory: Inventory, line: str, group: str, where: str) -> None:
+    # Ansible's shell words, except that a backslash that quotes nothing is kept (Windows paths).
     try:
-        tokens = shlex.split(line, comments=True)
-    except ValueError as exc:
+        tokens = split_words(line, ansible=True)
+    except WordsError as exc:
         raise TargetError(where, f"cannot parse host line: {exc}") from None
     if not tokens:
         return
@@ -73,6 +79,15 @@ def _ini_hosts(inventory: Inventory, line: str, group: str, where: str) -> None:
             raise TargetError(where, f"expected key=value after the host name, got {token!r}")
         variables[key] = Value(_literal(value), where)
     inventory.add_hosts(tokens[0], variables, group, where)
+
+
+def _vars_value(text: str) -> object:
+    """A ``[group:vars]`` value: a Python literal as Ansible reads it, except a quoted one with a
+    backslash, which is taken as written between its quotes. Ansible would read ``"C:\\Users\\x"``
+    as a broken escape (and keep the quotes) and ``'C:\\new'`` with a line break in it."""
+    if len(text) >= 2 and text[0] == text[-1] and text[0] in "'\"" and "\\" in text:
+        return text[1:-1]
+    return _literal(text)
 
 
 def _literal(text: str) -> object:
