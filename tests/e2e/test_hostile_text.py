@@ -22,9 +22,10 @@ from hypothesis import strategies as st
 from hvbpa.cli.common import one_line
 from hvbpa.exit_codes import ExitCode
 from hvbpa.lab import CommandFault, HostConfig, RunningFleet
-from hvbpa.report.formats import HostOrigin, ReportContext, json_text, visible
+from hvbpa.report.formats import HostOrigin, ReportContext, json_text
 from hvbpa.report.table import render as render_table
 from hvbpa.snapshot.synthetic import host_snapshot, vm_record
+from hvbpa.visible import visible
 from tests.conftest import Invoke
 from tests.e2e.conftest import LAB_ENV
 from tests.support import make_ctx

@@ -67,8 +67,9 @@ def test_every_hyperv_word_has_korean() -> None:
 
 
 def _data(report: dict[str, Any]) -> set[str]:
-    """Every name and reason parameter of a JSON report: host and VM names, servers, messages."""
-    found: set[str] = set()
+    """Every name and reason parameter of a JSON report: host names and FQDNs (a host is shown
+    by both), VM names, servers, messages."""
+    found: set[str] = {str(host[key]) for host in report["hosts"] for key in ("name", "fqdn") if host.get(key)}
     for result in report["results"]:
         found.add(result["host"])
         reasons = [result["reason"], (result.get("verdict") or {}).get("reason")]

@@ -30,6 +30,13 @@ def _children(pid: int) -> set[int]:
     return found
 
 
+def _is_resource_tracker(pid: int) -> bool:
+    try:
+        return b"resource_tracker" in Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return False
+
+
 def _alive(pid: int) -> bool:
     try:
         state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
@@ -113,8 +120,8 @@ def test_workers_stop_and_delete_their_shells_when_the_parent_is_killed(
     scan = _start_scan(running, tmp_path / "never.json", "2", start)
     _wait_for_open_shells(running, scan, 3)
     workers = _children(scan.pid)
-    # spawn also starts multiprocessing's resource tracker, which must go too.
-    assert len(workers) == 2 if start == "fork" else len(workers) == 3, workers
+    # spawn may also start multiprocessing's resource tracker (not always by now), which must go too.
+    assert len({pid for pid in workers if not _is_resource_tracker(pid)}) == 2, workers
     scan.kill()
     scan.wait(timeout=10)
     deadline = time.monotonic() + OPERATION_TIMEOUT + 5

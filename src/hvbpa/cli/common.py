@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import re
 import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
@@ -29,14 +28,12 @@ def cli_lang() -> str:
     return default_lang(os.environ)
 
 
-# Anything that would break the message's one line (str.splitlines splits on all of these),
-# drive the terminal or reorder what it shows: a file can put any of them in a key or value
-# that an error quotes, a host in a name or a fault. The same set as hvbpa.report.visible.
-_NOT_ONE_LINE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
-
-
 def one_line(message: str) -> str:
-    return _NOT_ONE_LINE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), message)
+    """A message on one line, whatever a file or host put in what it quotes: line breaks and
+    terminal controls shown as escapes."""
+    from hvbpa.visible import visible
+
+    return visible(message)
 
 
 def die(message: str, code: ExitCode = ExitCode.USAGE) -> NoReturn:

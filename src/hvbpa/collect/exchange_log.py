@@ -17,6 +17,7 @@ import threading
 from collections.abc import Iterable, Mapping
 
 from hvbpa.collect.faults import one_line, parse_fault
+from hvbpa.visible import visible
 
 _LOCK = threading.Lock()
 _SECRET_HEADERS = frozenset({"authorization", "www-authenticate", "proxy-authorization", "proxy-authenticate"})
@@ -59,7 +60,7 @@ def fault_summary(response: str) -> str:
 
 
 def write(label: str, line: str, secrets: Iterable[str]) -> None:
-    text = f"hvbpa: {label}: {one_line(redact(line, secrets))}\n"
+    text = f"hvbpa: {label}: {visible(one_line(redact(line, secrets)))}\n"
     with _LOCK:
         sys.stderr.write(text)
         sys.stderr.flush()
@@ -70,7 +71,7 @@ def write_block(label: str, title: str, body: str, secrets: Iterable[str]) -> No
     shown = redact(body, secrets)
     if len(shown) > MAX_ENVELOPE_CHARS:
         shown = shown[:MAX_ENVELOPE_CHARS] + f"... ({len(shown) - MAX_ENVELOPE_CHARS:,} more characters)"
-    shown = "".join(c if c.isprintable() or c in "\n\t" else " " for c in shown)
+    shown = visible(shown, lines=True)
     with _LOCK:
         sys.stderr.write(f"hvbpa: {label}: {title}\n{shown}\n")
         sys.stderr.flush()

@@ -40,7 +40,7 @@ ACCESS_DENIED_CODES = frozenset({5, 0x80070005})
 # The operation timeout (ERROR_WSMAN_OPERATION_TIMEDOUT): the host answered, but not in time.
 OPERATION_TIMED_OUT = 2150858793
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 
 @dataclass(frozen=True)
@@ -48,7 +48,7 @@ class WsmanFault:
     """A fault as a sentence can use it."""
 
     code: int | None  # the Windows or WS-Management code; None when the fault has none
-    message: str  # one line, without control characters; "" when the fault has no words
+    message: str  # one line, as the host wrote it otherwise (shown through hvbpa.visible); "" when none
     subcode: str = ""  # ``w:TimedOut``, ``w:QuotaLimit``...
     shape: str = "soap"  # "wsman" (f:WSManFault), "wmi" (MSFT_WmiError) or "soap" (neither)
 
@@ -58,9 +58,10 @@ class WsmanFault:
 
 
 def one_line(text: str) -> str:
-    """Text from a host on one line: control characters (escape sequences among them) and
-    lone surrogates become spaces, and runs of whitespace one space."""
-    return " ".join(_CONTROL.sub(" ", text).split())
+    """Text from a host on one line: runs of whitespace (line breaks among them) become one
+    space and lone surrogates U+FFFD. Other control characters stay, so that reports keep what
+    the host said; whatever shows the text escapes them (hvbpa.visible)."""
+    return " ".join(_SURROGATE.sub("\ufffd", text).split())
 
 
 def parse_code(text: str | None) -> int | None:

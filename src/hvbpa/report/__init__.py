@@ -5,11 +5,12 @@ Formatters sit behind one interface in a name registry and are imported only whe
 their format is asked for.
 """
 
-from hvbpa.report.formats import FORMATS, HostOrigin, ReportContext, formatter, visible
+from hvbpa.report.formats import FORMATS, HostOrigin, ReportContext, formatter
 from hvbpa.report.merge import load_reports
 from hvbpa.report.outputs import OutputSpec, check_outputs, parse_output, write_outputs
 from hvbpa.report.saved import read_report
 from hvbpa.report.status_line import status_line
+from hvbpa.visible import visible
 
 __all__ = [
     "FORMATS",

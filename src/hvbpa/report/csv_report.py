@@ -14,8 +14,9 @@ import io
 
 from hvbpa.evaluate import RuleResult, VMVerdict
 from hvbpa.i18n import Reason, reason_text
-from hvbpa.report.formats import ReportContext, visible, vm_message_parts
+from hvbpa.report.formats import ReportContext, vm_message_parts
 from hvbpa.snapshot import HostStatus
+from hvbpa.visible import visible
 
 COLUMNS = (
     "rule_id",

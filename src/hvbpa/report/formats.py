@@ -7,7 +7,6 @@ starts without rich, XML or CSV machinery loaded.
 from __future__ import annotations
 
 import functools
-import re
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -17,29 +16,7 @@ from hvbpa.evaluate import Rule, Run, VMVerdict
 from hvbpa.i18n import reason_text, text
 from hvbpa.policy import host_identities, host_identity
 from hvbpa.snapshot import HostOutcome
-
-# What a host must not get to the admin's terminal (or a viewer) as it is: C0 and C1 control
-# characters (ESC starts every terminal sequence; C1 CSI and OSC do alone), DEL, line and
-# paragraph separators, and the bidirectional controls that make text read as something else.
-# Host and VM names, reasons and fault messages all come from the host.
-_HOSTILE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
-_HOSTILE_KEEPING_LINES = re.compile(
-    "[\x00-\x09\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]"
-)
-# JSON strings may carry these raw (json.dumps escapes only C0); they are escaped as \uXXXX,
-# which leaves the data as it was for any JSON reader.
-_RAW_IN_JSON = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
-
-
-def _escaped(match: re.Match[str]) -> str:
-    return match.group().encode("unicode_escape").decode("ascii")
-
-
-def visible(text: str, *, lines: bool = False) -> str:
-    """``text`` with every control character shown as its escape (``\\x1b``, ``\\u202e``), so
-    nothing from a host drives a terminal; with ``lines``, line breaks the report made stay."""
-    pattern = _HOSTILE_KEEPING_LINES if lines else _HOSTILE
-    return pattern.sub(_escaped, text) if pattern.search(text) else text
+from hvbpa.visible import RAW_IN_JSON
 
 
 def json_text(document: object) -> str:
@@ -47,7 +24,7 @@ def json_text(document: object) -> str:
     import json
 
     text = json.dumps(document, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
-    return _RAW_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    return RAW_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 # Replication modes whose partner is the primary; a VM in any other mode is judged from its Replica.

@@ -16,8 +16,9 @@ from datetime import UTC, datetime
 
 from hvbpa.evaluate import RuleResult, Status, VMVerdict
 from hvbpa.i18n import reason_text, text
-from hvbpa.report.formats import ReportContext, visible, vm_message
+from hvbpa.report.formats import ReportContext, vm_message
 from hvbpa.snapshot import HostOutcome, HostStatus
+from hvbpa.visible import visible
 
 # XML 1.0 cannot carry these at all, even escaped; they can arrive in host error messages.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")

@@ -12,9 +12,9 @@ from hvbpa.evaluate import Run, Status
 from hvbpa.exit_codes import ExitCode
 from hvbpa.i18n import reason_text, text
 from hvbpa.policy import counts_as_failure, summarize
-from hvbpa.report.formats import visible
 from hvbpa.report.outputs import OutputSpec
 from hvbpa.snapshot import HostStatus
+from hvbpa.visible import visible
 
 _LISTED = 2  # hosts named on the line; the report has the rest
 

@@ -20,8 +20,9 @@ from rich.text import Text
 from hvbpa.evaluate import RuleResult, Severity, Status, VMVerdict
 from hvbpa.i18n import Reason, host_status_text, hyperv_text, reason_text, text
 from hvbpa.policy import Summary, summarize
-from hvbpa.report.formats import ReportContext, visible, vm_message_parts
+from hvbpa.report.formats import ReportContext, vm_message_parts
 from hvbpa.snapshot import HostStatus
+from hvbpa.visible import visible
 
 _SEVERITY_STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFORMATION: "cyan"}
 
