@@ -7,6 +7,7 @@ JSON report and a Korean table come from the same results.
 from __future__ import annotations
 
 import functools
+import math
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -293,6 +294,14 @@ _UI: dict[str, tuple[str, str]] = {
     "cli_warning": ("hvbpa: warning: {message}", "hvbpa: 경고: {message}"),
     "cli_interrupted": ("interrupted", "중단되었습니다"),
     "cli_terminated": ("terminated (SIGTERM)", "종료되었습니다(SIGTERM)"),
+    "cli_stopping": (
+        "hvbpa: stopping: {count} hosts still running, up to {seconds}s",
+        "hvbpa: 멈추는 중: 아직 실행 중인 호스트 {count}대, 최대 {seconds}초",
+    ),
+    "cli_stopping_one": (
+        "hvbpa: stopping: 1 host still running, up to {seconds}s",
+        "hvbpa: 멈추는 중: 아직 실행 중인 호스트 1대, 최대 {seconds}초",
+    ),
     "cli_internal_error": (
         "hvbpa: internal error, please report it: {what} ({where})",
         "hvbpa: 내부 오류입니다. 알려 주십시오: {what} ({where})",
@@ -506,6 +515,14 @@ def duration_text(seconds: int, lang: str = "en") -> str:
         if len(parts) == 2:
             break
     return " ".join(parts) or ("0초" if lang == "ko" else "0 s")
+
+
+def stopping_text(running: int, grace: float, lang: str = "en") -> str:
+    """The acknowledgement of a stop signal: how many hosts it waits for, and for how long at most."""
+    seconds = math.ceil(grace)
+    if running == 1:
+        return text("cli_stopping_one", lang, seconds=seconds)
+    return text("cli_stopping", lang, count=running, seconds=seconds)
 
 
 def nest(code: str, inner: Reason | None, **params: object) -> Reason:
