@@ -4,6 +4,10 @@ All or none holds on Windows too, where a file open in another program (Excel, a
 antivirus scan) refuses to be replaced: the files replaced before it get their old
 content back, and no temporary or backup file is left behind.
 
+A destination that is a symbolic link is written through: the link stays, and the file it
+names is replaced whole (a share's "latest" link, a configuration manager's links). A dangling
+link creates the file it names.
+
 Every failure is an OSError naming the file (``filename`` is set), so the CLI can say
 which file and why on one line.
 """
@@ -39,6 +43,21 @@ def _failed(path: Path, exc: OSError) -> OSError:
     failure = OSError(exc.errno, exc.strerror or str(exc) or exc.__class__.__name__, str(path))
     failure.__cause__ = exc
     return failure
+
+
+def destination(path: Path) -> Path:
+    """The file that writing ``path`` replaces: the end of its chain of symbolic links.
+
+    Renaming onto the link itself would replace the link with a regular file and leave
+    its target stale.
+    """
+    path = Path(path)
+    if not path.is_symlink():
+        return path
+    real = Path(os.path.realpath(path))
+    if real.is_symlink():  # realpath stops where a chain loops
+        raise OSError(errno.ELOOP, os.strerror(errno.ELOOP), str(path))
+    return real
 
 
 def _is_special(path: Path) -> bool:
@@ -157,7 +176,7 @@ def write_all_atomic(files: Sequence[tuple[Path, bytes]]) -> None:
     try:
         for path, data in files:
             try:
-                staged.append(_stage(Path(path), data))
+                staged.append(_stage(destination(path), data))
             except OSError as exc:
                 raise _failed(Path(path), exc) from None
         for item in staged:
@@ -188,8 +207,8 @@ def check_writable(path: Path) -> str | None:
     Probes for real (a temporary file in the folder, or opening a special file) rather
     than trusting os.access, which says yes to root on a read-only mount.
     """
-    path = Path(path)
     try:
+        path = destination(path)
         if _is_fifo(path):
             # Opening a named pipe to probe it would hand its reader an end of file, and the
             # report's real write would then wait for ever: only the permission is checked.

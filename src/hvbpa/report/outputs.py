@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TextIO
 
-from hvbpa.atomic import check_writable, write_all_atomic
+from hvbpa.atomic import check_writable, destination, write_all_atomic
 from hvbpa.console import is_console
 from hvbpa.errors import InputError
 from hvbpa.report.formats import FORMATS, ReportContext, formatter
@@ -50,8 +50,10 @@ def check_outputs(specs: Sequence[OutputSpec], inputs: Sequence[Path] = ()) -> N
         if resolved in seen:
             raise InputError(f"-o {spec}: two reports would be written to the same file")
         seen.add(resolved)
-        if not spec.path.parent.resolve().is_dir():
-            raise InputError(f"-o {spec}: folder {spec.path.parent} does not exist")
+        # A symbolic link is written through (hvbpa.atomic): the folder that matters is its target's.
+        folder = destination(spec.path).parent
+        if not folder.resolve().is_dir():
+            raise InputError(f"-o {spec}: folder {folder} does not exist")
         if spec.path.is_dir():
             raise InputError(f"-o {spec}: {spec.path} is a folder")
         for given in inputs:
