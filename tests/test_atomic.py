@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import os
+import signal
 import stat
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from hvbpa.atomic import write_text_atomic
 
@@ -85,3 +91,71 @@ def test_a_link_loop_is_an_error_naming_the_path(tmp_path: Path) -> None:
         write_text_atomic(tmp_path / "a", "new")
     assert caught.value.filename == str(tmp_path / "a")
     assert (tmp_path / "a").is_symlink() and (tmp_path / "b").is_symlink()
+
+
+HOUR_AGO = time.time() - 3600
+
+
+def _dead_pid() -> int:
+    """The id of a process that has ended (and was reaped), so no process has it now."""
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    return child.pid
+
+
+def _left_by_sigkill(tmp_path: Path, name: str) -> Path:
+    """A temporary file exactly as a run killed with SIGKILL in the middle of a write leaves it."""
+    script = (
+        "import os, signal, sys; from pathlib import Path; from hvbpa.atomic import _stage; "
+        "_stage(Path(sys.argv[1]), b'half'); os.kill(os.getpid(), signal.SIGKILL)"
+    )
+    killed = subprocess.run([sys.executable, "-c", script, str(tmp_path / name)], check=False)
+    assert killed.returncode == -signal.SIGKILL
+    (left,) = [p for p in tmp_path.iterdir() if p.name.startswith(f".{name}.") and p.name.endswith(".tmp")]
+    return left
+
+
+def test_a_later_run_removes_what_a_killed_one_left(tmp_path: Path) -> None:
+    left = _left_by_sigkill(tmp_path, "r.json")
+    os.utime(left, (HOUR_AGO, HOUR_AGO))
+    write_text_atomic(tmp_path / "r.json", "new")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r.json"]
+
+
+def test_only_stale_files_of_its_own_destination_are_removed(tmp_path: Path) -> None:
+    dead = _dead_pid()
+    live = os.getppid()  # a process that runs, as another hvbpa writing the same file would
+    names = {
+        f".r.json.{dead}.abcd_123.tmp": (HOUR_AGO, False),  # a killed run's, old: removed
+        f".r.json.{dead}.0123abcd.old": (HOUR_AGO, False),  # a killed run's backup: removed
+        ".r.json.k3j_a9zz.tmp": (HOUR_AGO, False),  # an earlier version's (no pid), old: removed
+        f".r.json.{live}.abcd_123.tmp": (HOUR_AGO, True),  # its process still runs
+        f".r.json.{dead}.zzzz_999.tmp": (time.time(), True),  # too recent to judge
+        ".r.json.k3j_a9zz.tmp.keep": (HOUR_AGO, True),  # not the pattern
+        f".r.jsonx.{dead}.abcd_123.tmp": (HOUR_AGO, True),  # another destination's
+        f".other.{dead}.abcd_123.tmp": (HOUR_AGO, True),
+        "r.json.abcd_123.tmp": (HOUR_AGO, True),  # not hidden: not hvbpa's
+    }
+    for name, (when, _) in names.items():
+        (tmp_path / name).write_text("x", "utf-8")
+        os.utime(tmp_path / name, (when, when))
+    write_text_atomic(tmp_path / "r.json", "new")
+    kept = {name for name, (_, keep) in names.items() if keep}
+    assert {p.name for p in tmp_path.iterdir()} == kept | {"r.json"}
+
+
+FILE_NAME_CHARS = st.characters(exclude_characters="/\0", exclude_categories=["Cs"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(destination=st.text(FILE_NAME_CHARS, min_size=1), other=st.text(FILE_NAME_CHARS, min_size=1))
+def test_the_stale_pattern_matches_only_its_own_destinations_names(destination: str, other: str) -> None:
+    from hvbpa.atomic import leftover_of
+
+    for kind in ("tmp", "old", "probe"):
+        assert leftover_of(destination, f".{destination}.{os.getpid()}.abcd_123.{kind}") == os.getpid()
+        assert leftover_of(destination, f".{destination}.a_c4567z.{kind}") == 0
+    # Any other name is never taken for one of ours, unless it has our exact shape for this destination.
+    shaped = other.startswith(f".{destination}.")
+    assert leftover_of(destination, other) is None or shaped
+    assert leftover_of(destination, destination) is None
