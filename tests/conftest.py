@@ -37,7 +37,10 @@ def cli() -> Invoke:
 
     def invoke(*args: str, env: dict[str, str] | None = None, input: str | None = None) -> Result:
         runner = CliRunner()
-        base = {"LANG": "C.UTF-8", "LC_ALL": "", "LC_MESSAGES": "", "NO_COLOR": "1", "HVBPA_PASSWORD": ""}
+        # COLUMNS unset: a developer's exported terminal width must not change the tables tests read.
+        base: dict[str, str | None] = {
+            "LANG": "C.UTF-8", "LC_ALL": "", "LC_MESSAGES": "", "NO_COLOR": "1", "HVBPA_PASSWORD": "", "COLUMNS": None,
+        }  # fmt: skip
         return runner.invoke(main, list(args), env={**base, **(env or {})}, input=input, catch_exceptions=False)
 
     return invoke
