@@ -63,7 +63,7 @@ def _cross_check(paths: dict[str, Path]) -> dict[str, Any]:
     cases = s["vms_judged"] + s["vms_not_applicable"] + host_verdicts + s["hosts_failed"] + s["hosts_undetermined"]
     assert int(junit.get("tests", "")) == cases
 
-    rows = list(csv.DictReader(paths["csv"].open(encoding="utf-8", newline="")))
+    rows = list(csv.DictReader(paths["csv"].open(encoding="utf-8-sig", newline="")))
     vm_rows = [r for r in rows if r["vm_id"]]
     assert sum(r["status"] == "noncompliant" and not r["excluded_by"] for r in vm_rows) == s["vms_noncompliant"]
     assert sum(r["status"] == "compliant" for r in vm_rows) == s["vms_compliant"]
