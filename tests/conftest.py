@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
@@ -14,6 +15,12 @@ from click.testing import CliRunner, Result
 
 from hvbpa.cli.main import main
 from tests.powershell.runs import counted, pytest_runtest_logreport, pytest_terminal_summary  # noqa: F401 - hooks
+
+# pytest-xdist's workers export COLUMNS=80 (and LINES), and a piped table takes its width from
+# COLUMNS: every hvbpa a test starts would draw narrow tables under -n and wide ones without it.
+# Tests that want a width set it themselves.
+for _size in ("COLUMNS", "LINES"):
+    os.environ.pop(_size, None)
 
 CASES = Path(__file__).parent / "cases"
 FIXED_NOW = "2026-11-25T12:00:00+00:00"
@@ -37,7 +44,10 @@ def cli() -> Invoke:
 
     def invoke(*args: str, env: dict[str, str] | None = None, input: str | None = None) -> Result:
         runner = CliRunner()
-        base = {"LANG": "C.UTF-8", "LC_ALL": "", "LC_MESSAGES": "", "NO_COLOR": "1", "HVBPA_PASSWORD": ""}
+        # COLUMNS unset: a developer's exported terminal width must not change the tables tests read.
+        base: dict[str, str | None] = {
+            "LANG": "C.UTF-8", "LC_ALL": "", "LC_MESSAGES": "", "NO_COLOR": "1", "HVBPA_PASSWORD": "", "COLUMNS": None,
+        }  # fmt: skip
         return runner.invoke(main, list(args), env={**base, **(env or {})}, input=input, catch_exceptions=False)
 
     return invoke

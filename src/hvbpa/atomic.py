@@ -4,6 +4,14 @@ All or none holds on Windows too, where a file open in another program (Excel, a
 antivirus scan) refuses to be replaced: the files replaced before it get their old
 content back, and no temporary or backup file is left behind.
 
+A destination that is a symbolic link is written through: the link stays, and the file it
+names is replaced whole (a share's "latest" link, a configuration manager's links). A dangling
+link creates the file it names.
+
+A run killed outright (SIGKILL, a power cut) can leave its hidden ``.<name>.<pid>.<random>.tmp``
+(or ``.old``) beside a destination; the next run writing that destination removes those left by
+a process that no longer runs, once they are old enough that no write can still be in progress.
+
 Every failure is an OSError naming the file (``filename`` is set), so the CLI can say
 which file and why on one line.
 """
@@ -13,10 +21,13 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import re
 import secrets
 import shutil
 import stat
+import sys
 import tempfile
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,6 +50,82 @@ def _failed(path: Path, exc: OSError) -> OSError:
     failure = OSError(exc.errno, exc.strerror or str(exc) or exc.__class__.__name__, str(path))
     failure.__cause__ = exc
     return failure
+
+
+def destination(path: Path) -> Path:
+    """The file that writing ``path`` replaces: the end of its chain of symbolic links.
+
+    Renaming onto the link itself would replace the link with a regular file and leave
+    its target stale.
+    """
+    path = Path(path)
+    if not path.is_symlink():
+        return path
+    real = Path(os.path.realpath(path))
+    if real.is_symlink():  # realpath stops where a chain loops
+        raise OSError(errno.ELOOP, os.strerror(errno.ELOOP), str(path))
+    return real
+
+
+# A write finishes within seconds of its file's last change: one older than this is a dead run's.
+# Generous, as the file may be on a slow share, written by another machine.
+STALE_AFTER = 600.0
+
+# mkstemp's and token_hex's random parts; the pid is absent from the names of versions before it.
+_LEFTOVER = re.compile(r"\.(?:(\d{1,10})\.)?[a-z0-9_]{8}\.(?:tmp|old|probe)")
+
+
+def _hidden_prefix(path: Path) -> str:
+    return f".{path.name}.{os.getpid()}."
+
+
+def leftover_of(destination_name: str, name: str) -> int | None:
+    """Whether ``name`` is one of the hidden files written beside ``destination_name``: the pid
+    of the process that made it (0 when the name has none), or None when it is not one."""
+    prefix = f".{destination_name}"
+    if not name.startswith(prefix):
+        return None
+    found = _LEFTOVER.fullmatch(name, len(prefix))
+    if found is None:
+        return None
+    return int(found.group(1) or 0)
+
+
+def _may_run(pid: int, age: float) -> bool:
+    """Whether process ``pid`` may still be writing a file last changed ``age`` seconds ago."""
+    if pid == 0:
+        return False  # an earlier version's name: its age alone decides
+    if pid == os.getpid():
+        return True
+    if sys.platform == "win32":
+        # os.kill(pid, 0) would terminate the process there: a day without a change decides instead.
+        return age < 86400
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # another user's process: it exists
+        return True
+    return True
+
+
+def remove_leftovers(path: Path) -> None:
+    """Remove what killed runs left beside ``path``: never a file a running process may be writing."""
+    now = time.time()
+    try:
+        entries = list(os.scandir(path.parent))
+    except OSError:
+        return
+    for entry in entries:
+        pid = leftover_of(path.name, entry.name)
+        if pid is None:
+            continue
+        with contextlib.suppress(OSError):
+            if not entry.is_file(follow_symlinks=False):
+                continue
+            age = now - entry.stat(follow_symlinks=False).st_mtime
+            if age >= STALE_AFTER and not _may_run(pid, age):
+                Path(entry.path).unlink()
 
 
 def _is_special(path: Path) -> bool:
@@ -72,7 +159,8 @@ def _stage(path: Path, data: bytes) -> _Staged:
         mode = stat.S_IMODE(path.stat().st_mode)  # replacing keeps the file's mode
     except FileNotFoundError:
         mode = 0o666 & ~_umask()  # what open() would have created
-    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    remove_leftovers(path)
+    fd, name = tempfile.mkstemp(prefix=_hidden_prefix(path), suffix=".tmp", dir=path.parent)
     temporary = Path(name)
     try:
         with os.fdopen(fd, "wb") as handle:
@@ -95,7 +183,7 @@ def _keep_old(path: Path) -> Path | None:
     if not path.exists():
         return None
     for _ in range(100):
-        backup = path.with_name(f".{path.name}.{secrets.token_hex(4)}.old")
+        backup = path.with_name(f"{_hidden_prefix(path)}{secrets.token_hex(4)}.old")
         try:
             os.link(path, backup)
         except FileExistsError:
@@ -157,7 +245,7 @@ def write_all_atomic(files: Sequence[tuple[Path, bytes]]) -> None:
     try:
         for path, data in files:
             try:
-                staged.append(_stage(Path(path), data))
+                staged.append(_stage(destination(path), data))
             except OSError as exc:
                 raise _failed(Path(path), exc) from None
         for item in staged:
@@ -188,8 +276,8 @@ def check_writable(path: Path) -> str | None:
     Probes for real (a temporary file in the folder, or opening a special file) rather
     than trusting os.access, which says yes to root on a read-only mount.
     """
-    path = Path(path)
     try:
+        path = destination(path)
         if _is_fifo(path):
             # Opening a named pipe to probe it would hand its reader an end of file, and the
             # report's real write would then wait for ever: only the permission is checked.
@@ -201,7 +289,7 @@ def check_writable(path: Path) -> str | None:
             return "it is a folder"
         if not path.parent.is_dir():
             return f"folder {path.parent} does not exist"
-        fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".probe", dir=path.parent)
+        fd, name = tempfile.mkstemp(prefix=_hidden_prefix(path), suffix=".probe", dir=path.parent)
         os.close(fd)
         Path(name).unlink()
     except OSError as exc:

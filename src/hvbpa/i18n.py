@@ -7,6 +7,7 @@ JSON report and a Korean table come from the same results.
 from __future__ import annotations
 
 import functools
+import math
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -204,10 +205,16 @@ _UI: dict[str, tuple[str, str]] = {
         "호스트: {hosts}대 중 {ok}대 검사, {failed}대 검사 못 함",
     ),
     "summary_hosts_unjudged": (", {unjudged} scanned but not judged", ", {unjudged}대는 검사했으나 판정 불가"),
+    # Each footer line is a total, what it is one of, and parts that add up to it.
     "summary": (
-        "Results by rule and host: {noncompliant} with findings, {undetermined} undetermined, {compliant} compliant, "
-        "{excluded} excluded",
-        "규칙·호스트별 결과: 발견 {noncompliant}건, 확인 불가 {undetermined}건, 준수 {compliant}건, 제외 {excluded}건",
+        "Results by rule and host: {total}, one per rule and host scanned: {noncompliant} with findings{split}, "
+        "{undetermined} undetermined, {compliant} compliant, {not_applicable} not applicable, {excluded} excluded",
+        "규칙·호스트별 결과: 검사한 호스트마다 규칙당 하나씩 {total}건: 발견 {noncompliant}건{split}, "
+        "확인 불가 {undetermined}건, 준수 {compliant}건, 해당 없음 {not_applicable}건, 제외 {excluded}건",
+    ),
+    "summary_split": (
+        " ({by_vm} from rules judged per VM, {by_host} per host)",
+        "(가상 머신 단위 규칙 {by_vm}건, 호스트 단위 규칙 {by_host}건)",
     ),
     "summary_vms_excluded": ("{count} excluded", "제외 {count}대"),
     "summary_vms_baselined": ("{count} in the baseline", "기준선에 있음 {count}대"),
@@ -219,9 +226,9 @@ _UI: dict[str, tuple[str, str]] = {
     # VMs once each, then the verdicts (one per rule and VM) that the other counts add up to.
     "summary_vms": (
         "Virtual machines judged: {distinct}; their verdicts, one per rule: {judged} ({vm_noncompliant} with "
-        "findings, {vm_undetermined} undetermined, {vm_compliant} compliant)",
+        "findings, {vm_undetermined} undetermined, {vm_compliant} compliant), and {vm_not_applicable} not applicable",
         "판정한 가상 머신: {distinct}대, 규칙별 판정 {judged}건(발견 {vm_noncompliant}건, 확인 불가 "
-        "{vm_undetermined}건, 준수 {vm_compliant}건)",
+        "{vm_undetermined}건, 준수 {vm_compliant}건), 그 밖에 해당 없음 {vm_not_applicable}건",
     ),
     "no_findings": ("No findings.", "발견 사항이 없습니다."),
     "inferred": ("judged from its partner {partner}", "파트너 {partner}의 상태로 판단"),
@@ -293,6 +300,14 @@ _UI: dict[str, tuple[str, str]] = {
     "cli_warning": ("hvbpa: warning: {message}", "hvbpa: 경고: {message}"),
     "cli_interrupted": ("interrupted", "중단되었습니다"),
     "cli_terminated": ("terminated (SIGTERM)", "종료되었습니다(SIGTERM)"),
+    "cli_stopping": (
+        "hvbpa: stopping: {count} hosts still running, up to {seconds}s",
+        "hvbpa: 멈추는 중: 아직 실행 중인 호스트 {count}대, 최대 {seconds}초",
+    ),
+    "cli_stopping_one": (
+        "hvbpa: stopping: 1 host still running, up to {seconds}s",
+        "hvbpa: 멈추는 중: 아직 실행 중인 호스트 1대, 최대 {seconds}초",
+    ),
     "cli_internal_error": (
         "hvbpa: internal error, please report it: {what} ({where})",
         "hvbpa: 내부 오류입니다. 알려 주십시오: {what} ({where})",
@@ -506,6 +521,14 @@ def duration_text(seconds: int, lang: str = "en") -> str:
         if len(parts) == 2:
             break
     return " ".join(parts) or ("0초" if lang == "ko" else "0 s")
+
+
+def stopping_text(running: int, grace: float, lang: str = "en") -> str:
+    """The acknowledgement of a stop signal: how many hosts it waits for, and for how long at most."""
+    seconds = math.ceil(grace)
+    if running == 1:
+        return text("cli_stopping_one", lang, seconds=seconds)
+    return text("cli_stopping", lang, count=running, seconds=seconds)
 
 
 def nest(code: str, inner: Reason | None, **params: object) -> Reason:

@@ -52,10 +52,12 @@ UI: dict[str, tuple[str, str]] = {
     "vm_group": ("{count} VMs ({names}, ...)", "가상 머신 {count}대({names} 등)"),
     "show_judged_per": ("Judged per", "판정 단위"),
     "summary_host_verdicts": (
-        "Verdicts on hosts (rules judged per host): {noncompliant} with findings, {undetermined} undetermined, "
-        "{compliant} compliant",
-        "호스트 단위 규칙의 판정: 발견 {noncompliant}건, 확인 불가 {undetermined}건, 준수 {compliant}건",
+        "Verdicts on the hosts judged, one per rule judged per host: {total} ({noncompliant} with findings, "
+        "{undetermined} undetermined, {compliant} compliant, {not_applicable} not applicable{accepted})",
+        "호스트 단위 규칙의 판정: 판정한 호스트마다 규칙당 하나씩 {total}건(발견 {noncompliant}건, 확인 불가 "
+        "{undetermined}건, 준수 {compliant}건, 해당 없음 {not_applicable}건{accepted})",
     ),
+    "summary_host_verdicts_accepted": (", {count} excluded or in the baseline", ", 제외 또는 기준선에 있음 {count}건"),
     "judged_per_vm": ("virtual machine", "가상 머신"),
     "judged_per_host": ("host", "호스트"),
 }

@@ -81,6 +81,22 @@ def cluster_notes(outcomes: Sequence[HostOutcome]) -> tuple[str, ...]:
     return tuple(notes)
 
 
+# Wider than any screen; a larger COLUMNS is a typo, not a reason to render a megabyte per line.
+WIDEST_TABLE = 1000
+
+
+def table_width(console: bool, environ: Mapping[str, str]) -> int | None:
+    """The table's width: the terminal's; for a pipe or a file, COLUMNS when it is a usable number
+    (`COLUMNS=200 hvbpa ... | less -S`: a pipe has no size of its own); else None, the default."""
+    if console:
+        return shutil.get_terminal_size().columns
+    try:
+        columns = int(environ.get("COLUMNS", ""))
+    except ValueError:
+        return None
+    return min(columns, WIDEST_TABLE) if columns > 0 else None
+
+
 def finish(
     outcomes: Sequence[HostOutcome],
     rules: Sequence[Rule],
@@ -140,8 +156,9 @@ def finish(
     # A console, not merely isatty: Windows' NUL device (a scheduled task's output) is a "tty" too.
     console = is_console(stdout)
     color = console and "NO_COLOR" not in os.environ
-    if console:
-        ctx = replace(ctx, width=shutil.get_terminal_size().columns)
+    width = table_width(console, os.environ)
+    if width is not None:
+        ctx = replace(ctx, width=width)
     write_outputs(options.outputs, ctx, stdout, stdout_color=color)
     line = status_line(run, code, options.fail_on, options.outputs, options.lang)
     if line and stderr is not None:

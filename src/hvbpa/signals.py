@@ -19,25 +19,26 @@ _received: list[int] = []
 SIGBREAK: int | None = getattr(signal, "SIGBREAK", None)
 
 
-def _on_sigterm(signum: int, frame: FrameType | None) -> None:
+def _on_stop(signum: int, frame: FrameType | None) -> None:
     _received.append(signum)
-    # Only the first one interrupts: a second SIGTERM while cleaning up must not cut the cleanup short.
     if len(_received) == 1:
         raise KeyboardInterrupt
 
 
 def install() -> None:
-    """Route SIGTERM and Ctrl-Break into the KeyboardInterrupt path; only from the main thread, as Python requires."""
+    """Route Ctrl-C, SIGTERM and Ctrl-Break into one KeyboardInterrupt; only from the main thread, as Python
+    requires."""
     if threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGTERM, _on_sigterm)
+        signal.signal(signal.SIGINT, _on_stop)
+        signal.signal(signal.SIGTERM, _on_stop)
         if SIGBREAK is not None:
-            # Exactly Ctrl-C's own handler: KeyboardInterrupt, exit 130.
-            signal.signal(SIGBREAK, signal.default_int_handler)
+            signal.signal(SIGBREAK, _on_stop)
 
 
 def terminated() -> bool:
-    """Whether the stop came from SIGTERM (exit 143) rather than Ctrl-C or Ctrl-Break (exit 130)."""
-    return bool(_received)
+    """Whether the stop came from SIGTERM (exit 143) rather than Ctrl-C or Ctrl-Break (exit 130):
+    the first signal decides, whatever follows it."""
+    return bool(_received) and _received[0] == signal.SIGTERM
 
 
 def ignore_in_worker() -> None:

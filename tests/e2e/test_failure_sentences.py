@@ -139,7 +139,7 @@ def test_one_sentence_in_every_format(cli: Invoke, lab_fleet: StartFleet, tmp_pa
     assert any(sentence in n["message"]["text"] for n in notes)
     junit = ET.fromstring(outputs["junit"].read_bytes())  # noqa: S314 - our own report
     assert any(sentence in (e.get("message") or "") for e in junit.iter("error"))
-    rows = list(csv.reader(io.StringIO(outputs["csv"].read_text("utf-8"))))
+    rows = list(csv.reader(io.StringIO(outputs["csv"].read_text("utf-8-sig"))))
     assert any(sentence in cell for row in rows for cell in row)
     if lang == "ko":
         assert "연결 불가" in table, "the status is translated too"

@@ -7,9 +7,11 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -97,7 +99,9 @@ def test_signal_stops_within_the_operation_timeout(
     _, stderr = scan.communicate(timeout=30)
     took = time.monotonic() - sent
     assert scan.returncode == code, stderr
-    assert "Traceback" not in stderr and len(stderr.strip().splitlines()) == 1, stderr
+    # The acknowledgement at once, then one line saying where the finished hosts are.
+    assert "Traceback" not in stderr and len(stderr.strip().splitlines()) == 2, stderr
+    assert stderr.startswith(f"hvbpa: stopping: 3 hosts still running, up to {OPERATION_TIMEOUT}s\n"), stderr
     assert ("terminated (SIGTERM)" if signum == signal.SIGTERM else "interrupted") in stderr
     # -q and every report in a file: the message names the file, not "the report above".
     assert f"{out} cover the hosts that finished" in stderr and "above" not in stderr
@@ -129,3 +133,69 @@ def test_workers_stop_and_delete_their_shells_when_the_parent_is_killed(
         time.sleep(0.1)
     assert not [pid for pid in workers if _alive(pid)], "orphaned workers kept running"
     assert all(s.get("open_shells", 0) == 0 for s in running.stats().values()), running.stats()
+
+
+def _first_line(stream: Any, within: float) -> tuple[str, float]:
+    """The next line on ``stream`` and how long it took, or "" if none came ``within`` seconds."""
+    got: list[str] = []
+    reader = threading.Thread(target=lambda: got.append(stream.readline()), daemon=True)
+    began = time.monotonic()
+    reader.start()
+    reader.join(within)
+    return (got[0] if got else ""), time.monotonic() - began
+
+
+@pytest.mark.parametrize("processes", ["1", "2"])
+@pytest.mark.parametrize(
+    ("first", "second", "code"),
+    [
+        (signal.SIGINT, signal.SIGINT, ExitCode.INTERRUPTED),  # `timeout 120 hvbpa scan` and a Ctrl-C at a terminal
+        (signal.SIGTERM, signal.SIGINT, ExitCode.TERMINATED),
+        (signal.SIGINT, signal.SIGTERM, ExitCode.INTERRUPTED),
+    ],
+)
+def test_the_first_signal_is_acknowledged_and_a_second_still_writes_the_report(
+    lab_fleet: StartFleet, tmp_path: Path, processes: str, first: int, second: int, code: int
+) -> None:
+    running = _fleet(lab_fleet)
+    out = tmp_path / "stopped.json"
+    scan = subprocess.Popen(
+        [
+            sys.executable, "-m", "hvbpa", "scan", *(f"127.0.0.1:{h.port}" for h in running.hosts), "-q",
+            "--operation-timeout", f"{OPERATION_TIMEOUT}s", "--processes", processes,
+            "-o", "table", "-o", f"json:{out}", *BASIC_HTTP,
+        ],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, **LAB_ENV, "COLUMNS": "200"},
+    )  # fmt: skip
+    _wait_for_open_shells(running, scan, 3)
+    scan.send_signal(first)
+    line, took = _first_line(scan.stderr, 5)
+    # At once, not after the grace: that silence is what makes people press Ctrl-C again.
+    assert line.strip() == f"hvbpa: stopping: 3 hosts still running, up to {OPERATION_TIMEOUT}s", line
+    assert took < 1.0, took
+    scan.send_signal(second)
+    stdout, stderr = scan.communicate(timeout=30)
+    assert scan.returncode == code, stderr
+    assert "Traceback" not in stderr and "error" not in stderr, stderr
+    report = json.loads(out.read_text("utf-8"))
+    assert sorted(h["status"] for h in report["hosts"]) == ["interrupted", "interrupted", "interrupted", "ok"]
+    assert report["run"]["exit_code"] == code
+    assert "Hosts: 1 of 4 scanned, 3 not scanned" in stdout, stdout  # the table, on stdout as asked
+    assert all(s.get("open_shells", 0) == 0 for s in running.stats().values()), running.stats()
+
+
+def test_the_acknowledgement_is_in_korean(lab_fleet: StartFleet, tmp_path: Path) -> None:
+    running = _fleet(lab_fleet)
+    scan = subprocess.Popen(
+        [
+            sys.executable, "-m", "hvbpa", "scan", *(f"127.0.0.1:{h.port}" for h in running.hosts), "-q",
+            "--lang", "ko", "--operation-timeout", f"{OPERATION_TIMEOUT}s", "--processes", "1",
+            "-o", f"json:{tmp_path / 'r.json'}", *BASIC_HTTP,
+        ],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, **LAB_ENV},
+    )  # fmt: skip
+    _wait_for_open_shells(running, scan, 3)
+    scan.send_signal(signal.SIGINT)
+    line, _ = _first_line(scan.stderr, 5)
+    scan.communicate(timeout=30)
+    assert line.strip() == f"hvbpa: 멈추는 중: 아직 실행 중인 호스트 3대, 최대 {OPERATION_TIMEOUT}초", line

@@ -29,11 +29,16 @@ def _cross_check(paths: dict[str, Path]) -> dict[str, Any]:
                                                   "vms_excluded", "vms_baselined"))  # fmt: skip
     assert s["hosts"] == s["hosts_ok"] + s["hosts_failed"]
 
-    table = paths["table"].read_text("utf-8")
+    # The footer's long lines are wrapped at the table's width.
+    table = " ".join(paths["table"].read_text("utf-8").split())
     assert f"Hosts: {s['hosts_ok']} of {s['hosts']} scanned, {s['hosts_failed']} not scanned" in table
+    total = sum(s[k] for k in ("noncompliant", "undetermined", "compliant", "not_applicable", "excluded"))
     assert (
-        f"Results by rule and host: {s['noncompliant']} with findings, {s['undetermined']} undetermined, "
-        f"{s['compliant']} compliant, {s['excluded']} excluded"
+        f"Results by rule and host: {total}, one per rule and host scanned: {s['noncompliant']} with findings" in table
+    )
+    assert (
+        f"{s['undetermined']} undetermined, {s['compliant']} compliant, {s['not_applicable']} not applicable, "
+        f"{s['excluded']} excluded"
     ) in table
     assert f"their verdicts, one per rule: {s['vms_judged']} ({s['vms_noncompliant']} with findings" in table
     assert f"Virtual machines judged: {s['vms_distinct']};" in table
@@ -58,7 +63,7 @@ def _cross_check(paths: dict[str, Path]) -> dict[str, Any]:
     cases = s["vms_judged"] + s["vms_not_applicable"] + host_verdicts + s["hosts_failed"] + s["hosts_undetermined"]
     assert int(junit.get("tests", "")) == cases
 
-    rows = list(csv.DictReader(paths["csv"].open(encoding="utf-8", newline="")))
+    rows = list(csv.DictReader(paths["csv"].open(encoding="utf-8-sig", newline="")))
     vm_rows = [r for r in rows if r["vm_id"]]
     assert sum(r["status"] == "noncompliant" and not r["excluded_by"] for r in vm_rows) == s["vms_noncompliant"]
     assert sum(r["status"] == "compliant" for r in vm_rows) == s["vms_compliant"]

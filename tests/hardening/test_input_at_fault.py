@@ -106,3 +106,27 @@ def test_a_moment_is_refused_or_every_report_can_write_it(moment: datetime) -> N
     utc = parsed.astimezone(UTC)
     for shift in (timedelta(days=-1), timedelta(days=1)):
         (utc + shift).astimezone(timezone(timedelta(hours=14))).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def test_a_symbolic_link_destination_is_written_through(cli: Invoke, tmp_path: Path) -> None:
+    """README, "Reports for CI and scheduled tasks": the link stays, its target gets the report."""
+    snapshot = tmp_path / "s.json"
+    snapshot.write_text(host_snapshot_json("H", 1), "utf-8")
+    target = tmp_path / "kept" / "report.json"
+    target.parent.mkdir()
+    target.write_text("old", "utf-8")
+    link = tmp_path / "report.json"
+    link.symlink_to(target)
+    result = cli("evaluate", str(snapshot), "-q", "-o", f"json:{link}")
+    assert result.exit_code in (ExitCode.OK, ExitCode.FINDINGS), result.output
+    assert link.is_symlink()
+    assert json.loads(target.read_text("utf-8"))["schema"] == "hvbpa.report/2"
+
+
+def test_a_link_into_a_missing_folder_is_refused_before_the_run(cli: Invoke, tmp_path: Path) -> None:
+    snapshot = tmp_path / "s.json"
+    snapshot.write_text(host_snapshot_json("H", 1), "utf-8")
+    link = tmp_path / "report.json"
+    link.symlink_to(tmp_path / "nowhere" / "report.json")
+    _one_line_usage_error(cli("evaluate", str(snapshot), "-o", f"json:{link}"), "does not exist")
+    assert link.is_symlink()

@@ -33,6 +33,8 @@ def test_rows_per_vm_and_per_host_problem() -> None:
     assert app01["failover_addresses"] == "192.0.2.50 (Network Adapter)"
     assert app01["excluded_by"] == ""
     assert found[4]["reason"] == "the host could not be scanned (unreachable: connection refused)"
+    # A host that could not be scanned is a row about the host: filtering on scope keeps it.
+    assert (found[4]["scope"], found[4]["target"]) == ("host", "hv-down.contoso.test")
 
 
 def test_host_level_undetermined_row() -> None:

@@ -92,7 +92,7 @@ def test_sarif_junit_and_csv(cli: Invoke, tmp_path: Path) -> None:
     assert cases["RS-LISTED (the host)"].find("failure") is None
     assert root.attrib["failures"] == "1"
 
-    rows = list(csv.DictReader(io.StringIO(table.read_text("utf-8"))))
+    rows = list(csv.DictReader(io.StringIO(table.read_text("utf-8-sig"))))
     assert {r["scope"] for r in rows} == {"host"}
     (row,) = [r for r in rows if r["status"] == "noncompliant"]
     assert (row["host"], row["vm_name"], row["reason_code"]) == (ANY_HOST, "", "replica-accepts-any")

@@ -9,6 +9,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from hvbpa.collect import load_snapshot_file
 from hvbpa.evaluate import load_rules
@@ -73,3 +75,35 @@ def test_long_names_give_the_reason_its_room_even_on_a_wide_terminal(monkeypatch
     table = out.getvalue()
     assert f"HV-PRI-01/LEGACY-NT-01-{'x' * 40}" in table, "listed, not squeezed into a table"
     assert all(len(line) <= 120 for line in table.splitlines())
+
+
+def _widest(stdout: str) -> int:
+    return max(_cells(line) for line in stdout.splitlines())
+
+
+@pytest.mark.parametrize(("columns", "widest"), [("200", 200), ("80", 80), (None, 120), ("wide", 120), ("0", 120)])
+def test_a_piped_table_takes_its_width_from_columns(columns: str | None, widest: int) -> None:
+    """`COLUMNS=200 hvbpa evaluate ... | less -S`: a pipe has no size, COLUMNS is how one is given."""
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k != "COLUMNS"} | {"NO_COLOR": "1", "LANG": "C.UTF-8"}
+    if columns is not None:
+        env["COLUMNS"] = columns
+    done = subprocess.run(
+        [sys.executable, "-m", "hvbpa", "evaluate", *(str(DEMO / n) for n in ("hv-pri-01.json", "hv-rep-01.json"))],
+        capture_output=True, text=True, encoding="utf-8", env=env, check=False,
+    )  # fmt: skip
+    assert done.returncode == 1, done.stderr
+    # The widest line is the table's own border: exactly the width asked for.
+    assert _widest(done.stdout) == widest, done.stdout[-600:]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text())
+def test_any_columns_value_gives_a_usable_width_or_the_default(value: str) -> None:
+    from hvbpa.pipeline import WIDEST_TABLE, table_width
+
+    width = table_width(False, {"COLUMNS": value})
+    assert width is None or 1 <= width <= WIDEST_TABLE

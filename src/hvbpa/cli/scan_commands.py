@@ -91,7 +91,14 @@ def _scan_and_report(
 
     started = report.now or datetime.now(UTC)
     try:
-        collected = scan_hosts(targets, connection, jobs=jobs, processes=processes, observer=observer(quiet))
+        collected = scan_hosts(
+            targets,
+            connection,
+            jobs=jobs,
+            processes=processes,
+            observer=observer(quiet),
+            on_stop=lambda running, grace: acknowledge_stop(running, grace, report.lang),
+        )
     except Interrupted as stop:
         from hvbpa.signals import terminated
 
@@ -107,6 +114,13 @@ def _scan_and_report(
         click.echo(text(note, report.lang, files=", ".join(files)), err=True)
         return int(code)
     return report.finish([c.outcome for c in collected], rules, started)
+
+
+def acknowledge_stop(running: int, grace: float, lang: str) -> None:
+    """Said even with -q: without it the first Ctrl-C looks ignored for up to the grace."""
+    from hvbpa.i18n import stopping_text
+
+    click.echo(stopping_text(running, grace, lang), err=True)
 
 
 @click.command(epilog=SECURITY_HELP)

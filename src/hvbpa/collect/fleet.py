@@ -8,7 +8,7 @@ import queue
 import sys
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Protocol
 
@@ -69,8 +69,12 @@ def scan_hosts(
     observer: ScanObserver | None = None,
     script: str | None = None,
     processes: int | None = None,
+    on_stop: Callable[[int, float], None] | None = None,
 ) -> list[Collected]:
     """Collect every target; the result is in target order whatever finished first.
+
+    ``on_stop(running, grace)`` is called at once on Ctrl-C or SIGTERM, before the wait for
+    the hosts still running (at most ``grace`` seconds), so that the stop can be acknowledged.
 
     Workers are daemon threads rather than a ThreadPoolExecutor: after Ctrl-C a
     worker stuck on a host that never answers must not keep the process alive.
@@ -81,10 +85,11 @@ def scan_hosts(
     if processes is None:
         processes = default_processes(len(targets), jobs, os.cpu_count() or 1)
     if processes > 1:
-        return _scan_with_processes(targets, settings, jobs, processes, observer, script)
+        return _scan_with_processes(targets, settings, jobs, processes, observer, script, on_stop)
     cancel = threading.Event()
     todo: queue.SimpleQueue[int] = queue.SimpleQueue()
     finished: queue.SimpleQueue[tuple[int, Collected]] = queue.SimpleQueue()
+    begun: set[int] = set()
     for index in range(len(targets)):
         todo.put(index)
 
@@ -94,6 +99,7 @@ def scan_hosts(
                 index = todo.get_nowait()
             except queue.Empty:
                 return
+            begun.add(index)
             observer.host_started(targets[index].name)
             try:
                 # A scan keeps the parsed snapshot only; the raw answer is for `hvbpa collect --raw`.
@@ -125,6 +131,9 @@ def scan_hosts(
         # next request, and a request in flight ends within the operation timeout.
         grace = stop_grace(settings)
         grace_ends = time.monotonic() + grace
+        if on_stop is not None:
+            _drain(finished, results)
+            on_stop(len(begun - results.keys()), grace)
         allowance = reap_allowance(grace)
         delete_open_shells(allowance, only_waiting=True)
         for worker in workers:
@@ -132,16 +141,20 @@ def scan_hosts(
         delete_open_shells(max(0.1, grace_ends - time.monotonic()))
         for worker in workers:
             worker.join(timeout=max(0.0, grace_ends - time.monotonic()))
-        while True:
-            try:
-                index, collected = finished.get_nowait()
-            except queue.Empty:
-                break
-            results[index] = collected
+        _drain(finished, results)
         raise _interrupted(targets, results) from None
     finally:
         observer.finished()
     return [results[i] for i in range(len(targets))]
+
+
+def _drain(finished: queue.SimpleQueue[tuple[int, Collected]], results: dict[int, Collected]) -> None:
+    while True:
+        try:
+            index, collected = finished.get_nowait()
+        except queue.Empty:
+            return
+        results[index] = collected
 
 
 def delete_open_shells(timeout: float, *, only_waiting: bool = False) -> None:
@@ -158,6 +171,7 @@ def _scan_with_processes(
     processes: int,
     observer: ScanObserver,
     script: str | None,
+    on_stop: Callable[[int, float], None] | None,
 ) -> list[Collected]:
     results: dict[int, Collected] = {}
 
@@ -170,7 +184,7 @@ def _scan_with_processes(
         scan_in_processes(
             targets, settings, jobs=jobs, processes=processes, on_done=on_done, script=script,
             on_started=lambda: observer.started(len(targets)),
-            on_host_started=lambda index: observer.host_started(targets[index].name),
+            on_host_started=lambda index: observer.host_started(targets[index].name), on_stop=on_stop,
         )  # fmt: skip
     except KeyboardInterrupt:
         raise _interrupted(targets, results) from None

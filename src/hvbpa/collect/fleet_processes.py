@@ -161,9 +161,10 @@ def scan_in_processes(
     on_started: Any = None,
     script: str | None = None,
     on_host_started: Any = None,
+    on_stop: Any = None,
 ) -> dict[int, Collected]:
     """Collect every target; ``on_done(index, collected)`` is called in the parent as hosts finish,
-    ``on_host_started(index)`` as a worker begins one.
+    ``on_host_started(index)`` as a worker begins one, ``on_stop(running, grace)`` at once on a stop.
 
     Raises KeyboardInterrupt after cancelling, with what finished passed to on_done.
     """
@@ -208,6 +209,7 @@ def scan_in_processes(
     if on_started is not None:
         on_started()
     finished: dict[int, Collected] = {}
+    begun: set[int] = set()
     running = len(workers)
     grace_ends = 0.0
 
@@ -220,6 +222,7 @@ def scan_in_processes(
         if index == _DONE:
             running -= 1
         elif raw == _STARTED:
+            begun.add(index)
             if on_host_started is not None and index not in finished:
                 on_host_started(index)
         else:
@@ -238,7 +241,10 @@ def scan_in_processes(
                 break  # a worker died without saying so: report what is missing
     except KeyboardInterrupt:
         cancel.set()
-        grace_ends = time.monotonic() + stop_grace(settings)
+        grace = stop_grace(settings)
+        grace_ends = time.monotonic() + grace
+        if on_stop is not None:
+            on_stop(len(begun - finished.keys()), grace)
         while running and time.monotonic() < grace_ends:
             receive(0.1)
         raise

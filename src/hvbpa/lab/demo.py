@@ -15,7 +15,7 @@ from typing import TextIO
 from hvbpa.collect import ConnectionSettings, Interrupted, ScanObserver, Secret, scan_hosts
 from hvbpa.evaluate import Rule, Status
 from hvbpa.exit_codes import ExitCode
-from hvbpa.i18n import text
+from hvbpa.i18n import stopping_text, text
 from hvbpa.lab.fleet import demo_fleet_path, load_fleet
 from hvbpa.lab.processes import HVBPA_TRANSPORT, HostEndpoint, start_fleet
 from hvbpa.pipeline import Finished, RunOptions, finish
@@ -70,6 +70,11 @@ def design_problems(done: Finished, hosts: Sequence[HostEndpoint]) -> list[str]:
     return problems
 
 
+def _say(stderr: TextIO, line: str) -> None:
+    stderr.write(line + "\n")
+    stderr.flush()
+
+
 def run_demo(
     rules: Sequence[Rule], options: RunOptions, *, stdout: TextIO, stderr: TextIO, observer: ScanObserver | None = None
 ) -> ExitCode:
@@ -79,7 +84,10 @@ def run_demo(
         stderr.write(text("demo_start", options.lang, count=len(running.hosts)) + "\n")
         try:
             collected = scan_hosts(
-                [lab_target(h) for h in running.hosts], lab_settings(running.hosts), observer=observer
+                [lab_target(h) for h in running.hosts],
+                lab_settings(running.hosts),
+                observer=observer,
+                on_stop=lambda count, grace: _say(stderr, stopping_text(count, grace, options.lang)),
             )
         except Interrupted as stop:
             code = ExitCode.TERMINATED if terminated() else ExitCode.INTERRUPTED

@@ -1,5 +1,6 @@
-"""CSV for spreadsheets and ad-hoc scripts: one row per judged VM, one per host verdict of a
-rule judged per host (``scope`` "host"), one per host-level problem (``scope`` empty).
+"""CSV for spreadsheets and ad-hoc scripts: one row per judged VM (``scope`` "vm"), one per
+host verdict of a rule judged per host, and one per host-level problem (both ``scope`` "host").
+A file starts with a UTF-8 BOM, for Excel (hvbpa.report.outputs); standard output does not.
 
 Cells a spreadsheet would read as a formula get a leading apostrophe: VM names and
 error messages come from the hosts, and a name like ``=HYPERLINK(...)`` must stay text.
@@ -33,7 +34,7 @@ COLUMNS = (
     "inferred_from",
     "failover_addresses",
     "excluded_by",
-    "scope",  # vm: a VM's verdict; host: a host-level rule's verdict; empty: the host could not be judged
+    "scope",  # vm: a VM's verdict; host: a per-host rule's verdict, or the host could not be scanned or judged
     "target",  # the host as named (hosts file, inventory, command line): two hosts may share a Windows name
 )
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

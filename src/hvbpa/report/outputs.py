@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import codecs
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TextIO
 
-from hvbpa.atomic import check_writable, write_all_atomic
+from hvbpa.atomic import check_writable, destination, write_all_atomic
 from hvbpa.console import is_console
 from hvbpa.errors import InputError
 from hvbpa.report.formats import FORMATS, ReportContext, formatter
+
+# Excel opens a .csv file in the system's ANSI code page unless it starts with a UTF-8 BOM, and
+# Korean names came out garbled. Files only: a program reading stdout takes a BOM for a character.
+FILE_START = {"csv": codecs.BOM_UTF8}
 
 
 @dataclass(frozen=True)
@@ -50,8 +55,10 @@ def check_outputs(specs: Sequence[OutputSpec], inputs: Sequence[Path] = ()) -> N
         if resolved in seen:
             raise InputError(f"-o {spec}: two reports would be written to the same file")
         seen.add(resolved)
-        if not spec.path.parent.resolve().is_dir():
-            raise InputError(f"-o {spec}: folder {spec.path.parent} does not exist")
+        # A symbolic link is written through (hvbpa.atomic): the folder that matters is its target's.
+        folder = destination(spec.path).parent
+        if not folder.resolve().is_dir():
+            raise InputError(f"-o {spec}: folder {folder} does not exist")
         if spec.path.is_dir():
             raise InputError(f"-o {spec}: {spec.path} is a folder")
         for given in inputs:
@@ -78,7 +85,10 @@ def write_outputs(specs: Sequence[OutputSpec], ctx: ReportContext, stdout: TextI
     is then replaced and none is left half written, and the report on stdout is still shown.
     """
     files = [
-        (spec.path, formatter(spec.format)(replace(ctx, color=False)).encode("utf-8"))
+        (
+            spec.path,
+            FILE_START.get(spec.format, b"") + formatter(spec.format)(replace(ctx, color=False)).encode("utf-8"),
+        )
         for spec in specs
         if spec.path is not None
     ]

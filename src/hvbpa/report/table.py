@@ -237,6 +237,7 @@ def summary_lines(summary: Summary, lang: str) -> list[str]:
         vm_noncompliant=summary.vms_noncompliant,
         vm_undetermined=summary.vms_undetermined,
         vm_compliant=summary.vms_compliant,
+        vm_not_applicable=summary.vms_not_applicable,
     )
     accepted = [
         text(key, lang, count=count)
@@ -247,24 +248,47 @@ def summary_lines(summary: Summary, lang: str) -> list[str]:
         if count
     ]
     if accepted:
-        vms = vms[:-1] + "".join(f", {part}" for part in accepted) + vms[-1]
+        # Inside the parentheses of the judged verdicts, which they are part of.
+        close = vms.index(")")
+        vms = vms[:close] + "".join(f", {part}" for part in accepted) + vms[close:]
+    host_verdicts = (
+        summary.host_verdicts_noncompliant
+        + summary.host_verdicts_undetermined
+        + summary.host_verdicts_compliant
+        + summary.host_verdicts_not_applicable
+        + summary.host_verdicts_accepted
+    )
+    split = ""
+    if host_verdicts and summary.noncompliant:
+        # A (rule, host) result of a per-host rule is the host's verdict itself; the others hold
+        # the VMs' findings: the bridge from this line to the two below it.
+        by_host = summary.host_verdicts_noncompliant
+        split = text("summary_split", lang, by_vm=summary.noncompliant - by_host, by_host=by_host)
     results = text(
         "summary",
         lang,
+        total=summary.noncompliant + summary.undetermined + summary.compliant + summary.not_applicable
+        + summary.excluded,
         noncompliant=summary.noncompliant,
+        split=split,
         undetermined=summary.undetermined,
         compliant=summary.compliant,
+        not_applicable=summary.not_applicable,
         excluded=summary.excluded,
-    )
+    )  # fmt: skip
     lines = [hosts, results, vms]
-    if summary.host_verdicts_noncompliant + summary.host_verdicts_undetermined + summary.host_verdicts_compliant:
+    if host_verdicts:
+        accepted_hosts = summary.host_verdicts_accepted
         lines.append(
             text(
                 "summary_host_verdicts",
                 lang,
+                total=host_verdicts,
                 noncompliant=summary.host_verdicts_noncompliant,
                 undetermined=summary.host_verdicts_undetermined,
                 compliant=summary.host_verdicts_compliant,
+                not_applicable=summary.host_verdicts_not_applicable,
+                accepted=text("summary_host_verdicts_accepted", lang, count=accepted_hosts) if accepted_hosts else "",
             )
         )
     return lines
