@@ -5,7 +5,10 @@ and a Wine prefix in the checkout's ``.cache/windows/``; these tests run ``pytho
 there as a subprocess. Where Wine or that Python is missing they skip with one reason, unless
 ``HVBPA_REQUIRE_WINDOWS=1`` (set by ``.ci/run``) makes that a failure.
 
-This proves the code on Windows' CPython (its C runtime, its ``os``, ``subprocess``,
+On Windows itself (the ``windows-latest`` job in ``examples/ci/github-actions.yml``) the same
+tests run ``python -m hvbpa`` with the Python running pytest, no Wine.
+
+Under Wine this proves the code on Windows' CPython (its C runtime, its ``os``, ``subprocess``,
 ``multiprocessing``, ``ssl``, SSPI through sspilib, the ANSI code page) but not Windows itself:
 Wine stands in for the kernel, the console and the security packages.
 """
@@ -15,6 +18,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PureWindowsPath
@@ -24,6 +28,7 @@ import pytest
 from hvbpa.lab import HostConfig, RunningFleet, build_fleet, start_fleet
 
 REQUIRE_VAR = "HVBPA_REQUIRE_WINDOWS"
+NATIVE = sys.platform == "win32"
 CHECKOUT = Path(__file__).resolve().parents[2]
 CACHE = CHECKOUT / ".cache" / "windows"
 PYTHON = CACHE / "python" / "python.exe"
@@ -45,6 +50,8 @@ def find_wine(environ: Mapping[str, str]) -> str | None:
 
 def windows_missing(environ: Mapping[str, str]) -> str | None:
     """Why this machine cannot run the Windows lane, or None."""
+    if NATIVE:
+        return None
     if find_wine(environ) is None:
         return "no Wine (Debian: apt-get install wine64, as .ci/wine-packages does)"
     if not PYTHON.exists():
@@ -56,22 +63,39 @@ def windows_missing(environ: Mapping[str, str]) -> str | None:
 
 
 def windows_path(path: Path) -> str:
-    """The name Wine gives a Unix path: drive Z: is the Unix root in a new prefix."""
+    """The name a Windows program gives ``path``; under Wine, drive Z: is the Unix root in a new prefix."""
+    if NATIVE:
+        return str(path)
     return "Z:" + str(path).replace("/", "\\")
 
 
 @dataclass(frozen=True)
 class WindowsPython:
-    wine: str
-    prefix: Path
+    """Windows' CPython: under Wine (``wine`` and ``prefix`` set), or the one running the tests."""
+
+    python: str
+    wine: str | None = None
+    prefix: Path | None = None
 
     def env(self, extra: Mapping[str, str] | None = None) -> dict[str, str]:
         # No LANG: Windows sets none, so hvbpa takes the language from Windows (Wine: English).
+        if self.wine is None:
+            keep = {k: v for k, v in os.environ.items() if not k.upper().startswith(("LANG", "LC_", "HVBPA_"))}
+            return {**keep, **(extra or {})}
         keep = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "USER", "TMPDIR")}
         return {**keep, "WINEPREFIX": str(self.prefix), "WINEDEBUG": "-all", **(extra or {})}
 
     def command(self, *args: str) -> list[str]:
-        return [self.wine, str(PYTHON), *args]
+        return [*([self.wine] if self.wine else []), self.python, *args]
+
+    def cmd(self, script: PureWindowsPath) -> list[str]:
+        """cmd.exe running a batch file."""
+        return [*([self.wine] if self.wine else []), "cmd", "/c", str(script)]
+
+    @property
+    def python_name(self) -> str:
+        """python.exe as a Windows program names it."""
+        return self.python if self.wine is None else windows_path(Path(self.python))
 
     def hvbpa(self, *args: str) -> list[str]:
         return self.command("-m", "hvbpa", *args)
@@ -99,6 +123,8 @@ class WindowsPython:
 
 @pytest.fixture(scope="session")
 def windows() -> WindowsPython:
+    if NATIVE:
+        return WindowsPython(python=sys.executable)
     why = windows_missing(os.environ)
     if why is not None:
         if os.environ.get(REQUIRE_VAR, "") not in ("", "0"):
@@ -106,13 +132,21 @@ def windows() -> WindowsPython:
         pytest.skip(f"Windows lane: {why}")
     wine = find_wine(os.environ)
     assert wine is not None
-    return WindowsPython(wine=wine, prefix=PREFIX)
+    return WindowsPython(python=str(PYTHON), wine=wine, prefix=PREFIX)
 
 
 @pytest.fixture
-def profile_folder(windows: WindowsPython, request: pytest.FixtureRequest) -> Iterator[tuple[Path, PureWindowsPath]]:
+def profile_folder(
+    windows: WindowsPython, request: pytest.FixtureRequest, tmp_path: Path
+) -> Iterator[tuple[Path, PureWindowsPath]]:
     """A folder of this test's own in a Windows profile whose name has a space, ``C:\\Users\\Some
-    One\\...``, by its Unix and its Windows name; removed after the test."""
+    One\\...``, by its Unix and its Windows name; removed after the test. On Windows itself: a
+    folder named so in the test's temporary folder (the runner's profile has no space)."""
+    if windows.prefix is None:
+        native = tmp_path / "Some One" / "hvbpa tests"
+        native.mkdir(parents=True)
+        yield native, PureWindowsPath(native)
+        return
     # The prefix's folder is "users": Windows names are case-insensitive, Unix ones are not.
     unix = windows.prefix / "drive_c" / "users" / "Some One" / "hvbpa tests" / request.node.name
     unix.mkdir(parents=True, exist_ok=True)

@@ -5,8 +5,10 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import signal
 import subprocess
+import sys
 import time
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
@@ -118,12 +120,12 @@ def test_table_redirected_to_a_file_by_cmd(
     script.write_bytes(
         (
             "@echo off\r\n"
-            f'"{windows_path(Path(windows.command()[1]))}" -m hvbpa scan {ntlm.address}:{ntlm.port} '
+            f'"{windows.python_name}" -m hvbpa scan {ntlm.address}:{ntlm.port} '
             f'-o table > "{folder[1]}\\scan.txt" 2> "{folder[1]}\\scan.err"\r\n'
             "echo exit %ERRORLEVEL%\r\n"
         ).encode("ascii")
     )
-    done = windows.run([windows.wine, "cmd", "/c", str(folder[1] / "scan.cmd")], env=LAB_ENV)
+    done = windows.run(windows.cmd(folder[1] / "scan.cmd"), env=LAB_ENV)
     assert b"exit 1" in done.stdout, (done.stdout, done.stderr, (folder[0] / "scan.err").read_bytes())
     table = _text((folder[0] / "scan.txt").read_bytes())
     assert "┌" in table and all(name in table for name in KOREAN), table[:2000]
@@ -143,7 +145,7 @@ def test_client_certificate_from_a_path_with_a_space(
         "cert_pem": _copy(host.client_cert_pem, folder, "labadmin cert.pem"),
         "cert_key_pem": _copy(host.client_key_pem, folder, "labadmin key.pem"),
     }
-    assert all(path.startswith("C:\\Users\\Some One\\") for path in paths.values())
+    assert all("\\Some One\\" in path for path in paths.values())
     (folder[0] / "hosts.txt").write_text(f"{_hosts_line(host, **paths)} transport=certificate\n", encoding="utf-8")
     json_path = folder[1] / "report.json"
     # No password anywhere: the certificate authenticates.
@@ -200,20 +202,27 @@ def _wait_for_slow_shell(running: RunningFleet, scan: subprocess.Popen[bytes]) -
     raise AssertionError(f"the slow host never started its command: {scan.communicate()}")
 
 
-# Ctrl-Break as a console delivers it, where it can: Wine 8's GenerateConsoleCtrlEvent refuses
-# CTRL_BREAK_EVENT (ERROR_INVALID_HANDLE, with or without a console), so the scan raises SIGBREAK
-# through the C runtime itself once the test says go: the same handler a console's Ctrl-Break runs.
-BREAK_LAUNCHER = """
+# A stop key the test cannot press as a console would is raised in the scan through the C
+# runtime once the test says go: the same Python handler the console's key runs.
+RAISE_LAUNCHER = """
 import os, signal, sys, threading, time
-go = sys.argv.pop(1)
-def wait_then_break():
+go, name = sys.argv.pop(1), sys.argv.pop(1)
+def wait_then_raise():
     while not os.path.exists(go):
         time.sleep(0.05)
-    signal.raise_signal(signal.SIGBREAK)
-threading.Thread(target=wait_then_break, daemon=True).start()
+    signal.raise_signal(getattr(signal, name))
+threading.Thread(target=wait_then_raise, daemon=True).start()
 from hvbpa.cli import run
 run()
 """
+
+
+def _delivered_by_console(key: str, wine: bool) -> bool:
+    # Under Wine, SIGINT to the process becomes the console's CTRL_C_EVENT; Wine 8's
+    # GenerateConsoleCtrlEvent refuses CTRL_BREAK_EVENT (ERROR_INVALID_HANDLE, with or without a
+    # console), so Ctrl-Break is raised. On Windows, CTRL_BREAK_EVENT goes to the scan's own process
+    # group; CTRL_C_EVENT cannot be sent to one group (it reaches the whole console, pytest too).
+    return key == ("ctrl-c" if wine else "ctrl-break")
 
 
 @pytest.mark.parametrize("key", ["ctrl-c", "ctrl-break"])
@@ -223,7 +232,10 @@ def test_ctrl_c_and_ctrl_break_stop_a_scan(
     running = _interruptible_fleet(lab_fleet)
     out = tmp_path / "stopped.json"
     go = tmp_path / "go"
-    launcher = ["-m", "hvbpa"] if key == "ctrl-c" else ["-c", BREAK_LAUNCHER, windows_path(go)]
+    wine = windows.wine is not None
+    console = _delivered_by_console(key, wine)
+    signame = "SIGINT" if key == "ctrl-c" else "SIGBREAK"
+    launcher = ["-m", "hvbpa"] if console else ["-c", RAISE_LAUNCHER, windows_path(go), signame]
     scan = subprocess.Popen(
         windows.command(
             *launcher, "scan", *(f"{h.address}:{h.port}" for h in running.hosts), "--transport", "basic",
@@ -231,13 +243,15 @@ def test_ctrl_c_and_ctrl_break_stop_a_scan(
             f"json:{windows_path(out)}",
         ),
         stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=windows.env(LAB_ENV),
+        creationflags=0 if wine else getattr(subprocess, "CREATE_NEW_PROCESS_GROUP", 0),
     )  # fmt: skip
     _wait_for_slow_shell(running, scan)
-    if key == "ctrl-c":
-        # Wine turns SIGINT into the console's CTRL_C_EVENT for the Windows process.
+    if not console:
+        go.touch()
+    elif wine:
         scan.send_signal(signal.SIGINT)
     else:
-        go.touch()
+        scan.send_signal(getattr(signal, "CTRL_BREAK_EVENT", 0))
     _, stderr_bytes = scan.communicate(timeout=60)
     stderr = stderr_bytes.decode("utf-8", "replace")
     assert scan.returncode == ExitCode.INTERRUPTED, stderr
@@ -281,3 +295,35 @@ def test_password_from_windows_credential_manager(windows: WindowsPython, lab_fl
     report = json.loads(_text(done.stdout))
     (scanned,) = report["hosts"]
     assert scanned["status"] == "ok", scanned
+
+
+def test_the_lab_serves_from_windows_python(windows: WindowsPython, tmp_path: Path) -> None:
+    """On a Windows runner the lab hosts run in Windows' CPython: NTLM must be the lab's own
+    accounts (pyspnego's NTLM), not the machine's (SSPI)."""
+    ready = tmp_path / "hosts.txt"
+    lab = subprocess.Popen(
+        windows.hvbpa("lab", "serve", "healthy", "--hosts-out", windows_path(ready)),
+        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=windows.env(),
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 90
+        while not ready.exists() and lab.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert ready.exists(), lab.communicate(timeout=5) if lab.poll() is not None else "the lab never got ready"
+        out = tmp_path / "report.json"
+        done = subprocess.run(
+            [sys.executable, "-m", "hvbpa", "scan", "--hosts-file", str(ready), "-q", "-o", f"json:{out}"],
+            capture_output=True, text=True, env={**os.environ, **LAB_ENV}, timeout=120, check=False,
+        )  # fmt: skip
+        report = json.loads(out.read_text("utf-8"))
+        # The healthy fleet's hosts speak NTLM.
+        assert "transport=ntlm" in ready.read_text("utf-8")
+        assert sorted((h["name"], h["status"]) for h in report["hosts"]) == [("HV-PRI-01", "ok"), ("HV-REP-01", "ok")]
+        assert done.returncode == ExitCode.OK
+    finally:
+        lab.send_signal(signal.SIGINT if windows.wine else getattr(signal, "CTRL_BREAK_EVENT", signal.SIGINT))
+        try:
+            lab.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            lab.kill()
+            lab.communicate()
