@@ -121,6 +121,13 @@ class WindowsPython:
         )
 
 
+def skip_module_without_windows() -> None:
+    """One skip line for the whole module where the lane cannot run (and nothing is required)."""
+    why = windows_missing(os.environ)
+    if why is not None and os.environ.get(REQUIRE_VAR, "") in ("", "0"):
+        pytest.skip(f"Windows lane: {why}", allow_module_level=True)
+
+
 @pytest.fixture(scope="session")
 def windows() -> WindowsPython:
     if NATIVE:
