@@ -9,7 +9,7 @@ On Windows itself (the ``windows-latest`` job in ``examples/ci/github-actions.ym
 tests run ``python -m hvbpa`` with the Python running pytest, no Wine.
 
 Under Wine this proves the code on Windows' CPython (its C runtime, its ``os``, ``subprocess``,
-``multiprocessing``, ``ssl``, SSPI through sspilib, the ANSI code page) but not Windows itself:
+``multiprocessing``, ``ssl``, ``ctypes`` into kernel32 and advapi32, the ANSI code page) but not Windows itself:
 Wine stands in for the kernel, the console and the security packages.
 """
 

@@ -52,7 +52,8 @@ def _copy(source: str | None, folder: Folder, name: str) -> str:
 
 
 def _korean_fleet(lab_fleet: StartFleet) -> RunningFleet:
-    # NTLM with message encryption (pyspnego through Windows' SSPI, sspilib) and Basic over HTTPS.
+    # NTLM with message encryption (requests-ntlm, given a password, uses pyspnego's own NTLM on
+    # Windows too, not SSPI) and Basic over HTTPS.
     return lab_fleet(
         HostConfig("HV-PRI-01", transport="ntlm", snapshot=DEMO / "hv-pri-01.json"),
         HostConfig("HV-REP-01", transport="basic-https", snapshot=DEMO / "hv-rep-01.json"),
