@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import json
 import socket
+import tempfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from hvbpa.exit_codes import ExitCode
 from tests.conftest import Invoke, validate_report
@@ -85,3 +88,22 @@ def test_an_unreachable_host_is_a_full_report_with_exit_3(cli: Invoke, tmp_path:
     validate_report(report)
     assert report["run"]["exit_code"] == ExitCode.INCOMPLETE and _fresh(report) and "error" not in report["run"]
     assert [h["status"] for h in report["hosts"]] == ["unreachable"]
+
+
+def test_a_bug_before_the_scan_is_exit_4_in_the_report(
+    cli: Invoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import hvbpa.cli.scan_commands as scan_commands
+
+    def broken(*args: object) -> None:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(scan_commands, "collect_targets", broken)
+    # The traceback file goes to the test's folder, not the machine's temporary one.
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    json_path = tmp_path / "report.json"
+    result = cli("scan", "hv01", "-q", "-o", f"json:{json_path}")
+    assert result.exit_code == ExitCode.INTERNAL
+    report = _report(json_path)
+    validate_report(report)
+    assert report["run"]["exit_code"] == ExitCode.INTERNAL and "RuntimeError" in report["run"]["error"]

@@ -9,7 +9,7 @@ On Windows itself (the ``windows-latest`` job in ``examples/ci/github-actions.ym
 tests run ``python -m hvbpa`` with the Python running pytest, no Wine.
 
 Under Wine this proves the code on Windows' CPython (its C runtime, its ``os``, ``subprocess``,
-``multiprocessing``, ``ssl``, SSPI through sspilib, the ANSI code page) but not Windows itself:
+``multiprocessing``, ``ssl``, ``ctypes`` into kernel32 and advapi32, the ANSI code page) but not Windows itself:
 Wine stands in for the kernel, the console and the security packages.
 """
 
@@ -119,6 +119,13 @@ class WindowsPython:
             timeout=timeout,
             check=False,
         )
+
+
+def skip_module_without_windows() -> None:
+    """One skip line for the whole module where the lane cannot run (and nothing is required)."""
+    why = windows_missing(os.environ)
+    if why is not None and os.environ.get(REQUIRE_VAR, "") in ("", "0"):
+        pytest.skip(f"Windows lane: {why}", allow_module_level=True)
 
 
 @pytest.fixture(scope="session")

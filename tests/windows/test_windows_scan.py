@@ -20,8 +20,9 @@ import pytest
 from hvbpa.exit_codes import ExitCode
 from hvbpa.lab import DEFAULT_PASSWORD, HostConfig, RunningFleet, demo_fleet_path
 from hvbpa.snapshot.synthetic import host_snapshot_json
-from tests.windows.conftest import WindowsPython, windows_path
+from tests.windows.conftest import WindowsPython, skip_module_without_windows, windows_path
 
+skip_module_without_windows()
 pytestmark = pytest.mark.timeout(240)
 
 StartFleet = Callable[..., RunningFleet]
@@ -51,7 +52,8 @@ def _copy(source: str | None, folder: Folder, name: str) -> str:
 
 
 def _korean_fleet(lab_fleet: StartFleet) -> RunningFleet:
-    # NTLM with message encryption (pyspnego through Windows' SSPI, sspilib) and Basic over HTTPS.
+    # NTLM with message encryption (requests-ntlm, given a password, uses pyspnego's own NTLM on
+    # Windows too, not SSPI) and Basic over HTTPS.
     return lab_fleet(
         HostConfig("HV-PRI-01", transport="ntlm", snapshot=DEMO / "hv-pri-01.json"),
         HostConfig("HV-REP-01", transport="basic-https", snapshot=DEMO / "hv-rep-01.json"),
@@ -321,9 +323,67 @@ def test_the_lab_serves_from_windows_python(windows: WindowsPython, tmp_path: Pa
         assert sorted((h["name"], h["status"]) for h in report["hosts"]) == [("HV-PRI-01", "ok"), ("HV-REP-01", "ok")]
         assert done.returncode == ExitCode.OK
     finally:
-        lab.send_signal(signal.SIGINT if windows.wine else getattr(signal, "CTRL_BREAK_EVENT", signal.SIGINT))
+        if windows.wine:
+            lab.send_signal(signal.SIGINT)
+        else:
+            # A console event would reach every process on the runner's console, pytest too. The
+            # lab's worker processes end when the pipe from the killed parent closes.
+            lab.terminate()
         try:
             lab.communicate(timeout=30)
         except subprocess.TimeoutExpired:
             lab.kill()
             lab.communicate()
+
+
+def _processes_marked(mark: str) -> set[int]:
+    """Unix processes whose environment carries ``HVBPA_TEST_MARK=mark``: Wine's processes for a
+    Windows program and every process it started (they inherit its environment, not its Unix parent)."""
+    found = set()
+    needle = f"HVBPA_TEST_MARK={mark}".encode()
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                # Python's processes, not the wineserver this scan may have started (it outlives them).
+                is_python = b"python.exe" in (entry / "cmdline").read_bytes()
+                if is_python and needle in (entry / "environ").read_bytes().split(b"\0"):
+                    found.add(int(entry.name))
+            except OSError:
+                continue
+    return found
+
+
+def test_spawned_workers_stop_when_the_scan_is_killed(
+    windows: WindowsPython, lab_fleet: StartFleet, tmp_path: Path
+) -> None:
+    """Task Scheduler's "End" and taskkill /F kill the scan outright: its workers, which watch a
+    pipe only the scan writes to, must notice, delete their shells and exit."""
+    if windows.wine is None:
+        pytest.skip("killed from outside under Wine only: the Unix processes show which are the workers")
+    running = lab_fleet(*(HostConfig(f"SLOW{n}", slow_command=600.0) for n in range(2)))
+    mark = tmp_path.name
+    scan = subprocess.Popen(
+        windows.hvbpa(
+            "scan", *(f"{h.address}:{h.port}" for h in running.hosts), "--transport", "basic", "--scheme", "http",
+            "--allow-unencrypted", "--operation-timeout", "2s", "--processes", "2", "-j", "2", "-q",
+            "-o", f"json:{windows_path(tmp_path / 'never.json')}",
+        ),
+        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        env=windows.env({**LAB_ENV, "HVBPA_TEST_MARK": mark}),
+    )  # fmt: skip
+    deadline = time.monotonic() + 90
+    while sum(s.get("open_shells", 0) for s in running.stats().values()) < 2:
+        assert time.monotonic() < deadline and scan.poll() is None, scan.communicate()
+        time.sleep(0.1)
+    workers = _processes_marked(mark) - {scan.pid}
+    # Two workers (and, maybe, multiprocessing's resource tracker).
+    assert len(workers) >= 2, workers
+    scan.kill()
+    scan.communicate(timeout=30)
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and (_processes_marked(mark) or any(
+        s.get("open_shells", 0) for s in running.stats().values()
+    )):  # fmt: skip
+        time.sleep(0.2)
+    assert _processes_marked(mark) == set(), "spawned workers outlived the scan"
+    assert all(s.get("open_shells", 0) == 0 for s in running.stats().values()), running.stats()

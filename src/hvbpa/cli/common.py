@@ -47,7 +47,7 @@ def die(message: str, code: ExitCode = ExitCode.USAGE) -> NoReturn:
 def run_guarded(body: Callable[[], int], on_error: Callable[[int, str], None] | None = None) -> NoReturn:
     """Turn hvbpa's own errors into a one-line message and their exit code.
 
-    ``on_error(code, message)`` is told of an error (exit 2, 3 or 4, not an interrupt) before
+    ``on_error(code, message)`` is told of an error (its exit code: 2, or 4 for a bug; not an interrupt) before
     hvbpa exits: scan leaves a failed run's JSON report with it.
     """
     from hvbpa.errors import HvbpaError

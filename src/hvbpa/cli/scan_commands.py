@@ -80,7 +80,7 @@ def scan(**kwargs: Any) -> None:
 
 
 def _leave_failed_report(kwargs: dict[str, Any], code: int, message: str, started: datetime) -> None:
-    """A scan that ended in an error before its reports (exit 2, 3 or 4) still replaces its JSON
+    """A scan that ended in an error before its reports (exit 2, or 4 for a bug) still replaces its JSON
     files, with a report saying so (``run.exit_code``, ``run.error``): a scheduled task's monitor
     must not read yesterday's report as today's. Only where the -o destinations themselves are
     sound: a destination that was the error, or that names an input, is never written."""

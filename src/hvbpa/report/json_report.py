@@ -141,7 +141,7 @@ def render(ctx: ReportContext) -> str:
 def failed_run_document(
     *, exit_code: int, error: str, started: datetime, finished: datetime, lang: str, fail_on: str, tool_version: str
 ) -> dict[str, Any]:
-    """The report of a run that ended in an error (exit 2, 3 or 4) before it had results: no hosts,
+    """The report of a run that ended in an error (exit 2, or 4 for a bug) before it had results: no hosts,
     no results, ``run.exit_code`` and ``run.error`` saying why, so that a monitor reading the JSON
     of a scheduled run sees today's failure, not yesterday's report."""
     return {
