@@ -62,7 +62,7 @@ def _start_scan(running: RunningFleet, out: Path, processes: str, start: str = "
     )  # fmt: skip
 
 
-def _wait_for_open_shells(running: RunningFleet, scan: subprocess.Popen[str], count: int) -> None:
+def _wait_for_open_shells(running: RunningFleet, scan: subprocess.Popen[Any], count: int) -> None:
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
         stats = running.stats()
