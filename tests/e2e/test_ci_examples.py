@@ -45,9 +45,13 @@ class Job:
     publish: list[tuple[str, str]]  # (condition, the report file it publishes)
 
 
+def _workflow() -> dict[str, Any]:
+    loaded: dict[str, Any] = yaml.safe_load((CI / "github-actions.yml").read_text("utf-8"))
+    return loaded
+
+
 def _github() -> Job:
-    workflow = yaml.safe_load((CI / "github-actions.yml").read_text("utf-8"))
-    (job,) = workflow["jobs"].values()
+    job = _workflow()["jobs"]["hvbpa"]
     assert job["env"]["HVBPA_PASSWORD"] == "${{ secrets.HVBPA_PASSWORD }}", "credentials come from secrets"
     steps = job["steps"]
     assert any("upload-sarif" in step.get("uses", "") for step in steps)
@@ -192,3 +196,20 @@ def test_sarif_multitool_accepts_the_ci_jobs_sarif(tmp_path: Path) -> None:
     done = _run(_github(), tmp_path, fleet=_findings_fleet(tmp_path), secrets=SECRETS)
     assert done.returncode == 1, _explain(done, tmp_path)
     assert multitool_problems(tool, tmp_path / "hvbpa.sarif", tmp_path / "validation") == []
+
+
+def test_github_windows_job_runs_the_windows_tests_on_windows() -> None:
+    """The same tests as .ci/run's Wine lane, on a real Windows runner, with nothing to skip them."""
+    jobs = _workflow()["jobs"]
+    assert set(jobs) == {"hvbpa", "windows"}
+    job = jobs["windows"]
+    assert job["runs-on"] == "windows-latest"
+    assert job["env"]["HVBPA_REQUIRE_WINDOWS"] == "1"
+    steps = job["steps"]
+    (python,) = [s for s in steps if s.get("uses", "").startswith("actions/setup-python")]
+    assert python["with"]["python-version"] == "3.13"  # the version the Wine lane runs
+    script = "\n".join(s["run"] for s in steps if "run" in s)
+    assert "py -3.13 -m venv .venv" in script and ".venv\\Scripts\\python -m pip install" in script
+    assert "pytest tests/windows" in script and "wine" not in script.lower()
+    assert (Path(__file__).resolve().parents[1] / "windows" / "test_windows_scan.py").exists()
+    assert "secrets" not in json.dumps(job), "the tests need no secrets: a fork's pull request runs them too"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable, Sequence
+from contextlib import suppress
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
@@ -43,22 +44,38 @@ def die(message: str, code: ExitCode = ExitCode.USAGE) -> NoReturn:
     sys.exit(int(code))
 
 
-def run_guarded(body: Callable[[], int]) -> NoReturn:
-    """Turn hvbpa's own errors into a one-line message and their exit code."""
+def run_guarded(body: Callable[[], int], on_error: Callable[[int, str], None] | None = None) -> NoReturn:
+    """Turn hvbpa's own errors into a one-line message and their exit code.
+
+    ``on_error(code, message)`` is told of an error (exit 2, 3 or 4, not an interrupt) before
+    hvbpa exits: scan leaves a failed run's JSON report with it.
+    """
     from hvbpa.errors import HvbpaError
+
+    def failed(code: int, message: str) -> None:
+        if on_error is None:
+            return
+        # The error line is what the user needs; a report that cannot be written must not replace it.
+        with suppress(Exception):
+            on_error(code, one_line(message))
 
     try:
         code = body()
     except HvbpaError as exc:
+        failed(exc.exit_code, str(exc))
         die(str(exc), exc.exit_code)
     except click.ClickException as exc:
         # Raised by option checks inside a command: one line, like every other input error.
-        die(" ".join(exc.format_message().split()))
+        message = " ".join(exc.format_message().split())
+        failed(ExitCode.USAGE, message)
+        die(message)
     except (KeyboardInterrupt, click.exceptions.Abort):  # Abort: Ctrl-C at the password prompt
         interrupted()
     except OSError as exc:  # the file system said no (a path too long, a full disk): the user's to fix
+        failed(ExitCode.USAGE, os_error(exc))
         die(os_error(exc))
     except Exception as exc:  # a bug: one line and its own exit code, never a traceback
+        failed(ExitCode.INTERNAL, f"internal error ({type(exc).__name__}); see the error line on stderr")
         internal_error(exc)
     sys.exit(code)
 

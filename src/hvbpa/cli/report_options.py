@@ -158,6 +158,7 @@ class ReportSettings:
         self.exclusions, self.baseline = self._load_policy_files()
         self.tls_unverified: tuple[str, ...] = ()  # set by scan, for the report's run section
         self.origins: dict[str, HostOrigin] = {}  # target -> the file line that named it (SARIF locations)
+        self.writing = False  # finish() has begun: the reports' own all-or-none rule applies from here
 
     def _load_policy_files(self) -> tuple[tuple[Exclusion, ...], Baseline | None]:
         """Loaded before any host is contacted, so a bad file costs nothing but exit 2."""
@@ -204,6 +205,7 @@ class ReportSettings:
         from hvbpa.exit_codes import ExitCode
         from hvbpa.pipeline import finish
 
+        self.writing = True
         options = self.run_options()
         if stopped is not None:
             options = replace(options, stopped=ExitCode(stopped))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -45,8 +46,12 @@ def scan(**kwargs: Any) -> None:
       hvbpa scan -i inventory.yml --limit hyperv -q -o json:report.json -o junit:junit.xml
     """
 
+    started = datetime.now(UTC)
+    settings: list[ReportSettings] = []
+
     def body() -> int:
         settings_report = ReportSettings(kwargs)
+        settings.append(settings_report)
         targets = collect_targets(kwargs["hosts"], kwargs["hosts_files"], kwargs["inventories"], kwargs["limit"])
         rules = settings_report.rules()
         connection = build_settings(kwargs)
@@ -66,7 +71,37 @@ def scan(**kwargs: Any) -> None:
             quiet=kwargs["quiet"] or bool(kwargs.get("verbose")),
         )
 
-    run_guarded(body)
+    def on_error(code: int, message: str) -> None:
+        # Once the reports are being written, their own all-or-none rule decides what changes.
+        if not (settings and settings[0].writing):
+            _leave_failed_report(kwargs, code, message, started)
+
+    run_guarded(body, on_error=on_error)
+
+
+def _leave_failed_report(kwargs: dict[str, Any], code: int, message: str, started: datetime) -> None:
+    """A scan that ended in an error before its reports (exit 2, 3 or 4) still replaces its JSON
+    files, with a report saying so (``run.exit_code``, ``run.error``): a scheduled task's monitor
+    must not read yesterday's report as today's. Only where the -o destinations themselves are
+    sound: a destination that was the error, or that names an input, is never written."""
+    from hvbpa import __version__
+    from hvbpa.i18n import default_lang
+    from hvbpa.report import check_outputs, failed_run_document, parse_output, write_failed_run
+
+    specs = [parse_output(value) for value in kwargs["outputs"] or ()]
+    if not any(spec.format == "json" and spec.path is not None for spec in specs):
+        return
+    root = click.get_current_context().find_root()
+    config = root.params.get("config_path") or os.environ.get("HVBPA_CONFIG")
+    inputs = [p for p in (kwargs["exclusions"], kwargs["baseline"], config) if p]
+    inputs += [*kwargs["hosts_files"], *kwargs["inventories"]]
+    check_outputs(specs, [Path(p) for p in inputs])
+    lang = kwargs["lang"] if kwargs["lang"] in ("en", "ko") else default_lang(os.environ)
+    document = failed_run_document(
+        exit_code=code, error=message, started=started, finished=datetime.now(UTC), lang=lang,
+        fail_on=kwargs["fail_on"], tool_version=__version__,
+    )  # fmt: skip
+    write_failed_run(specs, document)
 
 
 def observer(quiet: bool) -> Any:

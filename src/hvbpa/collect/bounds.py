@@ -9,6 +9,8 @@ the other hosts are collected as usual.
 
 from __future__ import annotations
 
+from hvbpa.visible import visible
+
 # The answer once uncompressed. Parsing costs about five times its size in memory, so this
 # also bounds one host's share of a scan's memory (about 85 MB at most).
 MAX_ANSWER_BYTES = 16 * 1024 * 1024
@@ -60,7 +62,11 @@ def _name_the_bound(data: object) -> None:
         where, value = stack.pop()
         if isinstance(value, dict):
             values += len(value)
-            stack.extend((f"{where}.{key}" if where else str(key), item) for key, item in reversed(value.items()))
+            # A key is the host's text: shown escaped, so the one-line reason stays one line.
+            stack.extend(
+                (f"{where}.{visible(str(key))}" if where else visible(str(key)), item)
+                for key, item in reversed(value.items())
+            )
         elif isinstance(value, list):
             if len(value) > MAX_LIST_ITEMS:
                 raise BoundError(f"{where or 'the answer'} has {len(value):,} items (at most {MAX_LIST_ITEMS:,})")

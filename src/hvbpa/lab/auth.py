@@ -167,7 +167,9 @@ class NtlmConnection:
         except binascii.Error:
             return AuthStep(False, None)
         if token.startswith(_NTLM_NEGOTIATE) or self.context is None:
-            self.context = spnego.server(protocol="ntlm")
+            # pyspnego's own NTLM, the one that reads NTLM_USER_FILE: on Windows spnego would
+            # otherwise accept through SSPI, against the machine's accounts, not the lab's.
+            self.context = spnego.server(protocol="ntlm", options=spnego.NegotiateOptions.use_ntlm)
             self.user = None
         try:
             answer = self.context.step(token)

@@ -6,8 +6,9 @@ their format is asked for.
 """
 
 from hvbpa.report.formats import FORMATS, HostOrigin, ReportContext, formatter
+from hvbpa.report.json_report import failed_run_document
 from hvbpa.report.merge import load_reports
-from hvbpa.report.outputs import OutputSpec, check_outputs, parse_output, write_outputs
+from hvbpa.report.outputs import OutputSpec, check_outputs, parse_output, write_failed_run, write_outputs
 from hvbpa.report.saved import read_report
 from hvbpa.report.status_line import status_line
 from hvbpa.visible import visible
@@ -18,11 +19,13 @@ __all__ = [
     "OutputSpec",
     "ReportContext",
     "check_outputs",
+    "failed_run_document",
     "formatter",
     "load_reports",
     "parse_output",
     "read_report",
     "status_line",
     "visible",
+    "write_failed_run",
     "write_outputs",
 ]

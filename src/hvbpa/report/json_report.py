@@ -7,12 +7,13 @@ findings as having no affected VM, so the version changed; hvbpa still reads ver
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import asdict, fields
+from datetime import datetime
 from typing import Any
 
 from hvbpa.evaluate import RuleResult, Status, VMVerdict
 from hvbpa.i18n import Reason, reason_text
-from hvbpa.policy import summarize
+from hvbpa.policy import Summary, summarize
 from hvbpa.report.formats import ReportContext, json_text
 from hvbpa.snapshot import HostOutcome, dump_snapshot
 
@@ -135,3 +136,28 @@ def document(ctx: ReportContext) -> dict[str, Any]:
 
 def render(ctx: ReportContext) -> str:
     return json_text(document(ctx))
+
+
+def failed_run_document(
+    *, exit_code: int, error: str, started: datetime, finished: datetime, lang: str, fail_on: str, tool_version: str
+) -> dict[str, Any]:
+    """The report of a run that ended in an error (exit 2, 3 or 4) before it had results: no hosts,
+    no results, ``run.exit_code`` and ``run.error`` saying why, so that a monitor reading the JSON
+    of a scheduled run sees today's failure, not yesterday's report."""
+    return {
+        "schema": REPORT_SCHEMA,
+        "tool": {"name": "hvbpa", "version": tool_version},
+        "run": {
+            "started": started.isoformat(timespec="seconds"),
+            "finished": finished.isoformat(timespec="seconds"),
+            "lang": lang,
+            "fail_on": fail_on,
+            "exit_code": exit_code,
+            "error": error,
+        },
+        "summary": dict.fromkeys((f.name for f in fields(Summary)), 0),
+        "rules": [],
+        "hosts": [],
+        "results": [],
+        "notes": [error],
+    }

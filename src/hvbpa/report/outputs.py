@@ -7,12 +7,12 @@ import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from hvbpa.atomic import check_writable, destination, write_all_atomic
 from hvbpa.console import is_console
 from hvbpa.errors import InputError
-from hvbpa.report.formats import FORMATS, ReportContext, formatter
+from hvbpa.report.formats import FORMATS, ReportContext, formatter, json_text
 
 # Excel opens a .csv file in the system's ANSI code page unless it starts with a UTF-8 BOM, and
 # Korean names came out garbled. Files only: a program reading stdout takes a BOM for a character.
@@ -111,3 +111,11 @@ def write_outputs(specs: Sequence[OutputSpec], ctx: ReportContext, stdout: TextI
         stdout.flush()
     if failure is not None:
         raise failure
+
+
+def write_failed_run(specs: Sequence[OutputSpec], document: dict[str, Any]) -> None:
+    """A failed run's JSON report (json_report.failed_run_document) to every JSON file named,
+    all or none. The other formats are left as they were: a CI job publishes nothing from a
+    run that had no results, while a scheduled task's monitor reads the JSON."""
+    text = json_text(document).encode("utf-8")
+    write_all_atomic([(spec.path, text) for spec in specs if spec.format == "json" and spec.path is not None])
