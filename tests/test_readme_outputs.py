@@ -15,14 +15,16 @@ ROOT = Path(__file__).resolve().parents[1]
 _WRITES = re.compile(
     r"(?:\s-o|--output)\s+(?:(?:table|json|sarif|junit|csv):)?(?P<o>[^\s|;&]+)"
     r"|--(?:hosts|inventory)-out\s+(?P<out>[^\s|;&]+)"
-    r"|\s\d?>\s*(?P<redirect>[^\s&|;]+)"
+    r"|\s\d?>>?\s*(?P<redirect>[^\s&|;>]+)"
 )
+_QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"")
 FORMATS = {"table", "json", "sarif", "junit", "csv", "-"}
 
 
 def written(command: str) -> set[str]:
     found = set()
-    for match in _WRITES.finditer(" " + command):
+    # A quoted ">" is an argument (jq's comparison), not a redirection.
+    for match in _WRITES.finditer(" " + _QUOTED.sub("''", command)):
         name = next(g for g in match.groups() if g)
         if name not in FORMATS and not name.startswith(("/", "&", "$")):
             found.add(name)
@@ -68,5 +70,7 @@ def test_the_parser_finds_each_way_of_writing_a_file() -> None:
         "h.txt", "i.ini", "lab.log",
     }  # fmt: skip
     assert written("hvbpa collect hv01 -o hv01.json") == {"hv01.json"}
+    assert written("jq -e '.a > now' r.json >/dev/null 2>> /var/log/h.log || echo \"a > b\"") == set()
+    assert written("hvbpa scan h 2>>scan.log") == {"scan.log"}
     assert not ignored("new-report.json", "report.json\n# comment\n")
     assert ignored("bench/results/x.tmp", "bench/results/*.tmp\n")
