@@ -195,3 +195,16 @@ def test_no_prompt_without_a_console_to_answer_it() -> None:
         os.close(main)
     assert done.returncode == ExitCode.USAGE, done.stderr
     assert done.stderr.count("\n") == 1 and "HVBPA_PASSWORD" in done.stderr and "keyring" in done.stderr
+
+
+def test_a_hosts_file_that_turns_tls_checks_off_is_named_as_such(cli: Invoke, tmp_path: Path) -> None:
+    """The warning said "in the inventory" for a hosts file: it names the file and line instead."""
+    hosts = tmp_path / "hosts.txt"
+    hosts.write_text("127.0.0.1:1 scheme=https server_cert_validation=ignore\n", "utf-8")
+    result = cli(
+        "scan", "--hosts-file", str(hosts), "-q", "--connect-timeout", "2s",
+        env={"HVBPA_USERNAME": "admin", "HVBPA_PASSWORD": "x"},
+    )  # fmt: skip
+    (warning,) = [line for line in result.output.splitlines() if "WARNING" in line]
+    assert f"certificate validation is OFF for 127.0.0.1:1 ({hosts}:1)" in warning, warning
+    assert "server_cert_validation=ignore" in warning and "in the inventory" not in warning

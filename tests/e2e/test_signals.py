@@ -62,7 +62,7 @@ def _start_scan(running: RunningFleet, out: Path, processes: str, start: str = "
     )  # fmt: skip
 
 
-def _wait_for_open_shells(running: RunningFleet, scan: subprocess.Popen[str], count: int) -> None:
+def _wait_for_open_shells(running: RunningFleet, scan: subprocess.Popen[Any], count: int) -> None:
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
         stats = running.stats()
@@ -199,3 +199,46 @@ def test_the_acknowledgement_is_in_korean(lab_fleet: StartFleet, tmp_path: Path)
     line, _ = _first_line(scan.stderr, 5)
     scan.communicate(timeout=30)
     assert line.strip() == f"hvbpa: 멈추는 중: 아직 실행 중인 호스트 3대, 최대 {OPERATION_TIMEOUT}초", line
+
+
+def test_the_acknowledgement_shows_beside_the_progress_bar(lab_fleet: StartFleet, tmp_path: Path) -> None:
+    """At a terminal the progress bar is drawing on stderr: the line must still reach it, whole."""
+    import pty
+
+    running = _fleet(lab_fleet)
+    out = tmp_path / "r.json"
+    main, secondary = pty.openpty()
+    scan = subprocess.Popen(
+        [
+            sys.executable, "-m", "hvbpa", "scan", *(f"127.0.0.1:{h.port}" for h in running.hosts),
+            "--operation-timeout", f"{OPERATION_TIMEOUT}s", "--processes", "1", "-o", f"json:{out}", *BASIC_HTTP,
+        ],
+        stdout=subprocess.DEVNULL, stderr=secondary, env={**os.environ, **LAB_ENV, "NO_COLOR": "1", "COLUMNS": "120"},
+    )  # fmt: skip
+    os.close(secondary)
+    shown: list[bytes] = []
+
+    def drain() -> None:
+        while True:
+            try:
+                chunk = os.read(main, 65536)
+            except OSError:
+                return
+            if not chunk:
+                return
+            shown.append(chunk)
+
+    reader = threading.Thread(target=drain, daemon=True)
+    reader.start()
+    try:
+        _wait_for_open_shells(running, scan, 3)
+        scan.send_signal(signal.SIGINT)
+        scan.send_signal(signal.SIGINT)
+        assert scan.wait(timeout=30) == ExitCode.INTERRUPTED
+        reader.join(timeout=5)
+    finally:
+        os.close(main)
+    terminal = b"".join(shown).decode("utf-8", "replace")
+    assert f"hvbpa: stopping: 3 hosts still running, up to {OPERATION_TIMEOUT}s" in terminal, terminal[-2000:]
+    assert "Traceback" not in terminal
+    assert json.loads(out.read_text("utf-8"))["run"]["exit_code"] == ExitCode.INTERRUPTED
