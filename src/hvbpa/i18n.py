@@ -353,8 +353,10 @@ _UI: dict[str, tuple[str, str]] = {
     ),
     "cli_tls_off_inventory": (
         "hvbpa: WARNING: TLS certificate validation is OFF for {hosts}, as the hosts file or inventory "
-        "that lists them says (server_cert_validation=ignore): their identity is not checked.",
-        "hvbpa: 경고: 호스트를 나열한 호스트 파일이나 인벤토리의 설정(server_cert_validation=ignore)에 따라 "
+        "that lists them says (server_cert_validation=ignore; in an inventory, "
+        "ansible_winrm_server_cert_validation=ignore): their identity is not checked.",
+        "hvbpa: 경고: 호스트를 나열한 호스트 파일이나 인벤토리의 설정(server_cert_validation=ignore, 인벤토리에서는 "
+        "ansible_winrm_server_cert_validation=ignore)에 따라 "
         "{hosts}의 TLS 인증서 검증이 꺼져 있습니다. 호스트의 신원을 확인하지 않습니다.",
     ),
     "cli_no_password": (

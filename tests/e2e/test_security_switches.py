@@ -49,6 +49,7 @@ def test_inventory_that_skips_certificate_checks_warns_and_is_recorded(
     assert "certificate validation is OFF" in warnings[0]
     # The warning says where the setting came from: the inventory file and its host.
     assert "inv.ini" in warnings[0] and "hosts file or inventory" in warnings[0]
+    assert "ansible_winrm_server_cert_validation=ignore" in warnings[0]  # the variable as the inventory names it
     report = read_report(out)
     validate_report(report)
     assert report["run"]["tls_unverified_hosts"] == ["HV-IGNORED"]
