@@ -139,3 +139,17 @@ def test_korean_footer_has_the_same_numbers(cli: Invoke, tmp_path: Path) -> None
     # Korean puts some numbers in another order ("of 3, 2 scanned"), and wraps elsewhere: the same numbers.
     assert sorted(re.findall(r"\d+", footer_en)) == sorted(re.findall(r"\d+", footer_ko))
     assert len(footer_en.splitlines()) >= 4 and "그 밖에 해당 없음" in footer_ko
+
+
+def test_no_host_scanned_leaves_only_the_hosts_line(cli: Invoke) -> None:
+    """Zeros for rules and VMs would read like a clean result; a run that judged nothing says only that."""
+    from hvbpa.exit_codes import ExitCode
+
+    result = cli(
+        "scan", "127.0.0.1:1", "--connect-timeout", "2s", "--retries", "0",
+        env={"HVBPA_USERNAME": "admin", "HVBPA_PASSWORD": "x"},
+    )  # fmt: skip
+    assert result.exit_code == ExitCode.INCOMPLETE, result.output
+    hosts = HOSTS.search(result.output)
+    assert hosts is not None and _n(*hosts.groups()[:3]) == [0, 1, 1], result.output
+    assert "Results by rule and host" not in result.output and "Virtual machines judged" not in result.output

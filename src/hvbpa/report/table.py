@@ -229,6 +229,9 @@ def summary_lines(summary: Summary, lang: str) -> list[str]:
     hosts = text("summary_hosts", lang, ok=summary.hosts_ok, hosts=summary.hosts, failed=summary.hosts_failed)
     if summary.hosts_undetermined:
         hosts += text("summary_hosts_unjudged", lang, unjudged=summary.hosts_undetermined)
+    if not summary.hosts_ok:
+        # Nothing was judged: lines of zeros below would only read like a clean result.
+        return [hosts]
     vms = text(
         "summary_vms",
         lang,
