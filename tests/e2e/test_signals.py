@@ -124,8 +124,9 @@ def test_workers_stop_and_delete_their_shells_when_the_parent_is_killed(
     scan = _start_scan(running, tmp_path / "never.json", "2", start)
     _wait_for_open_shells(running, scan, 3)
     workers = _children(scan.pid)
-    # spawn may also start multiprocessing's resource tracker (not always by now), which must go too.
-    assert len({pid for pid in workers if not _is_resource_tracker(pid)}) == 2, workers
+    # spawn may also start multiprocessing's resource tracker (not always by now), which must go
+    # too; a worker whose hosts all finished (FAST's) may already have left.
+    assert 1 <= len({pid for pid in workers if not _is_resource_tracker(pid)}) <= 2, workers
     scan.kill()
     scan.wait(timeout=10)
     deadline = time.monotonic() + OPERATION_TIMEOUT + 5
