@@ -1,5 +1,4 @@
-"""strict_loads reads numbers through Python only where one could overflow a float: the
-cheap pre-check must never let an infinite number through."""
+"""strict_loads reads every JSON number as json does, and refuses one that overflows a float."""
 
 from __future__ import annotations
 

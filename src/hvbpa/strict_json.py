@@ -18,9 +18,6 @@ from typing import Any
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _LONG_INTEGER = re.compile(r"\d{4301,}")
-# Where a number could overflow a float (1e999, or more than 308 digits before the point):
-# only then is every number read through Python, at twice the document's decoding time.
-_HUGE_NUMBER = re.compile(r"\d[eE]\+?0*[1-9]\d{2}|\d{309}")
 
 
 class StrictJSONError(ValueError):
@@ -58,10 +55,7 @@ def strict_loads(document: str) -> Any:
         return value if math.isfinite(value) else constant(text)
 
     try:
-        if _HUGE_NUMBER.search(document):
-            data = json.loads(document, parse_constant=constant, parse_float=number)
-        else:
-            data = json.loads(document, parse_constant=constant)
+        data = json.loads(document, parse_constant=constant, parse_float=number)
     except json.JSONDecodeError as exc:
         raise StrictJSONError(f"not JSON ({exc.msg} at line {exc.lineno})", exc.lineno, exc.msg, exc) from None
     except RecursionError:
