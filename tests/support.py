@@ -61,3 +61,18 @@ def value_paths(node: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
         for index, value in enumerate(node):
             found += value_paths(value, (*path, index))
     return found
+
+
+def read_terminal(fd: int, into: list[bytes]) -> None:
+    """Everything a program writes to the pseudo-terminal whose main side is ``fd``, until it
+    closes (Linux raises EIO there rather than returning b"")."""
+    import os
+
+    while True:
+        try:
+            chunk = os.read(fd, 65536)
+        except OSError:
+            return
+        if not chunk:
+            return
+        into.append(chunk)

@@ -14,6 +14,7 @@ import pytest
 from hvbpa.lab import HostConfig, RunningFleet
 from hvbpa.snapshot.synthetic import host_snapshot_json
 from tests.e2e.conftest import LAB_ENV
+from tests.support import read_terminal
 
 StartFleet = Callable[..., RunningFleet]
 
@@ -42,15 +43,8 @@ def _scan_with_terminal_stderr(running: RunningFleet, *extra: str) -> tuple[str,
             env=env,
         )
         os.close(slave)
-        chunks = []
-        while True:
-            try:
-                data = os.read(master, 65536)
-            except OSError:
-                break
-            if not data:
-                break
-            chunks.append(data)
+        chunks: list[bytes] = []
+        read_terminal(master, chunks)
         proc.wait(timeout=60)
         os.close(master)
         out.seek(0)

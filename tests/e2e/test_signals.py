@@ -19,6 +19,7 @@ from hvbpa.exit_codes import ExitCode
 from hvbpa.lab import HostConfig, RunningFleet
 from hvbpa.snapshot.synthetic import host_snapshot_json
 from tests.e2e.conftest import LAB_ENV
+from tests.support import read_terminal
 
 StartFleet = Callable[..., RunningFleet]
 BASIC_HTTP = ["--transport", "basic", "--scheme", "http", "--allow-unencrypted"]
@@ -218,18 +219,7 @@ def test_the_acknowledgement_shows_beside_the_progress_bar(lab_fleet: StartFleet
     )  # fmt: skip
     os.close(secondary)
     shown: list[bytes] = []
-
-    def drain() -> None:
-        while True:
-            try:
-                chunk = os.read(main, 65536)
-            except OSError:
-                return
-            if not chunk:
-                return
-            shown.append(chunk)
-
-    reader = threading.Thread(target=drain, daemon=True)
+    reader = threading.Thread(target=read_terminal, args=(main, shown), daemon=True)
     reader.start()
     try:
         _wait_for_open_shells(running, scan, 3)

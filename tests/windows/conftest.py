@@ -25,7 +25,7 @@ from pathlib import Path, PureWindowsPath
 
 import pytest
 
-from hvbpa.lab import HostConfig, RunningFleet, build_fleet, start_fleet
+from tests.e2e.conftest import lab_fleet  # noqa: F401 - the same fixture: lab hosts served by this (Linux) process
 
 REQUIRE_VAR = "HVBPA_REQUIRE_WINDOWS"
 NATIVE = sys.platform == "win32"
@@ -159,18 +159,3 @@ def profile_folder(
     unix.mkdir(parents=True, exist_ok=True)
     yield unix, PureWindowsPath("C:\\Users\\Some One\\hvbpa tests", request.node.name)
     shutil.rmtree(unix, ignore_errors=True)
-
-
-@pytest.fixture
-def lab_fleet() -> Iterator[object]:
-    """Lab hosts served by this (Linux) process on 127.0.0.1; stopped after the test."""
-    started: list[RunningFleet] = []
-
-    def start(*hosts: HostConfig, processes: bool = False) -> RunningFleet:
-        running = start_fleet(build_fleet(hosts), processes=processes)
-        started.append(running)
-        return running
-
-    yield start
-    for running in started:
-        running.stop()
