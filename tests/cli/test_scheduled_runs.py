@@ -46,6 +46,26 @@ def test_bad_input_replaces_the_json_report_with_one_that_says_so(cli: Invoke, t
     assert sarif_path.read_text("utf-8") == "yesterday's SARIF"
 
 
+@pytest.mark.parametrize("option", ["--hosts-file", "--inventory"])
+def test_a_task_started_in_another_folder_says_so_in_its_report(
+    cli: Invoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, option: str
+) -> None:
+    """Task Scheduler starts in C:\\Windows\\System32 unless told: a relative hosts file or inventory
+    is then missing. That is the likeliest scheduled failure; it must leave the report, naming the folder."""
+    monkeypatch.chdir(tmp_path)
+    json_path = tmp_path / "out" / "report.json"
+    json_path.parent.mkdir()
+    json_path.write_text(YESTERDAY, encoding="utf-8")
+    result = cli("scan", option, "hosts.txt", "-q", "-o", f"json:{json_path}")
+    assert result.exit_code == ExitCode.USAGE
+    (line,) = result.stderr.splitlines()
+    assert line == f"hvbpa: error: hosts.txt: cannot read: No such file or directory (the working folder is {tmp_path})"
+    report = _report(json_path)
+    validate_report(report)
+    assert report["run"]["exit_code"] == ExitCode.USAGE and _fresh(report)
+    assert report["run"]["error"] in line and "working folder" in report["run"]["error"]
+
+
 def test_no_console_to_ask_for_the_password_is_in_the_report(cli: Invoke, tmp_path: Path) -> None:
     json_path = tmp_path / "report.json"
     result = cli("scan", "127.0.0.1:5985", "-u", "labadmin", "-q", "-o", f"json:{json_path}")

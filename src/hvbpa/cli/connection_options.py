@@ -239,7 +239,9 @@ def target_options(fn: F) -> F:
             "--hosts-file",
             "hosts_files",
             multiple=True,
-            type=click.Path(exists=True, dir_okay=False, path_type=Path),
+            # Existence is hvbpa's check, not click's: a scheduled task started in another folder
+            # must still leave its failure report (-o json:...) and be told which folder it ran in.
+            type=click.Path(dir_okay=False, path_type=Path),
             help="One host[:port] or URL per line, # comments, optionally with that host's transport=, user=, "
             "ca_trust_path= ... (what `hvbpa lab serve --hosts-out` writes).",
         ),
@@ -248,7 +250,7 @@ def target_options(fn: F) -> F:
             "--inventory",
             "inventories",
             multiple=True,
-            type=click.Path(exists=True, dir_okay=False, path_type=Path),
+            type=click.Path(dir_okay=False, path_type=Path),
             help="Ansible inventory (INI or YAML).",
         ),
         click.option("--limit", help="Ansible host pattern to select from the inventory."),

@@ -270,7 +270,10 @@ def read_text(path: Path) -> str:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise TargetError(str(path), f"cannot read: {exc.strerror or exc}") from None
+        # A relative name is read from the working folder, which a scheduled task or service
+        # sets on its own (Task Scheduler: C:\Windows\System32): say which folder that was.
+        where = "" if path.is_absolute() else f" (the working folder is {Path.cwd()})"
+        raise TargetError(str(path), f"cannot read: {exc.strerror or exc}{where}") from None
     # Windows PowerShell 5's `>` and Out-File write UTF-16LE with a BOM, a likely origin of a host list.
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
