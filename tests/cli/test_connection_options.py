@@ -211,3 +211,23 @@ def test_a_hosts_file_that_turns_tls_checks_off_is_named_as_such(cli: Invoke, tm
     (warning,) = [line for line in result.output.splitlines() if "WARNING" in line]
     assert f"certificate validation is OFF for 127.0.0.1:1 ({hosts}:1)" in warning, warning
     assert "server_cert_validation=ignore" in warning and "in the inventory" not in warning
+
+
+@pytest.mark.parametrize(
+    ("lang", "words"), [("ko", "hvbpa: 오류: 암호가 없습니다"), ("en", "hvbpa: error: no password")]
+)
+def test_an_error_inside_the_command_speaks_its_lang_option(cli: Invoke, lang: str, words: str) -> None:
+    """--lang is parsed by the time the command fails: the error line follows it, not the locale."""
+    other = "en_US.UTF-8" if lang == "ko" else "ko_KR.UTF-8"
+    result = cli(
+        "scan",
+        "127.0.0.1",
+        "-u",
+        "labadmin",
+        "--lang",
+        lang,
+        env=dict.fromkeys(("LC_ALL", "LC_MESSAGES", "LANG"), other),
+    )
+    assert result.exit_code == ExitCode.USAGE
+    (line,) = result.output.strip().splitlines()
+    assert line.startswith(words), line

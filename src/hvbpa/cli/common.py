@@ -23,10 +23,13 @@ FAIL_ON = ("error", "warning", "information", "never")
 
 
 def cli_lang() -> str:
-    """The language of the CLI's own messages: --lang is parsed too late for them, so the locale."""
+    """The language of the CLI's own messages: the command's --lang once click has parsed it (an
+    error inside the command), else the locale (a usage error, found while parsing)."""
     from hvbpa.i18n import default_lang
 
-    return default_lang(os.environ)
+    ctx = click.get_current_context(silent=True)
+    lang = ctx.params.get("lang") if ctx is not None else None
+    return lang if lang in ("en", "ko") else default_lang(os.environ)
 
 
 def one_line(message: str) -> str:
