@@ -161,3 +161,4 @@ def test_a_web_server_that_is_not_winrm_says_so() -> None:
         server.server_close()
     _plain(outcome.reason)
     assert outcome.reason == "no WinRM service at this address (HTTP 501): wrong port or path?", outcome.reason
+    assert outcome.status.value == "unreachable"  # no WinRM answered, so it is no WinRM fault

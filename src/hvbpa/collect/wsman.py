@@ -450,8 +450,8 @@ def _failure(
     if isinstance(exc, WinRMTransportError):
         if exc.code in _NOT_WINRM:
             # A WinRM listener answers a SOAP POST with a fault (500) or 401; these come from
-            # some other web server on that port.
-            return HostStatus.WINRM_FAULT, Reason.of("host-not-winrm", http=exc.code)
+            # some other web server on that port: no WinRM was reached, so no WinRM fault either.
+            return HostStatus.UNREACHABLE, Reason.of("host-not-winrm", http=exc.code)
         return HostStatus.WINRM_FAULT, Reason.of("host-http-error", http=exc.code)
     if isinstance(exc, requests.exceptions.ReadTimeout):
         return HostStatus.TIMED_OUT, Reason.of("host-read-timeout")
