@@ -40,10 +40,19 @@ def one_line(message: str) -> str:
     return visible(message)
 
 
-def die(message: str, code: ExitCode = ExitCode.USAGE) -> NoReturn:
+def lang_in(args: Sequence[str]) -> str | None:
+    """The --lang a command line asks for, read before click has parsed it (for its usage errors)."""
+    for index, arg in enumerate(args):
+        value = args[index + 1] if arg == "--lang" and index + 1 < len(args) else arg.removeprefix("--lang=")
+        if (arg == "--lang" or arg.startswith("--lang=")) and value in ("en", "ko"):
+            return value
+    return None
+
+
+def die(message: str, code: ExitCode = ExitCode.USAGE, lang: str | None = None) -> NoReturn:
     from hvbpa.i18n import text
 
-    click.echo(text("cli_error", cli_lang(), message=one_line(message)), err=True)
+    click.echo(text("cli_error", lang or cli_lang(), message=one_line(message)), err=True)
     sys.exit(int(code))
 
 

@@ -7,6 +7,7 @@ when the command runs, so ``hvbpa --help`` loads click and this file only.
 from __future__ import annotations
 
 import os
+import sys
 from importlib import import_module
 from pathlib import Path
 from typing import Any
@@ -14,7 +15,7 @@ from typing import Any
 import click
 
 from hvbpa import __version__
-from hvbpa.cli.common import die, internal_error, interrupted, os_error
+from hvbpa.cli.common import die, internal_error, interrupted, lang_in, os_error
 from hvbpa.cli.index import COMMANDS, CONFIG_HELP, EXIT_CODES_HELP, MAIN_HELP, MAX_WIDTH
 
 
@@ -58,7 +59,7 @@ class LazyGroup(click.Group):
             raise SystemExit(exc.exit_code) from None
         except click.ClickException as exc:
             # Always 2: click's own ClickException would exit 1, and 1 means findings.
-            die(" ".join(exc.format_message().split()))
+            die(" ".join(exc.format_message().split()), lang=lang_in(sys.argv[1:] if args is None else list(args)))
         except (click.exceptions.Abort, KeyboardInterrupt):
             interrupted()
         except OSError as exc:
