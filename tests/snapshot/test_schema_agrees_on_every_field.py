@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from hvbpa.snapshot.parse import SnapshotError, parse_snapshot, snapshot_from_data
 from hvbpa.snapshot.synthetic import host_snapshot
 from tests.conftest import shipped_schema
+from tests.support import value_paths
 
 VALIDATOR = jsonschema.Draft202012Validator(shipped_schema("snapshot-v1.schema.json"))
 # mix=True: every kind of VM, replication and host section the synthetic hosts have.
@@ -24,19 +25,8 @@ DOCUMENT = host_snapshot("HV-F", 6)
 Path = tuple[str | int, ...]
 
 
-def _fields(value: object, path: Path = ()) -> list[Path]:
-    """The path to every value in the document, containers included (a whole section may be mistyped)."""
-    found: list[Path] = [path] if path else []
-    if isinstance(value, dict):
-        for key, item in value.items():
-            found += _fields(item, (*path, key))
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            found += _fields(item, (*path, index))
-    return found
-
-
-FIELDS = _fields(DOCUMENT)
+# The path to every value, containers included (a whole section may be mistyped).
+FIELDS: list[Path] = value_paths(DOCUMENT)
 # By field name first: a field that appears once (replication_server.allowed_authentication) is
 # tried as often as one every VM has.
 BY_NAME: dict[str, list[Path]] = {}

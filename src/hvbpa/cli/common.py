@@ -25,11 +25,11 @@ FAIL_ON = ("error", "warning", "information", "never")
 def cli_lang() -> str:
     """The language of the CLI's own messages: the command's --lang once click has parsed it (an
     error inside the command), else the locale (a usage error, found while parsing)."""
-    from hvbpa.i18n import default_lang
+    from hvbpa.i18n import LANGS, default_lang
 
     ctx = click.get_current_context(silent=True)
     lang = ctx.params.get("lang") if ctx is not None else None
-    return lang if lang in ("en", "ko") else default_lang(os.environ)
+    return lang if lang in LANGS else default_lang(os.environ)
 
 
 def one_line(message: str) -> str:
@@ -42,9 +42,16 @@ def one_line(message: str) -> str:
 
 def lang_in(args: Sequence[str]) -> str | None:
     """The --lang a command line asks for, read before click has parsed it (for its usage errors)."""
+    from hvbpa.i18n import LANGS
+
     for index, arg in enumerate(args):
-        value = args[index + 1] if arg == "--lang" and index + 1 < len(args) else arg.removeprefix("--lang=")
-        if (arg == "--lang" or arg.startswith("--lang=")) and value in ("en", "ko"):
+        if arg == "--lang":
+            value = args[index + 1] if index + 1 < len(args) else None
+        elif arg.startswith("--lang="):
+            value = arg.removeprefix("--lang=")
+        else:
+            continue
+        if value in LANGS:
             return value
     return None
 

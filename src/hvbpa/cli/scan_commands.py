@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -11,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from hvbpa.cli.common import one_line, plain_path_option, run_guarded
+from hvbpa.cli.common import cli_lang, one_line, plain_path_option, run_guarded
 from hvbpa.cli.connection_options import (
     SECURITY_HELP,
     build_settings,
@@ -85,20 +84,17 @@ def _leave_failed_report(kwargs: dict[str, Any], code: int, message: str, starte
     must not read yesterday's report as today's. Only where the -o destinations themselves are
     sound: a destination that was the error, or that names an input, is never written."""
     from hvbpa import __version__
-    from hvbpa.i18n import default_lang
     from hvbpa.report import check_outputs, failed_run_document, parse_output, write_failed_run
 
     specs = [parse_output(value) for value in kwargs["outputs"] or ()]
     if not any(spec.format == "json" and spec.path is not None for spec in specs):
         return
-    root = click.get_current_context().find_root()
-    config = root.params.get("config_path") or os.environ.get("HVBPA_CONFIG")
+    config = click.get_current_context().find_root().params.get("config_path")  # --config or HVBPA_CONFIG
     inputs = [p for p in (kwargs["exclusions"], kwargs["baseline"], config) if p]
     inputs += [*kwargs["hosts_files"], *kwargs["inventories"]]
     check_outputs(specs, [Path(p) for p in inputs])
-    lang = kwargs["lang"] if kwargs["lang"] in ("en", "ko") else default_lang(os.environ)
     document = failed_run_document(
-        exit_code=code, error=message, started=started, finished=datetime.now(UTC), lang=lang,
+        exit_code=code, error=message, started=started, finished=datetime.now(UTC), lang=cli_lang(),
         fail_on=kwargs["fail_on"], tool_version=__version__,
     )  # fmt: skip
     write_failed_run(specs, document)
