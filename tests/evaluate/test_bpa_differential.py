@@ -252,6 +252,7 @@ def hosts(draw: st.DrawFn, number: int) -> HostSnapshot:
             cluster_name="CL1" if clustered else None,
         ),
         vms=tuple(draw(vms(number * 100 + n)) for n in range(count)),
+        errors=(),
         collected_at=COLLECTED,
         replication_server=server,
         cluster_resources=resources if clustered else None,
@@ -479,10 +480,12 @@ def test_engine_lists_what_the_bpa_lists(snapshots: tuple[HostSnapshot, ...]) ->
 def test_the_restatement_can_disagree() -> None:
     """A restatement that flags nothing disagrees with the engine on a host with a finding."""
     vm = VM(
-        "paused",
-        "00000000-0000-0000-0000-000000000001",
-        VMState.RUNNING,
-        Replication(
+        name="paused",
+        id="00000000-0000-0000-0000-000000000001",
+        state=VMState.RUNNING,
+        integration_services=(),
+        network_adapters=(),
+        replication=Replication(
             ReplicationMode.PRIMARY,
             ReplicationState.SUSPENDED,
             relationships=(
@@ -492,7 +495,7 @@ def test_the_restatement_can_disagree() -> None:
             ),
         ),
     )
-    host = HostSnapshot(HostFacts("HV9", True, True, True), (vm,), collected_at=COLLECTED)
+    host = HostSnapshot(host=HostFacts("HV9", True, True, True), vms=(vm,), errors=(), collected_at=COLLECTED)
     (result,) = evaluate([r for r in RULES if r.bpa_rule == 239], [HostOutcome("HV9", HostStatus.OK, host)], NOW)
     assert {v.vm_id for v in result.affected} == {vm.id} and bpa_vm_rule(239, vm)
     assert timedelta(0) == timedelta(0)

@@ -61,14 +61,16 @@ def test_names_stay_whole_and_lines_fit(columns: int, lang: str, monkeypatch: py
 def test_long_names_give_the_reason_its_room_even_on_a_wide_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
     from dataclasses import replace
 
+    from msgspec.structs import replace as replace_value
+
     from hvbpa.snapshot import HostSnapshot
 
     monkeypatch.setenv("COLUMNS", "120")
     monkeypatch.setenv("NO_COLOR", "1")
     outcome = load_snapshot_file(DEMO / "hv-pri-01.json")
     assert outcome.snapshot is not None
-    long_vms = tuple(replace(vm, name=f"{vm.name}-{'x' * 40}") for vm in outcome.snapshot.vms)
-    snapshot: HostSnapshot = replace(outcome.snapshot, vms=long_vms)
+    long_vms = tuple(replace_value(vm, name=f"{vm.name}-{'x' * 40}") for vm in outcome.snapshot.vms)
+    snapshot: HostSnapshot = replace_value(outcome.snapshot, vms=long_vms)
     out = _Terminal()
     options = RunOptions(outputs=(OutputSpec("table", None),), now=NOW)
     finish([replace(outcome, snapshot=snapshot)], load_rules(()), options, started=NOW, stdout=out)

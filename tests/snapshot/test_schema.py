@@ -13,7 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from hvbpa.snapshot.enums import ReplicationMode, VMState, parse_enum
-from hvbpa.snapshot.parse import SnapshotError, parse_snapshot, snapshot_from_data
+from hvbpa.snapshot.parse import SnapshotError, convert_fast, decode_fast, parse_snapshot, snapshot_from_data
 from hvbpa.snapshot.synthetic import host_snapshot
 from tests.conftest import CASES, shipped_schema
 
@@ -86,23 +86,23 @@ def test_big_host_parses_and_every_vm_is_judged() -> None:
 
 
 @pytest.mark.parametrize("path", FIXTURES, ids=[f"{p.parent.name}/{p.name}" for p in FIXTURES])
-def test_fast_path_builds_what_the_checked_parser_builds(path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    from hvbpa.snapshot import fastpath as snapshot_fastpath
-
-    fast = parse_snapshot(path.read_bytes(), source=path.name)
-    monkeypatch.setattr(snapshot_fastpath, "vm", lambda item: None)
-    checked = parse_snapshot(path.read_bytes(), source=path.name)
-    assert fast == checked
+def test_fast_path_builds_what_the_checked_parser_builds(path: Any) -> None:
+    text = path.read_bytes().decode("utf-8-sig")
+    fast = decode_fast(text, path.name)
+    checked = snapshot_from_data(json.loads(text), source=path.name, fast_path=False)
+    assert fast is None or fast == checked
+    assert parse_snapshot(text, source=path.name) == checked
 
 
 def test_fast_path_takes_the_common_shape() -> None:
     """Integer enums (what hosts write) go the fast way; names fall back and still parse alike."""
-    from hvbpa.snapshot import fastpath as snapshot_fastpath
-
     document = host_snapshot("HV-F", 3)
-    assert all(snapshot_fastpath.vm(vm) is not None for vm in document["vms"])
+    fast = decode_fast(json.dumps(document), "HV-F")
+    assert fast is not None and convert_fast(document, "HV-F") == fast
+    assert fast.vms[0].id == document["vms"][0]["id"].lower()
     document["vms"][0]["state"] = "Running"
-    assert snapshot_fastpath.vm(document["vms"][0]) is None
+    assert decode_fast(json.dumps(document), "HV-F") is None
+    assert convert_fast(document, "HV-F") is None
     assert snapshot_from_data(document).vms[0].state is VMState.RUNNING
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import re
 from enum import IntEnum
@@ -10,12 +9,14 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema
+import msgspec
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from hvbpa.snapshot import enums, model, schema_gen
 from hvbpa.snapshot.parse import SnapshotError, snapshot_from_data
+from hvbpa.snapshot.shapes import NonEmpty, Port
 from hvbpa.snapshot.synthetic import host_snapshot
 from tests.conftest import shipped_schema
 
@@ -36,23 +37,22 @@ def test_the_generated_schema_is_a_valid_draft_2020_12_schema() -> None:
 def test_every_model_object_is_described_with_exactly_its_fields() -> None:
     schema = schema_gen.snapshot_schema()
     for cls, name in schema_gen.DEF_NAMES.items():
-        fields = {f.name for f in dataclasses.fields(cls)}
+        fields = {f.name for f in msgspec.structs.fields(cls)}
         assert set(schema["$defs"][name]["properties"]) == fields, cls.__name__
-    top = {f.name for f in dataclasses.fields(model.HostSnapshot)} - {"source"} | {"schema"}
+    top = set(model.HostSnapshot.__struct_fields__) - {"source"} | {"schema"}
     assert set(schema["properties"]) == top
 
 
 def test_every_table_entry_names_a_real_field() -> None:
     """A renamed field must not leave its description or bounds behind, silently unused."""
     for cls, name in schema_gen.FIELDS:
-        assert name in {f.name for f in dataclasses.fields(cls)}, f"{cls.__name__}.{name}"
+        assert name in {f.name for f in msgspec.structs.fields(cls)}, f"{cls.__name__}.{name}"
 
 
 def test_a_new_model_field_reaches_the_schema_without_a_table_entry() -> None:
-    @dataclasses.dataclass(frozen=True)
-    class Probe:
-        port: int | None = None
-        paths: tuple[str, ...] | None = None
+    class Probe(msgspec.Struct):
+        port: Port | None = None
+        paths: tuple[NonEmpty, ...] | None = None
         mode: enums.ReplicationMode | None = None
         name: str = ""
 
@@ -62,7 +62,7 @@ def test_a_new_model_field_reaches_the_schema_without_a_table_entry() -> None:
     finally:
         del schema_gen.DEF_NAMES[Probe]
     assert described["properties"] == {
-        "port": {"type": ["integer", "null"]},
+        "port": {"type": ["integer", "null"], "minimum": 0, "maximum": 65535},
         "paths": {"type": ["array", "null"], "items": {"type": "string", "minLength": 1}},
         "mode": {"oneOf": [{"type": "null"}, {"$ref": "#/$defs/ReplicationMode"}]},
         "name": {"type": "string"},

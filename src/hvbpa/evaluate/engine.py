@@ -10,8 +10,9 @@ from __future__ import annotations
 import gc
 import traceback
 from collections.abc import Sequence
-from dataclasses import replace
 from datetime import datetime
+
+from msgspec.structs import replace
 
 from hvbpa.errors import exception_summary
 from hvbpa.evaluate.checks import CHECKS, CheckContext, HostCheck

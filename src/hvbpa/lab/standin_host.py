@@ -16,9 +16,10 @@ import copy
 import ipaddress
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
+
+from msgspec.structs import replace
 
 from hvbpa.snapshot import KVP_GUID, VSS_GUID, HostSnapshot, dump_snapshot, snapshot_from_data
 

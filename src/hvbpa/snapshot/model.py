@@ -1,11 +1,18 @@
 """The host snapshot: what the collection script reported for one Hyper-V host.
 
-Frozen values, built only by :mod:`hvbpa.snapshot.parse`; every later stage reads them.
+Frozen values. Each is a msgspec Struct whose annotations are also its JSON shape:
+:mod:`hvbpa.snapshot.parse` decodes a document straight into them (checked in C, unknown
+keys refused) and falls back to its own checked parser only to say what is wrong or to
+read what hosts write more loosely (enum names, numbers as text). Every later stage reads them.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import sys
+from typing import TYPE_CHECKING, Literal, TypeVar
+
+from msgspec import Struct
+from msgspec.structs import force_setattr
 
 from hvbpa.snapshot.enums import (
     AllowedAuthentication,
@@ -19,13 +26,28 @@ from hvbpa.snapshot.enums import (
     VMState,
     VMType,
 )
+from hvbpa.snapshot.shapes import Count, Guid, NonEmpty, Oid, Port, Seconds, TimeOfDay, Timestamp
 
 SNAPSHOT_SCHEMA = "hvbpa.snapshot/1"
+_V = TypeVar("_V")
 
 
-@dataclass(frozen=True, slots=True)
-class HostFacts:
-    name: str
+class Value(Struct, frozen=True, forbid_unknown_fields=True, gc=False):
+    """The base of every snapshot value: immutable, strict about keys, and untracked by the
+    cycle collector (a snapshot is a tree; a large fleet holds millions of these)."""
+
+
+if TYPE_CHECKING:
+    _RelationshipKind = RelationshipType | None
+else:
+    # The collector writes the relationship type by name (ConvertTo-Json of the enum's text);
+    # __post_init__ turns the name into the member, so readers only ever see the member.
+    _RelationshipKind = RelationshipType | Literal["Simple", "Extended"] | None
+_RELATIONSHIP_NAMES = {"Simple": RelationshipType.SIMPLE, "Extended": RelationshipType.EXTENDED}
+
+
+class HostFacts(Value, frozen=True):
+    name: NonEmpty
     hyperv_module: bool
     is_admin: bool
     is_hyperv_admin: bool
@@ -35,48 +57,55 @@ class HostFacts:
     ps_version: str | None = None
     cluster_name: str | None = None
     # The cluster's node names (absent from older snapshots): Get-VM on one node lists only the VMs it owns.
-    cluster_nodes: tuple[str, ...] | None = None
+    cluster_nodes: tuple[NonEmpty, ...] | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Relationship:
-    type: RelationshipType | None
-    mode: ReplicationMode | None
-    state: ReplicationState | None
-    health: ReplicationHealth | None
-    primary_server: str | None
-    replica_server: str | None
-    current_replica_server: str | None
+class Relationship(Value, frozen=True):
+    type: _RelationshipKind = None
+    mode: ReplicationMode | None = None
+    state: ReplicationState | None = None
+    health: ReplicationHealth | None = None
+    primary_server: str | None = None
+    replica_server: str | None = None
+    current_replica_server: str | None = None
     # Settings of the relationship (Get-VMReplication). None: not reported, as on a host
     # whose collector predates them; rules then say "could not determine".
-    frequency_seconds: int | None = None
+    frequency_seconds: Count | None = None
     compression_enabled: bool | None = None
     authentication_type: AuthenticationType | None = None
-    app_consistent_hours: int | None = None  # VSSSnapshotFrequencyHour; 0 = no application-consistent points
+    app_consistent_hours: Count | None = None  # VSSSnapshotFrequencyHour; 0 = no application-consistent points
     auto_resync_enabled: bool | None = None
-    auto_resync_start_seconds: int | None = None  # time of day the window opens, host local time
-    auto_resync_end_seconds: int | None = None
-    last_replication_time: str | None = None  # ISO 8601, UTC
+    auto_resync_start_seconds: TimeOfDay | None = None  # time of day the window opens, host local time
+    auto_resync_end_seconds: TimeOfDay | None = None
+    last_replication_time: Timestamp | None = None  # ISO 8601, UTC
     # Added for the BPA's rules 234, 235, 240, 241 and 244 (None: not reported by this collector).
-    replica_port: int | None = None  # ReplicaServerPort: the Replica server's listener this copy sends to
-    recovery_history: int | None = None  # RecoveryHistory: additional recovery points kept (0: latest only)
-    replicated_disks: tuple[str, ...] | None = None  # paths of ReplicatedDisks (the disks included)
-    excluded_disks: tuple[str, ...] | None = None  # paths of ExcludedDisks
+    replica_port: Port | None = None  # ReplicaServerPort: the Replica server's listener this copy sends to
+    recovery_history: Count | None = None  # RecoveryHistory: additional recovery points kept (0: latest only)
+    replicated_disks: tuple[NonEmpty, ...] | None = None  # paths of ReplicatedDisks (the disks included)
+    excluded_disks: tuple[NonEmpty, ...] | None = None  # paths of ExcludedDisks
     # ISO 8601 UTC; the FILETIME zero "1601-01-01T00:00:00Z" means no test failover was ever run.
-    last_test_failover_time: str | None = None
+    last_test_failover_time: Timestamp | None = None
+
+    def __post_init__(self) -> None:
+        kind: object = self.type
+        if type(kind) is str:
+            force_setattr(self, "type", _RELATIONSHIP_NAMES[kind])
+        # The same few server names on every VM of a host: one copy each.
+        for name in ("primary_server", "replica_server", "current_replica_server"):
+            server = getattr(self, name)
+            if server:
+                force_setattr(self, name, sys.intern(server))
 
 
-@dataclass(frozen=True, slots=True)
-class Replication:
+class Replication(Value, frozen=True):
     mode: ReplicationMode
     state: ReplicationState
     health: ReplicationHealth | None = None
     relationships: tuple[Relationship, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class IntegrationService:
-    guid: str  # lower case
+class IntegrationService(Value, frozen=True):
+    guid: Guid  # lower case (see VM.__post_init__)
     enabled: bool
     name: str | None = None
     # Raw PrimaryOperationalStatus: kept as an integer so that a value this
@@ -85,15 +114,13 @@ class IntegrationService:
     secondary_status: int | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class KvpGuestData:
+class KvpGuestData(Value, frozen=True):
     integration_services_version: str | None = None
     os_name: str | None = None
     os_version: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class FailoverConfig:
+class FailoverConfig(Value, frozen=True):
     ipv4_address: str | None = None
     ipv4_subnet_mask: str | None = None
     ipv4_default_gateway: str | None = None
@@ -110,65 +137,96 @@ class FailoverConfig:
         return tuple(a for a in (self.ipv4_address, self.ipv6_address) if a)
 
 
-@dataclass(frozen=True, slots=True)
-class NetworkAdapter:
-    name: str
+class NetworkAdapter(Value, frozen=True):
+    name: NonEmpty
     id: str | None = None
     failover: FailoverConfig | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Checkpoint:
+class Checkpoint(Value, frozen=True):
     type: SnapshotType
     name: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class VM:
-    name: str
-    id: str  # lower-case GUID: the join key across hosts
+class VM(Value, frozen=True, kw_only=True):
+    # Keyword-only, so that the lists every snapshot writes can be required (a snapshot
+    # without them is refused) while the fields keep the order the collector writes them in.
+    name: str  # Hyper-V keeps a VM whose name is empty
+    id: Guid  # lower case (see __post_init__): the join key across hosts
     state: VMState
     replication: Replication
-    uptime_seconds: float | None = None
+    uptime_seconds: Seconds | None = None
     heartbeat: HeartbeatStatus | None = None
     generation: int | None = None
     version: str | None = None
     type: VMType = VMType.REALIZED
     is_clustered: bool | None = None
-    integration_services: tuple[IntegrationService, ...] = ()
+    integration_services: tuple[IntegrationService, ...]
     kvp: KvpGuestData | None = None
-    network_adapters: tuple[NetworkAdapter, ...] = ()
+    network_adapters: tuple[NetworkAdapter, ...]
     # Read only for failed-over VMs (the only ones a rule asks about); None: not read.
     checkpoints: tuple[Checkpoint, ...] | None = None
+
+    def __post_init__(self) -> None:
+        force_setattr(self, "id", self.id.lower())
+        # Six services a VM in a handful of states across a host, and one guest OS: one shared
+        # (immutable) value per distinct one instead of a copy per VM.
+        force_setattr(self, "integration_services", tuple(map(_shared_service, self.integration_services)))
+        if self.kvp is not None:
+            force_setattr(self, "kvp", _shared(_KVPS, self.kvp, self.kvp))
 
     def integration_service(self, guid: str) -> IntegrationService | None:
         return next((s for s in self.integration_services if s.guid == guid), None)
 
 
-@dataclass(frozen=True, slots=True)
-class AuthorizationEntry:
-    allowed_primary_server: str
+_SHARED_MAX = 4096
+_SERVICES: dict[IntegrationService, IntegrationService] = {}
+_KVPS: dict[KvpGuestData, KvpGuestData] = {}
+
+
+def _shared(cache: dict[_V, _V], key: _V, value: _V) -> _V:
+    """The cached value for key, or value (cached). Bounded: emptied when full."""
+    found = cache.get(key)
+    if found is None:
+        if len(cache) >= _SHARED_MAX:
+            cache.clear()
+        found = cache[key] = value
+    return found
+
+
+def _shared_service(service: IntegrationService) -> IntegrationService:
+    found = _SERVICES.get(service)
+    if found is None:
+        lowered = service.guid.lower()
+        if lowered != service.guid:
+            service = IntegrationService(
+                lowered, service.enabled, service.name, service.primary_status, service.secondary_status
+            )
+        found = _shared(_SERVICES, service, service)
+    return found
+
+
+class AuthorizationEntry(Value, frozen=True):
+    allowed_primary_server: NonEmpty
     replica_storage_location: str | None = None
     trust_group: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Certificate:
+class Certificate(Value, frozen=True):
     """The LocalMachine\\My entry for the configured thumbprint, read only."""
 
-    thumbprint: str
+    thumbprint: NonEmpty
     found: bool
     subject: str | None = None
-    not_after: str | None = None  # ISO 8601, UTC
+    not_after: Timestamp | None = None  # ISO 8601, UTC
     has_private_key: bool | None = None
     # What the BPA's rule 238 matches (None: not reported by this collector).
-    dns_names: tuple[str, ...] | None = None  # the DNS names in the certificate (subject alternative names, or CN)
-    enhanced_key_usages: tuple[str, ...] | None = None  # EKU OIDs; Server Authentication is 1.3.6.1.5.5.7.3.1
+    dns_names: tuple[NonEmpty, ...] | None = None  # the DNS names in the certificate (subject alternative names, or CN)
+    enhanced_key_usages: tuple[Oid, ...] | None = None  # EKU OIDs; Server Authentication is 1.3.6.1.5.5.7.3.1
     chain_valid: bool | None = None  # X509Chain.Build with revocation checked offline (offline/unknown accepted)
 
 
-@dataclass(frozen=True, slots=True)
-class ReplicationServer:
+class ReplicationServer(Value, frozen=True):
     """Get-VMReplicationServer, its authorization entries and its certificate. None fields: not reported."""
 
     enabled: bool | None = None
@@ -181,10 +239,9 @@ class ReplicationServer:
     broker_certificate: Certificate | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class ClusterResource:
-    name: str
-    type: str  # the resource type's name, which is not localized (unlike display names)
+class ClusterResource(Value, frozen=True):
+    name: NonEmpty
+    type: NonEmpty  # the resource type's name, which is not localized (unlike display names)
     state: str | None = None  # MSCluster_Resource.State as written ("2" or "Online" is online)
     # The Replica Broker's private properties (None on other resources, or not read).
     recovery_server_enabled: bool | None = None
@@ -193,39 +250,50 @@ class ClusterResource:
     client_access_point: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class QosPolicy:
+class QosPolicy(Value, frozen=True):
     """Get-NetQosPolicy: a policy that may throttle traffic to a destination port range."""
 
-    name: str
-    throttle_bits_per_second: int | None = None  # ThrottleRateActionBitsPerSecond; 0 or None: no throttle
-    dst_port_start: int | None = None  # IPDstPortStartMatchCondition
-    dst_port_end: int | None = None  # IPDstPortEndMatchCondition
+    name: NonEmpty
+    throttle_bits_per_second: Count | None = None  # ThrottleRateActionBitsPerSecond; 0 or None: no throttle
+    dst_port_start: Port | None = None  # IPDstPortStartMatchCondition
+    dst_port_end: Port | None = None  # IPDstPortEndMatchCondition
 
 
-@dataclass(frozen=True, slots=True)
-class CollectionError:
-    section: str
-    message: str
-    vm_id: str | None = None
+class CollectionError(Value, frozen=True):
+    section: NonEmpty
+    message: NonEmpty
+    vm_id: str | None = None  # lower case; empty reads as None
+
+    def __post_init__(self) -> None:
+        force_setattr(self, "vm_id", self.vm_id.lower() if self.vm_id else None)
 
 
-@dataclass(frozen=True, slots=True)
-class HostSnapshot:
+class HostSnapshot(Value, frozen=True, kw_only=True):
     host: HostFacts
     vms: tuple[VM, ...]
-    errors: tuple[CollectionError, ...] = ()
+    errors: tuple[CollectionError, ...]  # required in a document (an empty list when all went well)
     collected_at: str | None = None
     collector_version: str | None = None
-    source: str = field(default="", compare=False)
+    source: str = ""  # in the model only (not in JSON, not compared): where the document came from
     # Host-level sections, absent from snapshots of older collectors: None = not collected.
     replication_server: ReplicationServer | None = None
     cluster_resources: tuple[ClusterResource, ...] | None = None
     # Get-NetQosPolicy (None: not collected; a host without the NetQos module reports an error in "qos_policies").
     qos_policies: tuple[QosPolicy, ...] | None = None
 
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not HostSnapshot:
+            return NotImplemented
+        return all(getattr(self, name) == getattr(other, name) for name in _COMPARED)
+
+    def __hash__(self) -> int:
+        return hash(tuple(getattr(self, name) for name in _COMPARED))
+
     def errors_for(self, section: str, vm_id: str | None = None) -> tuple[CollectionError, ...]:
         """Errors of a section that touch the whole host or the given VM."""
         if not self.errors:
             return ()  # the usual case, asked once per VM
         return tuple(e for e in self.errors if e.section == section and (e.vm_id is None or e.vm_id == vm_id))
+
+
+_COMPARED = tuple(name for name in HostSnapshot.__struct_fields__ if name != "source")

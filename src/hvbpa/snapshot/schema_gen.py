@@ -1,11 +1,11 @@
 """The snapshot JSON Schema, generated from the model.
 
-The dataclasses in :mod:`hvbpa.snapshot.model` say each field's name, type, whether it
-may be null and whether it has a default; enum values come from :mod:`hvbpa.snapshot.enums`
-and the patterns and limits from :mod:`hvbpa.snapshot.fastpath`, which the parsers check
-with. What a type cannot say (descriptions, bounds, the few fields the parser reads more
-leniently than their type) is the table ``FIELDS`` below, so a new field is written once in
-the model and, when it needs one, once here.
+The structs in :mod:`hvbpa.snapshot.model` say each field's name, type, whether it may be
+null, whether it is required, and its patterns and limits (the annotated types of
+:mod:`hvbpa.snapshot.shapes`, which msgspec checks while decoding); enum values come from
+:mod:`hvbpa.snapshot.enums`. What a type cannot say (descriptions, the few fields the checked
+parser reads more leniently than their type) is the table ``FIELDS`` below, so a new field
+is written once in the model and, when it needs a description, once here.
 
 ``python -m hvbpa.snapshot.schema_gen`` prints the schema; ``--write`` replaces the shipped
 ``snapshot-v1.schema.json``. A test fails when the two differ.
@@ -13,7 +13,6 @@ the model and, when it needs one, once here.
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import sys
 import types
@@ -23,8 +22,9 @@ from enum import IntEnum
 from pathlib import Path
 from typing import Any
 
-from hvbpa.snapshot import enums, model
-from hvbpa.snapshot import fastpath as fast
+import msgspec
+
+from hvbpa.snapshot import enums, model, shapes
 from hvbpa.snapshot.enums import display
 from hvbpa.snapshot.model import SNAPSHOT_SCHEMA
 
@@ -61,21 +61,13 @@ class Field:
     """What the model's type does not say about one JSON field."""
 
     description: str | None = None
-    minimum: int | None = None
-    maximum: int | None = None
-    pattern: str | None = None  # for a string, or for each string of an array of strings
-    min_length: int | None = None  # a required string is non-empty unless this says 0
-    required: bool | None = None  # None: required when the field has no default and cannot be None
     nullable: bool | None = None  # None: when the type includes None
     # The whole schema of a field the parser reads more leniently than its model type.
     schema: dict[str, Any] | None = None
 
 
-_TIMESTAMP = f"^{fast.TIMESTAMP.pattern}$"
-
 FIELDS: dict[tuple[type, str], Field] = {
     (model.HostSnapshot, "collected_at"): Field("Host clock, ISO 8601 UTC"),
-    (model.HostSnapshot, "errors"): Field(required=True),
     (model.HostSnapshot, "replication_server"): Field(
         "Get-VMReplicationServer and what hangs off it; absent or null when not collected (older collectors)"
     ),
@@ -89,12 +81,7 @@ FIELDS: dict[tuple[type, str], Field] = {
     (model.HostFacts, "cluster_nodes"): Field(
         "The cluster's node names (absent from older snapshots); Get-VM on a node lists only the VMs that node owns"
     ),
-    (model.VM, "name"): Field(min_length=0),  # Hyper-V keeps a VM whose name is empty
-    (model.VM, "id"): Field(pattern=f"^{fast.GUID.pattern}$"),
-    (model.VM, "uptime_seconds"): Field(minimum=0),
     (model.VM, "type"): Field(nullable=True),  # null reads as Realized
-    (model.VM, "integration_services"): Field(required=True),
-    (model.VM, "network_adapters"): Field(required=True),
     (model.VM, "checkpoints"): Field("Get-VMSnapshot, read for failed-over VMs only; null when not read"),
     (model.Checkpoint, "type"): Field(
         "SnapshotType; Recovery is a backup checkpoint, Replica/AppConsistentReplica/SyncedReplica are replica"
@@ -112,11 +99,8 @@ FIELDS: dict[tuple[type, str], Field] = {
         "On a cluster node with a Replica Broker: the store entry for the broker's thumbprint, looked up on this node"
     ),
     (model.Certificate, "found"): Field("present in Cert:\\LocalMachine\\My"),
-    (model.Certificate, "not_after"): Field(pattern=_TIMESTAMP),
     (model.Certificate, "dns_names"): Field("The DNS names in the certificate (subject alternative names, or CN)"),
-    (model.Certificate, "enhanced_key_usages"): Field(
-        "EKU OIDs; Server Authentication is 1.3.6.1.5.5.7.3.1", pattern=f"^{fast.OID.pattern}$"
-    ),
+    (model.Certificate, "enhanced_key_usages"): Field("EKU OIDs; Server Authentication is 1.3.6.1.5.5.7.3.1"),
     (model.Certificate, "chain_valid"): Field("X509Chain.Build with revocation checked offline"),
     (model.ClusterResource, "type"): Field(
         "resource type name, e.g. Virtual Machine Replication Broker (not localized)"
@@ -125,36 +109,29 @@ FIELDS: dict[tuple[type, str], Field] = {
         schema={
             "type": ["string", "integer", "null"],
             "minimum": 0,
-            "maximum": fast.CLUSTER_STATE_MAX,
+            "maximum": shapes.CLUSTER_STATE_MAX,
             "description": 'MSCluster_Resource.State (uint32, 2 is Online) or its name ("Online")',
         }
     ),
     (model.ClusterResource, "recovery_server_enabled"): Field("The Replica Broker's RecoveryServerEnabled"),
     (model.ClusterResource, "certificate_thumbprint"): Field("The Replica Broker's CertificateThumbprint"),
     (model.ClusterResource, "client_access_point"): Field("The Replica Broker's client access point as an FQDN"),
-    (model.QosPolicy, "throttle_bits_per_second"): Field(
-        "ThrottleRateActionBitsPerSecond; 0 or null: no throttle", minimum=0
-    ),
-    (model.QosPolicy, "dst_port_start"): Field("IPDstPortStartMatchCondition", minimum=0, maximum=fast.PORT_MAX),
-    (model.QosPolicy, "dst_port_end"): Field("IPDstPortEndMatchCondition", minimum=0, maximum=fast.PORT_MAX),
+    (model.QosPolicy, "throttle_bits_per_second"): Field("ThrottleRateActionBitsPerSecond; 0 or null: no throttle"),
+    (model.QosPolicy, "dst_port_start"): Field("IPDstPortStartMatchCondition"),
+    (model.QosPolicy, "dst_port_end"): Field("IPDstPortEndMatchCondition"),
     (model.Relationship, "type"): Field("Simple or Extended"),
-    (model.Relationship, "frequency_seconds"): Field("ReplicationFrequencySec", minimum=0),
+    (model.Relationship, "frequency_seconds"): Field("ReplicationFrequencySec"),
     (model.Relationship, "authentication_type"): Field("ReplicationAuthenticationType"),
-    (model.Relationship, "app_consistent_hours"): Field("VSSSnapshotFrequencyHour", minimum=0),
-    (model.Relationship, "auto_resync_start_seconds"): Field(minimum=0, maximum=fast.DAY - 1),
-    (model.Relationship, "auto_resync_end_seconds"): Field(minimum=0, maximum=fast.DAY - 1),
-    (model.Relationship, "last_replication_time"): Field(pattern=_TIMESTAMP),
-    (model.Relationship, "replica_port"): Field("ReplicaServerPort", minimum=0, maximum=fast.PORT_MAX),
+    (model.Relationship, "app_consistent_hours"): Field("VSSSnapshotFrequencyHour"),
+    (model.Relationship, "replica_port"): Field("ReplicaServerPort"),
     (model.Relationship, "recovery_history"): Field(
-        "RecoveryHistory: additional recovery points kept (0: the latest only)", minimum=0
+        "RecoveryHistory: additional recovery points kept (0: the latest only)"
     ),
     (model.Relationship, "replicated_disks"): Field("Paths of ReplicatedDisks (the disks included)"),
     (model.Relationship, "excluded_disks"): Field("Paths of ExcludedDisks"),
     (model.Relationship, "last_test_failover_time"): Field(
-        'ISO 8601 UTC; "1601-01-01T00:00:00Z" (FILETIME zero) means no test failover was ever run',
-        pattern=_TIMESTAMP,
+        'ISO 8601 UTC; "1601-01-01T00:00:00Z" (FILETIME zero) means no test failover was ever run'
     ),
-    (model.IntegrationService, "guid"): Field(pattern=f"^{fast.GUID.pattern}$"),
     (model.IntegrationService, "name"): Field("Localized display name; informational only"),
     # Any integer passes through (a status this version does not know is reported, not refused).
     (model.IntegrationService, "primary_status"): Field(
@@ -174,60 +151,64 @@ _SCALARS: dict[type, str] = {str: "string", bool: "boolean", int: "integer", flo
 
 
 def _split_optional(hint: Any) -> tuple[Any, bool]:
-    """``X | None`` -> (X, True); anything else -> (hint, False)."""
+    """``X | None`` -> (X, True); anything else -> (hint, False). Literal names beside an enum
+    (what the collector writes for it) are the enum's names, which its schema already accepts."""
     if isinstance(hint, types.UnionType) or typing.get_origin(hint) is typing.Union:
-        args = [a for a in typing.get_args(hint) if a is not type(None)]
+        args = [a for a in typing.get_args(hint) if a is not type(None) and typing.get_origin(a) is not typing.Literal]
         if len(args) != 1:
             raise TypeError(f"cannot describe {hint!r}: one type or one type | None")
-        return args[0], True
+        return args[0], type(None) in typing.get_args(hint)
     return hint, False
 
 
-def _string(spec: Field, *, required: bool) -> dict[str, Any]:
-    schema: dict[str, Any] = {"type": "string"}
-    if spec.pattern:
-        schema["pattern"] = spec.pattern
-    elif spec.min_length is not None:
-        if spec.min_length:
-            schema["minLength"] = spec.min_length
-    elif required:
-        schema["minLength"] = 1  # the parser refuses an empty required string
-    return schema
+def _constraints(hint: Any) -> tuple[Any, dict[str, Any]]:
+    """``Annotated[T, Meta(...)]`` -> (T, its JSON Schema keywords); anything else -> (hint, {})."""
+    if typing.get_origin(hint) is not typing.Annotated:
+        return hint, {}
+    base, *extras = typing.get_args(hint)
+    found: dict[str, Any] = {}
+    for meta in extras:
+        if not isinstance(meta, msgspec.Meta):
+            continue
+        if meta.pattern is not None:
+            # Written for Python's re (^(?:...)\Z); in JSON Schema's dialect "$" is the end.
+            found["pattern"] = meta.pattern.removesuffix("\\Z") + "$"
+        if meta.min_length is not None:
+            found["minLength"] = meta.min_length
+        if meta.ge is not None:
+            found["minimum"] = meta.ge
+        if meta.le is not None:
+            found["maximum"] = meta.le
+    return base, found
 
 
-def _value(hint: Any, spec: Field, *, required: bool) -> dict[str, Any]:
+def _is_struct(hint: Any) -> bool:
+    return isinstance(hint, type) and issubclass(hint, msgspec.Struct)
+
+
+def _value(hint: Any) -> dict[str, Any]:
     """The schema of a value of the (non-None) type ``hint``."""
+    hint, keywords = _constraints(hint)
     if isinstance(hint, type) and issubclass(hint, IntEnum):
         return {"$ref": f"#/$defs/{hint.__name__}"}
-    if isinstance(hint, type) and dataclasses.is_dataclass(hint):
+    if _is_struct(hint):
         return {"$ref": f"#/$defs/{DEF_NAMES[hint]}"}
     if typing.get_origin(hint) is tuple:
         item, ellipsis = typing.get_args(hint)
         assert ellipsis is Ellipsis, hint
-        # Items of an array of strings are never empty (paths, names, OIDs): the parser's names().
-        return {"type": "array", "items": _value(item, spec, required=True)}
-    if hint is str:
-        return _string(spec, required=required)
+        return {"type": "array", "items": _value(item)}
     if hint in _SCALARS:
-        schema: dict[str, Any] = {"type": _SCALARS[hint]}
-        if spec.minimum is not None:
-            schema["minimum"] = spec.minimum
-        if spec.maximum is not None:
-            schema["maximum"] = spec.maximum
-        return schema
+        return {"type": _SCALARS[hint], **keywords}
     raise TypeError(f"cannot describe {hint!r}")
 
 
-def _property(cls: type, name: str, hint: Any, has_default: bool) -> tuple[dict[str, Any], bool]:
-    """The field's schema and whether it is required."""
+def _property(cls: type, name: str, hint: Any, required: bool) -> dict[str, Any]:
     spec = FIELDS.get((cls, name), Field())
-    base, optional = _split_optional(hint)
-    required = spec.required if spec.required is not None else not (has_default or optional)
     if spec.schema is not None:
-        return dict(spec.schema), required
+        return dict(spec.schema)
+    base, optional = _split_optional(hint)
     nullable = spec.nullable if spec.nullable is not None else optional
-    # Array items are non-empty strings, so the field-level non-empty rule applies only to a plain string.
-    schema = _value(base, spec, required=required)
+    schema = _value(base)
     if nullable:
         if "$ref" in schema:
             schema = {"oneOf": [{"type": "null"}, schema]}
@@ -235,19 +216,18 @@ def _property(cls: type, name: str, hint: Any, has_default: bool) -> tuple[dict[
             schema["type"] = [schema["type"], "null"]
     if spec.description:
         schema = {**schema, "description": spec.description}
-    return schema, required
+    return schema
 
 
-def _object(cls: type) -> dict[str, Any]:
-    hints = typing.get_type_hints(cls)
+def _object(cls: type[msgspec.Struct]) -> dict[str, Any]:
+    hints = typing.get_type_hints(cls, include_extras=True)
     properties: dict[str, Any] = {}
     required: list[str] = []
-    for f in dataclasses.fields(cls):
+    for f in msgspec.structs.fields(cls):
         if (cls, f.name) in NOT_IN_JSON:
             continue
-        has_default = f.default is not dataclasses.MISSING or f.default_factory is not dataclasses.MISSING
-        properties[f.name], needed = _property(cls, f.name, hints[f.name], has_default)
-        if needed:
+        properties[f.name] = _property(cls, f.name, hints[f.name], f.required)
+        if f.required:
             required.append(f.name)
     schema: dict[str, Any] = {"type": "object"}
     if required:
@@ -284,7 +264,7 @@ def _enum_def(cls: type[IntEnum]) -> dict[str, Any]:
 
 
 def _reachable(root: type) -> tuple[list[type], list[type[IntEnum]]]:
-    """The dataclasses and enums below ``root``, in the order first met (depth first)."""
+    """The structs and enums below ``root``, in the order first met (depth first)."""
     objects: list[type] = []
     found_enums: list[type[IntEnum]] = []
 
@@ -295,7 +275,7 @@ def _reachable(root: type) -> tuple[list[type], list[type[IntEnum]]]:
         elif isinstance(base, type) and issubclass(base, IntEnum):
             if base not in found_enums:
                 found_enums.append(base)
-        elif isinstance(base, type) and dataclasses.is_dataclass(base) and base not in objects:
+        elif _is_struct(base) and base not in objects:
             objects.append(base)
             for hint_ in typing.get_type_hints(base).values():
                 visit(hint_)
