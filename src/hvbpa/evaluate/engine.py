@@ -17,7 +17,7 @@ from msgspec.structs import replace
 from hvbpa.errors import exception_summary
 from hvbpa.evaluate.checks import CHECKS, CheckContext, HostCheck
 from hvbpa.evaluate.options import EvaluationOptions
-from hvbpa.evaluate.results import RuleFailure, RuleResult, Run, Status, VMVerdict
+from hvbpa.evaluate.results import RuleFailure, RuleResult, Run, Status, Verdicts, VMVerdict
 from hvbpa.evaluate.ruleset import Rule
 from hvbpa.i18n import Reason
 from hvbpa.snapshot import HostOutcome, HostSnapshot, HostStatus
@@ -66,7 +66,7 @@ _WORST_FIRST = (Status.NONCOMPLIANT, Status.UNDETERMINED, Status.COMPLIANT)
 
 def _rollup(vms: Sequence[VMVerdict]) -> Status:
     """The worst status among the VMs (not applicable when there are none)."""
-    seen = {v.status for v in vms}
+    seen = vms.statuses() if isinstance(vms, Verdicts) else {v.status for v in vms}
     for status in _WORST_FIRST:
         if status in seen:
             return status

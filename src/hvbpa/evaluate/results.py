@@ -6,9 +6,11 @@ Shaped like Microsoft BPA: one result per (rule, host), the affected VMs beneath
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Iterator, Sequence
 from dataclasses import FrozenInstanceError, dataclass, field
 from enum import StrEnum
-from typing import Any, ClassVar
+from typing import Any, ClassVar, overload
 
 from hvbpa.i18n import Reason
 from hvbpa.snapshot import HostOutcome
@@ -227,6 +229,98 @@ _set_who: Any = VMVerdict.__dict__["_who"].__set__
 _set_finding: Any = VMVerdict.__dict__["_finding"].__set__
 
 
+class Verdicts(Sequence[VMVerdict]):
+    """One rule's verdicts on one host's VMs, a read-only sequence of :class:`VMVerdict`.
+
+    Held compactly and made into VMVerdict objects only when read: a large fleet's run judges
+    millions of (rule, VM) pairs, nearly all compliant, and reports read most of them once.
+    The VMs' identities are a sequence shared by every rule; the findings, which most VMs
+    share, are a palette of the distinct ones and a byte per VM naming its entry (a list of
+    findings when they alternate too often). Equal to any sequence of the same
+    verdicts, a tuple included.
+    """
+
+    __slots__ = ("_codes", "_palette", "_whos")
+
+    def __init__(self, whos: Sequence[VMIdentity], findings: Sequence[Finding]) -> None:
+        if len(whos) != len(findings):
+            raise ValueError(f"{len(whos)} VMs and {len(findings)} findings")
+        self._whos = whos
+        self._palette: Sequence[Finding]
+        self._codes: bytes | None
+        compact = _runs(findings)
+        if compact is None:
+            self._palette, self._codes = tuple(findings), None
+        else:
+            self._palette, self._codes = compact
+
+    def _findings(self) -> Iterator[Finding]:
+        if self._codes is None:
+            return iter(self._palette)
+        return map(self._palette.__getitem__, self._codes)
+
+    def __len__(self) -> int:
+        return len(self._whos)
+
+    @overload
+    def __getitem__(self, index: int) -> VMVerdict: ...
+    @overload
+    def __getitem__(self, index: slice) -> Verdicts: ...
+    def __getitem__(self, index: int | slice) -> VMVerdict | Verdicts:
+        if isinstance(index, slice):
+            return Verdicts(self._whos[index], tuple(self._findings())[index])
+        found = self._palette[index] if self._codes is None else self._palette[self._codes[index]]
+        return VMVerdict.of(self._whos[index], found)
+
+    def __iter__(self) -> Iterator[VMVerdict]:
+        return map(VMVerdict.of, self._whos, self._findings())
+
+    def statuses(self) -> set[Status]:
+        return {found[0] for found in self._palette}
+
+    def with_status(self, status: Status) -> tuple[VMVerdict, ...]:
+        """The verdicts of one status, made without touching the others."""
+        if not any(found[0] is status for found in self._palette):
+            return ()
+        return tuple(VMVerdict.of(who, found) for who, found in zip(self._whos, self._findings()) if found[0] is status)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Sequence) or isinstance(other, str | bytes):
+            return NotImplemented
+        return len(self) == len(other) and all(a == b for a, b in zip(self, other))
+
+    def __hash__(self) -> int:
+        return hash(tuple(self))
+
+    def __repr__(self) -> str:
+        return f"Verdicts({list(self)!r})"
+
+
+def _runs(findings: Sequence[Finding]) -> tuple[tuple[Finding, ...], bytes] | None:
+    """(palette, a byte per VM) when the findings come in few runs of equal ones, as a host's
+    VMs mostly do; None when they alternate too often for that to pay (a plain tuple then)."""
+    palette: list[Finding] = []
+    codes = bytearray()
+    seen: dict[int, int] = {}  # by identity: hashing a finding would hash its Reason in Python
+    limit = 8 + len(findings) // 16
+    for found, run in itertools.groupby(findings):
+        code = seen.get(id(found))
+        if code is None:
+            if len(palette) == 256:
+                return None
+            code = seen[id(found)] = len(palette)
+            palette.append(found)
+        codes += _BYTES[code] * len(list(run))
+        limit -= 1
+        if limit < 0:
+            return None
+    return tuple(palette), bytes(codes)
+
+
+_BYTES = [bytes((code,)) for code in range(256)]
+NO_VERDICTS = Verdicts((), ())
+
+
 @dataclass(frozen=True, slots=True)
 class HostVerdict:
     """A host-level rule's verdict on the host itself; the reason carries the evidence."""
@@ -242,7 +336,7 @@ class RuleResult:
     target: str
     status: Status
     severity: Severity
-    vms: tuple[VMVerdict, ...] = ()
+    vms: Sequence[VMVerdict] = ()  # a tuple, or the Verdicts an evaluation gives
     reason: Reason | None = None  # host-level: why the rule could not be determined
     excluded_by: str | None = None  # every finding of this (rule, host) is accepted (exclusions, baseline)
     scope: Scope = Scope.VM
@@ -272,13 +366,18 @@ class RuleResult:
     def host_undetermined(self) -> bool:
         return self.verdict is not None and self.verdict.status is Status.UNDETERMINED
 
+    def with_status(self, status: Status) -> tuple[VMVerdict, ...]:
+        if isinstance(self.vms, Verdicts):
+            return self.vms.with_status(status)
+        return tuple(v for v in self.vms if v.status is status)
+
     @property
     def affected(self) -> tuple[VMVerdict, ...]:
-        return tuple(v for v in self.vms if v.status is Status.NONCOMPLIANT)
+        return self.with_status(Status.NONCOMPLIANT)
 
     @property
     def undetermined(self) -> tuple[VMVerdict, ...]:
-        return tuple(v for v in self.vms if v.status is Status.UNDETERMINED)
+        return self.with_status(Status.UNDETERMINED)
 
 
 @dataclass(frozen=True, slots=True)

@@ -90,11 +90,19 @@ class Relationship(Value, frozen=True):
         kind: object = self.type
         if type(kind) is str:
             force_setattr(self, "type", _RELATIONSHIP_NAMES[kind])
-        # The same few server names on every VM of a host: one copy each.
-        for name in ("primary_server", "replica_server", "current_replica_server"):
-            server = getattr(self, name)
-            if server:
-                force_setattr(self, name, sys.intern(server))
+        # The same few server names and times on every VM of a host: one copy each.
+        primary, replica, current = self.primary_server, self.replica_server, self.current_replica_server
+        if primary:
+            force_setattr(self, "primary_server", sys.intern(primary))
+        if replica:
+            force_setattr(self, "replica_server", sys.intern(replica))
+        if current:
+            force_setattr(self, "current_replica_server", sys.intern(current))
+        last, tested = self.last_replication_time, self.last_test_failover_time
+        if last:
+            force_setattr(self, "last_replication_time", _repeated(last))
+        if tested:
+            force_setattr(self, "last_test_failover_time", _repeated(tested))
 
 
 class Replication(Value, frozen=True):
@@ -132,15 +140,31 @@ class FailoverConfig(Value, frozen=True):
     ipv6_preferred_dns: str | None = None
     ipv6_alternate_dns: str | None = None
 
+    def __post_init__(self) -> None:
+        # A fleet's subnet masks, gateways and DNS servers repeat; each VM's own address does not.
+        mask, gateway, dns = self.ipv4_subnet_mask, self.ipv4_default_gateway, self.ipv4_preferred_dns
+        if mask:
+            force_setattr(self, "ipv4_subnet_mask", _repeated(mask))
+        if gateway:
+            force_setattr(self, "ipv4_default_gateway", _repeated(gateway))
+        if dns:
+            force_setattr(self, "ipv4_preferred_dns", _repeated(dns))
+
     @property
     def addresses(self) -> tuple[str, ...]:
-        return tuple(a for a in (self.ipv4_address, self.ipv6_address) if a)
+        v4, v6 = self.ipv4_address, self.ipv6_address
+        if v4 and v6:
+            return (v4, v6)
+        return (v4,) if v4 else (v6,) if v6 else ()
 
 
 class NetworkAdapter(Value, frozen=True):
     name: NonEmpty
     id: str | None = None
     failover: FailoverConfig | None = None
+
+    def __post_init__(self) -> None:
+        force_setattr(self, "name", sys.intern(self.name))  # "Network Adapter" on nearly every VM
 
 
 class Checkpoint(Value, frozen=True):
@@ -171,21 +195,30 @@ class VM(Value, frozen=True, kw_only=True):
         force_setattr(self, "id", self.id.lower())
         # Six services a VM in a handful of states across a host, and one guest OS: one shared
         # (immutable) value per distinct one instead of a copy per VM.
-        force_setattr(self, "integration_services", tuple(map(_shared_service, self.integration_services)))
+        force_setattr(self, "integration_services", _shared_services(self.integration_services))
         if self.kvp is not None:
             force_setattr(self, "kvp", _shared(_KVPS, self.kvp, self.kvp))
+        if self.version:
+            force_setattr(self, "version", sys.intern(self.version))
 
     def integration_service(self, guid: str) -> IntegrationService | None:
-        return next((s for s in self.integration_services if s.guid == guid), None)
+        for service in self.integration_services:  # a loop, not next(): asked per VM by several rules
+            if service.guid == guid:
+                return service
+        return None
 
 
+# Bounded caches of shared values (emptied when full), keyed by the values as decoded: equal
+# frozen structs hash alike, and a hit costs one lookup in C.
 _SHARED_MAX = 4096
 _SERVICES: dict[IntegrationService, IntegrationService] = {}
+_SERVICE_LISTS: dict[tuple[IntegrationService, ...], tuple[IntegrationService, ...]] = {}
 _KVPS: dict[KvpGuestData, KvpGuestData] = {}
+_REPEATS: dict[str, str] = {}
 
 
 def _shared(cache: dict[_V, _V], key: _V, value: _V) -> _V:
-    """The cached value for key, or value (cached). Bounded: emptied when full."""
+    """The cached value for key, or value (cached under key)."""
     found = cache.get(key)
     if found is None:
         if len(cache) >= _SHARED_MAX:
@@ -194,15 +227,33 @@ def _shared(cache: dict[_V, _V], key: _V, value: _V) -> _V:
     return found
 
 
+def _repeated(text: str) -> str:
+    """One copy of text that repeats across VMs (a replication time), without sys.intern's
+    process-lifetime table."""
+    return _shared(_REPEATS, text, text)
+
+
+def _shared_services(services: tuple[IntegrationService, ...]) -> tuple[IntegrationService, ...]:
+    found = _SERVICE_LISTS.get(services)
+    if found is None:
+        found = tuple(map(_shared_service, services))
+        _shared(_SERVICE_LISTS, services, found)
+        _shared(_SERVICE_LISTS, found, found)  # the lower-case list is asked for by value too
+    return found
+
+
 def _shared_service(service: IntegrationService) -> IntegrationService:
     found = _SERVICES.get(service)
     if found is None:
         lowered = service.guid.lower()
         if lowered != service.guid:
-            service = IntegrationService(
+            found = IntegrationService(
                 lowered, service.enabled, service.name, service.primary_status, service.secondary_status
             )
-        found = _shared(_SERVICES, service, service)
+            found = _shared(_SERVICES, found, found)
+        else:
+            found = service
+        _shared(_SERVICES, service, found)
     return found
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from hvbpa.evaluate.options import EvaluationOptions
-from hvbpa.evaluate.results import HostVerdict, VMVerdict
+from hvbpa.evaluate.results import NO_VERDICTS, HostVerdict, VMVerdict
 from hvbpa.i18n import Reason
 from hvbpa.snapshot import HostSnapshot
 
@@ -28,7 +28,7 @@ class CheckContext:
 
 @dataclass(frozen=True)
 class HostCheck:
-    vms: tuple[VMVerdict, ...] = ()
+    vms: Sequence[VMVerdict] = NO_VERDICTS
     reason: Reason | None = None  # set when the whole host could not be judged
     verdict: HostVerdict | None = None  # host-scoped rules: the verdict on the host itself
 

@@ -23,7 +23,7 @@ from hvbpa.evaluate.checks.replication_common import (
     section_missing,
     verdict,
 )
-from hvbpa.evaluate.results import Status, VMVerdict
+from hvbpa.evaluate.results import Finding, Status
 from hvbpa.snapshot import HostSnapshot, ReplicationState
 
 # Before initial replication completes (the script's "greater than waiting for initial replication").
@@ -53,7 +53,7 @@ def month_before(moment: datetime) -> datetime:
     return moment.replace(year=year, month=month, day=day)
 
 
-def _last_test(snapshot: HostSnapshot, facts: Replicated) -> datetime | VMVerdict:
+def _last_test(snapshot: HostSnapshot, facts: Replicated) -> datetime | Finding:
     relationship = own_relationship(facts.vm)
     if relationship is None:
         return verdict(facts, Status.UNDETERMINED, section_missing(snapshot, "replication", facts.vm.id))
@@ -63,11 +63,11 @@ def _last_test(snapshot: HostSnapshot, facts: Replicated) -> datetime | VMVerdic
     return moment
 
 
-def _tested(snapshot: HostSnapshot, facts: Replicated) -> VMVerdict | None:
+def _tested(snapshot: HostSnapshot, facts: Replicated) -> Finding | None:
     if facts.vm.replication.state in _BEFORE_INITIAL_DONE:
         return None
     moment = _last_test(snapshot, facts)
-    if isinstance(moment, VMVerdict):
+    if isinstance(moment, tuple):
         return moment
     if never(moment):
         return verdict(facts, Status.NONCOMPLIANT, reason("no-test-failover"))
@@ -79,12 +79,12 @@ def test_failover_done(ctx: CheckContext, snapshots: Sequence[HostSnapshot]) -> 
     return per_side(ctx, snapshots, REPLICA_SIDE, _tested)
 
 
-def _recent(ctx: CheckContext) -> Callable[[HostSnapshot, Replicated], VMVerdict | None]:
-    def judge(snapshot: HostSnapshot, facts: Replicated) -> VMVerdict | None:
+def _recent(ctx: CheckContext) -> Callable[[HostSnapshot, Replicated], Finding | None]:
+    def judge(snapshot: HostSnapshot, facts: Replicated) -> Finding | None:
         if facts.vm.replication.state in _WAITING_FOR_INITIAL:
             return None
         moment = _last_test(snapshot, facts)
-        if isinstance(moment, VMVerdict):
+        if isinstance(moment, tuple):
             return moment
         if never(moment):
             return verdict(facts, Status.NOT_APPLICABLE, reason("no-test-failover-yet"))

@@ -24,28 +24,26 @@ from hvbpa.evaluate.checks.replication_common import (
     section_missing,
     verdict,
 )
-from hvbpa.evaluate.results import Evidence, Status, VMVerdict, finding
+from hvbpa.evaluate.results import Evidence, Finding, Status, finding
 from hvbpa.i18n import Reason
 from hvbpa.snapshot import KVP_GUID, HostSnapshot
 
 
-def _addresses_unknown(snapshot: HostSnapshot, facts: Replicated) -> VMVerdict | None:
+def _addresses_unknown(snapshot: HostSnapshot, facts: Replicated) -> Finding | None:
     """The verdict when the failover settings could not be read (none seen and the section failed)."""
     if snapshot.errors_for("network_adapters", facts.vm.id):
         return verdict(facts, Status.UNDETERMINED, section_missing(snapshot, "network_adapters", facts.vm.id))
     return None
 
 
-def _kvp_offered(snapshot: HostSnapshot, facts: Replicated) -> VMVerdict | None:
+def _kvp_offered(snapshot: HostSnapshot, facts: Replicated) -> Finding | None:
     vm = facts.vm
     if not has_failover_address(vm):
         return _addresses_unknown(snapshot, facts)  # out of scope, unless the settings are unknown
 
-    def finding_of(why: Reason) -> VMVerdict:
+    def finding_of(why: Reason) -> Finding:
         # The addresses that will not be applied, named in the finding only.
-        return VMVerdict.of(
-            facts.who, finding(Status.NONCOMPLIANT, Evidence.OBSERVED, why, None, failover_addresses(vm))
-        )
+        return finding(Status.NONCOMPLIANT, Evidence.OBSERVED, why, None, failover_addresses(vm))
 
     service = vm.integration_service(KVP_GUID)
     if service is None:
@@ -63,7 +61,7 @@ def kvp_for_failover_address(ctx: CheckContext, snapshots: Sequence[HostSnapshot
     return per_side(ctx, snapshots, REPLICA_SIDE, _kvp_offered)
 
 
-def _has_address(snapshot: HostSnapshot, facts: Replicated) -> VMVerdict | None:
+def _has_address(snapshot: HostSnapshot, facts: Replicated) -> Finding | None:
     count = sum(len(a.failover.addresses) for a in facts.vm.network_adapters if a.failover is not None)
     if count:
         return verdict(facts, Status.COMPLIANT, reason("failover-address-set", ("count", count)))

@@ -11,12 +11,12 @@ replication partner in the same run (its disks hold the same guest). The BPA's o
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from hvbpa.evaluate.checks import CheckContext, HostCheck, register
 from hvbpa.evaluate.checks.replication_common import labels as _labels
 from hvbpa.evaluate.checks.replication_common import reason, replicated_vms
-from hvbpa.evaluate.results import Evidence, Status, VMIdentity, VMVerdict, finding
+from hvbpa.evaluate.results import Evidence, Finding, Status, Verdicts, VMIdentity, finding
 from hvbpa.i18n import Reason
 from hvbpa.snapshot import (
     KVP_GUID,
@@ -35,9 +35,8 @@ _INCOMPATIBLE = frozenset({OperationalStatus.NON_RECOVERABLE_ERROR, OperationalS
 _WORKING = frozenset({OperationalStatus.OK, OperationalStatus.DEGRADED})
 
 
-@dataclass(frozen=True)
-class _Direct:
-    """What a VM's own data says, before any help from its partner."""
+class _Direct(NamedTuple):
+    """What a VM's own data says, before any help from its partner (one per VM: a tuple is cheap)."""
 
     evidence: Evidence
     reason: Reason
@@ -128,51 +127,61 @@ def failover_addresses(vm: VM) -> tuple[str, ...]:
     )
 
 
+_DEFINITE = (Evidence.INSTALLED, Evidence.ABSENT)
+
+
 class _Run:
     """Direct evidence for every in-scope VM of the run, and the VMId join between hosts."""
 
     def __init__(self, ctx: CheckContext, snapshots: Sequence[HostSnapshot]) -> None:
         self.snapshots = snapshots
-        self.direct: dict[tuple[int, str], _Direct] = {}
-        # The same VMId on another host is the replication partner (primary,
-        # replica or extended replica): its disks hold the same guest.
-        self.by_id: dict[str, list[tuple[int, VM]]] = {}
-        for index, snapshot in enumerate(snapshots):
+        grace = ctx.options.grace_period_seconds
+        # Per host, in the order of its VMs: the direct evidence (None: out of scope).
+        self.direct: list[list[_Direct | None]] = []
+        # The VMIds of the VMs that will ask their partner: off (or otherwise not running) with nothing definite.
+        asking: set[str] = set()
+        for snapshot in snapshots:
+            row: list[_Direct | None] = []
             for vm in snapshot.vms:
-                if in_scope(vm):
-                    self.direct[(index, vm.id)] = direct_evidence(vm, snapshot, ctx.options.grace_period_seconds)
-                    self.by_id.setdefault(vm.id, []).append((index, vm))
+                found = direct_evidence(vm, snapshot, grace) if in_scope(vm) else None
+                row.append(found)
+                if found is not None and found.evidence is Evidence.UNKNOWN and vm.state is not VMState.RUNNING:
+                    asking.add(vm.id)
+            self.direct.append(row)
+        # The same VMId on another host is the replication partner (primary, replica or extended
+        # replica): its disks hold the same guest. Only partners that can answer are kept, and only
+        # for the VMs that ask: a large fleet's run would otherwise hold an entry per VM.
+        self.partners: dict[str, list[tuple[int, VM, _Direct]]] = {}
+        if asking:
+            for index, snapshot in enumerate(snapshots):
+                for vm, found in zip(snapshot.vms, self.direct[index], strict=True):
+                    if found is not None and found.evidence in _DEFINITE and vm.id in asking:
+                        self.partners.setdefault(vm.id, []).append((index, vm, found))
 
     def partner(self, index: int, vm: VM) -> tuple[str, _Direct] | None:
         candidates = [
-            (other_index, other)
-            for other_index, other in self.by_id.get(vm.id, ())
+            (other_index, other, found)
+            for other_index, other, found in self.partners.get(vm.id, ())
             if other_index != index and other.replication.mode != vm.replication.mode
         ]
+        if not candidates:
+            return None
         # The primary, then a running copy, gives the most direct view of the guest.
-        candidates.sort(
-            key=lambda c: (c[1].replication.mode is not ReplicationMode.PRIMARY, c[1].state is not VMState.RUNNING)
+        other_index, other, found = min(
+            candidates,
+            key=lambda c: (c[1].replication.mode is not ReplicationMode.PRIMARY, c[1].state is not VMState.RUNNING),
         )
-        for other_index, other in candidates:
-            found = self.direct[(other_index, other.id)]
-            if found.evidence in (Evidence.INSTALLED, Evidence.ABSENT):
-                return f"{self.snapshots[other_index].host.name}/{other.name}", found
-        return None
+        return f"{self.snapshots[other_index].host.name}/{other.name}", found
 
-    def verdict(self, index: int, vm: VM, who: VMIdentity | None) -> VMVerdict:
-        own = self.direct[(index, vm.id)]
-        if who is None:
-            mode, state = _labels(vm.replication.mode, vm.state)
-            who = (vm.name, vm.id, self.snapshots[index].host.name, mode, state)
+    def who(self, index: int, vm: VM) -> VMIdentity:
+        mode, state = _labels(vm.replication.mode, vm.state)
+        return (vm.name, vm.id, self.snapshots[index].host.name, mode, state)
 
-        def make(status: Status, evidence: Evidence, reason: Reason, inferred: str | None = None) -> VMVerdict:
-            addresses = failover_addresses(vm) if status is Status.NONCOMPLIANT else ()
-            return VMVerdict.of(who, finding(status, evidence, reason, inferred, addresses))
-
+    def verdict(self, index: int, vm: VM, own: _Direct) -> Finding:
         kvp = vm.integration_service(KVP_GUID)
         if kvp is not None and not kvp.enabled:
             # Whatever the guest has, the host will not talk KVP to it.
-            return make(Status.NONCOMPLIANT, own.evidence, Reason.of("kvp-disabled"))
+            return finding(Status.NONCOMPLIANT, own.evidence, Reason.of("kvp-disabled"), None, failover_addresses(vm))
         evidence, reason, inferred = own.evidence, own.reason, None
         if evidence is Evidence.UNKNOWN and vm.state is not VMState.RUNNING:
             found = self.partner(index, vm)
@@ -180,10 +189,10 @@ class _Run:
                 inferred, partner = found
                 evidence, reason = partner.evidence, partner.reason
         if evidence is Evidence.ABSENT:
-            return make(Status.NONCOMPLIANT, evidence, reason, inferred)
+            return finding(Status.NONCOMPLIANT, evidence, reason, inferred, failover_addresses(vm))
         if evidence is Evidence.INSTALLED:
-            return make(Status.COMPLIANT, evidence, reason, inferred)
-        return make(Status.UNDETERMINED, evidence, reason)
+            return finding(Status.COMPLIANT, evidence, reason, inferred)
+        return finding(Status.UNDETERMINED, evidence, reason)
 
 
 @register("failover_address_reaches_guest")
@@ -192,15 +201,13 @@ def check(ctx: CheckContext, snapshots: Sequence[HostSnapshot]) -> list[HostChec
     checks = []
     for index, snapshot in enumerate(snapshots):
         # The VM identity the Replica rules' verdicts share (in scope here = replicated there).
-        whos = {id(facts.vm): facts.who for facts in replicated_vms(ctx, snapshot)}
-        checks.append(
-            HostCheck(
-                tuple(
-                    run.verdict(index, vm, whos.get(id(vm)))
-                    for vm in snapshot.vms
-                    # Only a VM with a failover address has one to lose; its partner still informs it.
-                    if (index, vm.id) in run.direct and has_failover_address(vm)
-                )
-            )
-        )
+        shared = {id(facts.vm): facts.who for facts in replicated_vms(ctx, snapshot)}
+        whos: list[VMIdentity] = []
+        findings: list[Finding] = []
+        for vm, own in zip(snapshot.vms, run.direct[index], strict=True):
+            # Only a VM with a failover address has one to lose; its partner still informs it.
+            if own is not None and has_failover_address(vm):
+                whos.append(shared.get(id(vm)) or run.who(index, vm))
+                findings.append(run.verdict(index, vm, own))
+        checks.append(HostCheck(Verdicts(whos, tuple(findings))))
     return checks

@@ -32,7 +32,7 @@ from hvbpa.evaluate.checks.replication_common import (
     verdict,
     windows_overlap,
 )
-from hvbpa.evaluate.results import Status, VMVerdict
+from hvbpa.evaluate.results import Finding, Status
 from hvbpa.i18n import Reason
 from hvbpa.snapshot import AuthenticationType, HostSnapshot, Relationship, ReplicationState
 
@@ -52,7 +52,7 @@ def _not_reported(setting: str) -> tuple[Status, Reason]:
     return Status.UNDETERMINED, reason("setting-not-reported", ("setting", setting))
 
 
-def _judge_vm(snapshot: HostSnapshot, facts: Replicated, judge: Judge) -> VMVerdict:
+def _judge_vm(snapshot: HostSnapshot, facts: Replicated, judge: Judge) -> Finding:
     relationships = facts.sending
     if not relationships:
         if not facts.vm.replication.relationships:
@@ -201,7 +201,7 @@ def _lag(ctx: CheckContext, reference: datetime) -> Judge:
     return judge
 
 
-def _lag_verdict(snapshot: HostSnapshot, facts: Replicated, *, judge: Judge) -> VMVerdict:
+def _lag_verdict(snapshot: HostSnapshot, facts: Replicated, *, judge: Judge) -> Finding:
     if facts.vm.replication.state in _INITIAL:
         return verdict(facts, Status.NOT_APPLICABLE, _initial())
     return _judge_vm(snapshot, facts, judge)

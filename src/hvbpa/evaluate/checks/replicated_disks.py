@@ -22,14 +22,14 @@ from hvbpa.evaluate.checks.replication_common import (
     simple_relationship,
     verdict,
 )
-from hvbpa.evaluate.results import Status, VMVerdict
+from hvbpa.evaluate.results import Finding, Status
 from hvbpa.i18n import Reason
 from hvbpa.snapshot import HostSnapshot
 
 _LISTED = 3  # disks named in a finding
 
 
-def _something_excluded(snapshot: HostSnapshot, facts: Replicated) -> VMVerdict:
+def _something_excluded(snapshot: HostSnapshot, facts: Replicated) -> Finding:
     relationship = simple_relationship(facts.vm)
     if relationship is None:
         return verdict(facts, Status.UNDETERMINED, section_missing(snapshot, "replication", facts.vm.id))
@@ -51,7 +51,7 @@ def is_vhdx(path: str) -> bool:
     return path.lower().endswith(".vhdx")
 
 
-def _vhdx_for_history(snapshot: HostSnapshot, facts: Replicated) -> VMVerdict:
+def _vhdx_for_history(snapshot: HostSnapshot, facts: Replicated) -> Finding:
     relationship = simple_relationship(facts.vm)
     if relationship is None:
         return verdict(facts, Status.UNDETERMINED, section_missing(snapshot, "replication", facts.vm.id))

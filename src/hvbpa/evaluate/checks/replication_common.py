@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
 from hvbpa.evaluate.checks import CheckContext, HostCheck
-from hvbpa.evaluate.results import Evidence, HostVerdict, Status, VMIdentity, VMVerdict, finding
+from hvbpa.evaluate.results import Evidence, Finding, HostVerdict, Status, Verdicts, VMIdentity, finding
 from hvbpa.i18n import Reason
 from hvbpa.snapshot import (
     VM,
@@ -94,7 +94,7 @@ def reason(code: str, *params: tuple[str, object]) -> Reason:
 class Replicated:
     """What every Replica check needs to know of one replicated VM, derived once per evaluation."""
 
-    __slots__ = ("not_sending", "sending", "vm", "who")
+    __slots__ = ("not_sending", "sending", "side", "vm", "who")
 
     def __init__(self, snapshot: HostSnapshot, vm: VM) -> None:
         self.vm = vm
@@ -102,60 +102,107 @@ class Replicated:
         # The VM's part of every verdict on it, shared by all of them.
         self.who: VMIdentity = (vm.name, vm.id, snapshot.host.name, mode, state)
         self.sending = sending(vm)
-        # Shared by every sending-side rule: an immutable verdict, built once if needed.
-        self.not_sending: VMVerdict | None = None
+        # Which of the BPA's scopes the VM is in, as the scope object itself (tested by identity).
+        self.side = PRIMARY_SIDE if vm.replication.mode in PRIMARY_SIDE else REPLICA_SIDE
+        # Shared by every sending-side rule: an immutable finding, built once if needed.
+        self.not_sending: Finding | None = None
+
+
+class _Host:
+    """A host's replicated VMs, and their identities per scope: a rule that judges every VM of
+    a scope shares that tuple instead of holding a list of its own (a large fleet has 24 rules)."""
+
+    __slots__ = ("snapshot", "vms", "whos")
+
+    def __init__(self, snapshot: HostSnapshot) -> None:
+        self.snapshot = snapshot  # kept alive for the evaluation: the memo is keyed by its id
+        self.vms = tuple(Replicated(snapshot, vm) for vm in snapshot.vms if replicated(vm))
+        self.whos: dict[frozenset[ReplicationMode] | None, tuple[VMIdentity, ...]] = {
+            None: tuple(facts.who for facts in self.vms),
+            PRIMARY_SIDE: tuple(facts.who for facts in self.vms if facts.side is PRIMARY_SIDE),
+            REPLICA_SIDE: tuple(facts.who for facts in self.vms if facts.side is REPLICA_SIDE),
+        }
+
+
+def _host(ctx: CheckContext, snapshot: HostSnapshot) -> _Host:
+    key = id(snapshot)
+    found = ctx.memo.get(key)
+    if found is None:
+        found = ctx.memo[key] = _Host(snapshot)
+    assert isinstance(found, _Host)
+    return found
 
 
 def replicated_vms(ctx: CheckContext, snapshot: HostSnapshot) -> tuple[Replicated, ...]:
     """The host's replicated VMs (see :func:`replicated`), in order; one pass per host and evaluation."""
-    key = id(snapshot)
-    found = ctx.memo.get(key)
+    return _host(ctx, snapshot).vms
+
+
+_SHARED: dict[Status, dict[int, Finding]] = {status: {} for status in Status}
+_SHARED_MAX = 16384
+
+
+def verdict(facts: Replicated, status: Status, why: Reason, inferred: str | None = None) -> Finding:
+    """A replicated VM's finding, the evidence following from the status (settings read: observed).
+
+    Asked for every (rule, VM): one shared finding per (status, reason object), keyed by the
+    reason's id without building a key (the entry holds the reason, so the id stays its own).
+    """
+    if inferred is not None:
+        return finding(status, _EVIDENCE.get(status, Evidence.OBSERVED), why, inferred)
+    shared = _SHARED[status]
+    found = shared.get(id(why))
     if found is None:
-        found = ctx.memo[key] = (snapshot, tuple(Replicated(snapshot, vm) for vm in snapshot.vms if replicated(vm)))
-    return found[1]  # type: ignore[index, no-any-return]
+        if len(shared) >= _SHARED_MAX:
+            shared.clear()
+        found = shared[id(why)] = finding(status, _EVIDENCE.get(status, Evidence.OBSERVED), why)
+    return found
 
 
-def vm_verdict(snapshot: HostSnapshot, vm: VM, status: Status, why: Reason, inferred: str | None = None) -> VMVerdict:
-    mode, state = labels(vm.replication.mode, vm.state)
-    evidence = _EVIDENCE.get(status, Evidence.OBSERVED)
-    return VMVerdict(vm.name, vm.id, snapshot.host.name, mode, status, evidence, why, inferred, (), state)
+# Judges one replicated VM: its finding, or None to leave the VM out of the rule's result.
+Judge = Callable[[HostSnapshot, Replicated], Finding | None]
 
 
-def verdict(facts: Replicated, status: Status, why: Reason, inferred: str | None = None) -> VMVerdict:
-    """vm_verdict from the facts already derived for the VM."""
-    return VMVerdict.of(facts.who, finding(status, _EVIDENCE.get(status, Evidence.OBSERVED), why, inferred))
-
-
-def per_vm(
-    ctx: CheckContext,
-    snapshots: Sequence[HostSnapshot],
-    judge: Callable[[HostSnapshot, Replicated], VMVerdict | None],
-) -> list[HostCheck]:
-    """A HostCheck per snapshot with the verdict ``judge`` gives each replicated VM (None: VM left out).
+def per_vm(ctx: CheckContext, snapshots: Sequence[HostSnapshot], judge: Judge) -> list[HostCheck]:
+    """A HostCheck per snapshot with the finding ``judge`` gives each replicated VM (None: VM left out).
 
     VMs that are not replicated are out of scope for every Replica rule and never reach ``judge``.
     """
-    checks = []
-    for snapshot in snapshots:
-        verdicts = tuple(v for facts in replicated_vms(ctx, snapshot) if (v := judge(snapshot, facts)) is not None)
-        checks.append(HostCheck(verdicts))
-    return checks
+    return per_side(ctx, snapshots, None, judge)
 
 
 def per_side(
     ctx: CheckContext,
     snapshots: Sequence[HostSnapshot],
-    side: frozenset[ReplicationMode],
-    judge: Callable[[HostSnapshot, Replicated], VMVerdict | None],
+    side: frozenset[ReplicationMode] | None,
+    judge: Judge,
 ) -> list[HostCheck]:
-    """per_vm over the replicated VMs whose own mode is on one side (the BPA lists no other VM)."""
-    return per_vm(ctx, snapshots, lambda s, facts: judge(s, facts) if facts.vm.replication.mode in side else None)
+    """per_vm over the replicated VMs whose own mode is on one side (the BPA lists no other VM); None: both."""
+    checks = []
+    for snapshot in snapshots:
+        host = _host(ctx, snapshot)
+        whos: list[VMIdentity] = []
+        findings: list[Finding] = []
+        left_out = False
+        for facts in host.vms:
+            if side is None or facts.side is side:
+                found = judge(snapshot, facts)
+                if found is not None:
+                    whos.append(facts.who)
+                    findings.append(found)
+                else:
+                    left_out = True
+        # Every VM of the scope judged: the host's identities for the scope, shared by the rules.
+        checks.append(HostCheck(Verdicts(whos if left_out else host.whos[side], tuple(findings))))
+    return checks
 
 
 def simple_relationship(vm: VM) -> Relationship | None:
     """The VM's primary-to-Replica relationship (the one a Primary's settings and a Replica's statistics are on)."""
-    relationships = vm.replication.relationships
-    return next((r for r in relationships if r.type is not RelationshipType.EXTENDED), None)
+    for relationship in vm.replication.relationships:
+        if relationship.type is not RelationshipType.EXTENDED:
+            return relationship
+    return None
 
 
 def own_relationship(vm: VM) -> Relationship | None:

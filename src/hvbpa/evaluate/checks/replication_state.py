@@ -23,7 +23,7 @@ from hvbpa.evaluate.checks.replication_common import (
     simple_relationship,
     verdict,
 )
-from hvbpa.evaluate.results import Status, VMVerdict
+from hvbpa.evaluate.results import Finding, Status
 from hvbpa.i18n import Reason
 from hvbpa.snapshot import (
     VSS_GUID,
@@ -43,7 +43,7 @@ REPLICA_CHECKPOINTS = frozenset(
 _VSS_SILENT = frozenset({OperationalStatus.NO_CONTACT, OperationalStatus.LOST_COMMUNICATION})
 _LISTED = 5
 
-Judge = Callable[[HostSnapshot, Replicated], VMVerdict]
+Judge = Callable[[HostSnapshot, Replicated], Finding]
 
 
 def _status_name(status: int) -> str:
@@ -53,7 +53,7 @@ def _status_name(status: int) -> str:
         return str(status)
 
 
-def _vss_verdict(snapshot: HostSnapshot, facts: Replicated) -> VMVerdict:
+def _vss_verdict(snapshot: HostSnapshot, facts: Replicated) -> Finding:
     vm = facts.vm
     relationship = simple_relationship(vm)
     if relationship is None:
@@ -94,7 +94,7 @@ def vss(ctx: CheckContext, snapshots: Sequence[HostSnapshot]) -> list[HostCheck]
 def _flags_state(flagged: ReplicationState, found: Reason, passing: Callable[[str], Reason]) -> Judge:
     """A rule that lists the VMs in one replication state (the BPA's 239 and 245)."""
 
-    def judge(snapshot: HostSnapshot, facts: Replicated) -> VMVerdict:
+    def judge(snapshot: HostSnapshot, facts: Replicated) -> Finding:
         state = facts.vm.replication.state
         if state is flagged:
             return verdict(facts, Status.NONCOMPLIANT, found)
@@ -125,7 +125,7 @@ def failover_completed(ctx: CheckContext, snapshots: Sequence[HostSnapshot]) -> 
     return per_side(ctx, snapshots, REPLICA_SIDE, _failed_over)
 
 
-def _recovery_checkpoints(snapshot: HostSnapshot, facts: Replicated) -> VMVerdict | None:
+def _recovery_checkpoints(snapshot: HostSnapshot, facts: Replicated) -> Finding | None:
     vm = facts.vm
     if vm.replication.state is not ReplicationState.FAILED_OVER_WAITING_COMPLETION:
         return None
