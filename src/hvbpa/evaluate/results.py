@@ -282,12 +282,16 @@ class Verdicts(Sequence[VMVerdict]):
         """The verdicts of one status, made without touching the others."""
         if not any(found[0] is status for found in self._palette):
             return ()
-        return tuple(VMVerdict.of(who, found) for who, found in zip(self._whos, self._findings()) if found[0] is status)
+        return tuple(
+            VMVerdict.of(who, found)
+            for who, found in zip(self._whos, self._findings(), strict=True)
+            if found[0] is status
+        )
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Sequence) or isinstance(other, str | bytes):
             return NotImplemented
-        return len(self) == len(other) and all(a == b for a, b in zip(self, other))
+        return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
 
     def __hash__(self) -> int:
         return hash(tuple(self))
