@@ -81,7 +81,8 @@ VMIdentity = tuple[str, str, str, str, str]
 # handful of values (see :func:`finding`).
 Finding = tuple[Status, Evidence, Reason, str | None, tuple[str, ...]]
 
-_FINDINGS: dict[tuple[Status, Evidence, int], Finding] = {}
+# Per (status, evidence), by the reason's id: asked for every (rule, VM), so no key is built.
+_FINDINGS: dict[Status, dict[Evidence, dict[int, Finding]]] = {s: {e: {} for e in Evidence} for s in Status}
 _FINDINGS_MAX = 16384
 
 
@@ -99,12 +100,12 @@ def finding(
     """
     if inferred_from is not None or failover_addresses:
         return (status, evidence, reason, inferred_from, failover_addresses)
-    key = (status, evidence, id(reason))
-    found = _FINDINGS.get(key)
+    shared = _FINDINGS[status][evidence]
+    found = shared.get(id(reason))
     if found is None:
-        if len(_FINDINGS) >= _FINDINGS_MAX:
-            _FINDINGS.clear()
-        found = _FINDINGS[key] = (status, evidence, reason, None, ())
+        if len(shared) >= _FINDINGS_MAX:
+            shared.clear()
+        found = shared[id(reason)] = (status, evidence, reason, None, ())
     return found
 
 

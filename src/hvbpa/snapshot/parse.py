@@ -19,7 +19,7 @@ import json
 import re
 from collections.abc import Callable, Mapping
 from enum import IntEnum
-from typing import Any, Literal, NoReturn, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 import msgspec
 
@@ -62,9 +62,6 @@ from hvbpa.strict_json import StrictJSONError, strict_loads
 
 T = TypeVar("T")
 E = TypeVar("E", bound=IntEnum)
-
-
-MAX_NUMBER = shapes.MAX_NUMBER
 
 
 class SnapshotError(InputError):
@@ -134,9 +131,9 @@ class _Fields:
         value = self._typed(key, self.data.get(key), (int, float), "a number")
         if value is not None and value < 0:
             self.fail(self.at(key), "must not be negative")
-        if value is not None and value > MAX_NUMBER:
+        if value is not None and value > shapes.MAX_NUMBER:
             # An integer past a float's range (a 400-digit uptime) cannot be one; refused, not a crash.
-            self.fail(self.at(key), f"is too large (at most {MAX_NUMBER:.0e})")
+            self.fail(self.at(key), f"is too large (at most {shapes.MAX_NUMBER:.0e})")
         return None if value is None else float(value)
 
     def integer(self, key: str) -> int | None:
@@ -216,7 +213,7 @@ class _Fields:
         assert value is not None
         if not _is_guid(value):
             self.fail(self.at(key), f"{value!r} is not a GUID")
-        return value.lower()
+        return value  # the model lower-cases it
 
 
 def _kind(value: object) -> str:
@@ -254,7 +251,7 @@ def _document_type() -> type[msgspec.Struct]:
     ]
     return msgspec.defstruct(
         "SnapshotDocument",
-        [("schema", Literal["hvbpa.snapshot/1"]), *fields],
+        [("schema", str), *fields],
         kw_only=True,
         frozen=True,
         forbid_unknown_fields=True,
@@ -268,6 +265,8 @@ def _decoder() -> msgspec.json.Decoder[Any]:
 
 
 def _from_document(document: Any, source: str) -> HostSnapshot | None:
+    if document.schema != SNAPSHOT_SCHEMA:
+        return None  # the checked parser names the schema it found
     names = {field: getattr(document, field) for field in document.__struct_fields__ if field != "schema"}
     vms = names["vms"]
     if len({vm.id for vm in vms}) != len(vms):
@@ -455,7 +454,7 @@ def snapshot_from_data(data: object, source: str = "snapshot", *, fast_path: boo
         return CollectionError(
             f.text("section", required=True) or "",
             f.text("message", required=True) or "",
-            vm_id.lower() if vm_id else None,
+            vm_id,  # the model lower-cases it (empty reads as None)
         )
 
     def entry(item: object, path: str) -> AuthorizationEntry:

@@ -56,10 +56,10 @@ def month_before(moment: datetime) -> datetime:
 def _last_test(snapshot: HostSnapshot, facts: Replicated) -> datetime | Finding:
     relationship = own_relationship(facts.vm)
     if relationship is None:
-        return verdict(facts, Status.UNDETERMINED, section_missing(snapshot, "replication", facts.vm.id))
+        return verdict(Status.UNDETERMINED, section_missing(snapshot, "replication", facts.vm.id))
     moment = parse_time(relationship.last_test_failover_time)
     if moment is None:
-        return verdict(facts, Status.UNDETERMINED, reason("setting-not-reported", ("setting", "LastTestFailoverTime")))
+        return verdict(Status.UNDETERMINED, reason("setting-not-reported", ("setting", "LastTestFailoverTime")))
     return moment
 
 
@@ -70,8 +70,8 @@ def _tested(snapshot: HostSnapshot, facts: Replicated) -> Finding | None:
     if isinstance(moment, tuple):
         return moment
     if never(moment):
-        return verdict(facts, Status.NONCOMPLIANT, reason("no-test-failover"))
-    return verdict(facts, Status.COMPLIANT, reason("test-failover-done", ("when", moment.isoformat())))
+        return verdict(Status.NONCOMPLIANT, reason("no-test-failover"))
+    return verdict(Status.COMPLIANT, reason("test-failover-done", ("when", moment.isoformat())))
 
 
 @register("test_failover_done")
@@ -87,13 +87,13 @@ def _recent(ctx: CheckContext) -> Callable[[HostSnapshot, Replicated], Finding |
         if isinstance(moment, tuple):
             return moment
         if never(moment):
-            return verdict(facts, Status.NOT_APPLICABLE, reason("no-test-failover-yet"))
+            return verdict(Status.NOT_APPLICABLE, reason("no-test-failover-yet"))
         # The host's clock at collection: a saved snapshot judged again gives the same verdict.
         limit = month_before(parse_time(snapshot.collected_at) or ctx.now)
         when = ("when", moment.isoformat())
         if moment <= limit:
-            return verdict(facts, Status.NONCOMPLIANT, reason("test-failover-old", when))
-        return verdict(facts, Status.COMPLIANT, reason("test-failover-recent", when))
+            return verdict(Status.NONCOMPLIANT, reason("test-failover-old", when))
+        return verdict(Status.COMPLIANT, reason("test-failover-recent", when))
 
     return judge
 

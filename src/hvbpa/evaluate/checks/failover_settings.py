@@ -32,7 +32,7 @@ from hvbpa.snapshot import KVP_GUID, HostSnapshot
 def _addresses_unknown(snapshot: HostSnapshot, facts: Replicated) -> Finding | None:
     """The verdict when the failover settings could not be read (none seen and the section failed)."""
     if snapshot.errors_for("network_adapters", facts.vm.id):
-        return verdict(facts, Status.UNDETERMINED, section_missing(snapshot, "network_adapters", facts.vm.id))
+        return verdict(Status.UNDETERMINED, section_missing(snapshot, "network_adapters", facts.vm.id))
     return None
 
 
@@ -48,12 +48,12 @@ def _kvp_offered(snapshot: HostSnapshot, facts: Replicated) -> Finding | None:
     service = vm.integration_service(KVP_GUID)
     if service is None:
         if snapshot.errors_for("integration_services", vm.id):
-            return verdict(facts, Status.UNDETERMINED, section_missing(snapshot, "integration_services", vm.id))
+            return verdict(Status.UNDETERMINED, section_missing(snapshot, "integration_services", vm.id))
         # The BPA counts a VM without the setting as not offered.
         return finding_of(reason("kvp-setting-missing"))
     if not service.enabled:
         return finding_of(reason("kvp-disabled"))
-    return verdict(facts, Status.COMPLIANT, reason("kvp-enabled"))
+    return verdict(Status.COMPLIANT, reason("kvp-enabled"))
 
 
 @register("failover_ip_needs_integration_services")
@@ -64,11 +64,11 @@ def kvp_for_failover_address(ctx: CheckContext, snapshots: Sequence[HostSnapshot
 def _has_address(snapshot: HostSnapshot, facts: Replicated) -> Finding | None:
     count = sum(len(a.failover.addresses) for a in facts.vm.network_adapters if a.failover is not None)
     if count:
-        return verdict(facts, Status.COMPLIANT, reason("failover-address-set", ("count", count)))
+        return verdict(Status.COMPLIANT, reason("failover-address-set", ("count", count)))
     unknown = _addresses_unknown(snapshot, facts)
     if unknown is not None:
         return unknown
-    return verdict(facts, Status.NONCOMPLIANT, reason("no-failover-address"))
+    return verdict(Status.NONCOMPLIANT, reason("no-failover-address"))
 
 
 @register("replica_has_failover_address")

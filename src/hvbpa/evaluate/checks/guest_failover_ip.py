@@ -14,8 +14,7 @@ from collections.abc import Sequence
 from typing import NamedTuple
 
 from hvbpa.evaluate.checks import CheckContext, HostCheck, register
-from hvbpa.evaluate.checks.replication_common import labels as _labels
-from hvbpa.evaluate.checks.replication_common import reason, replicated_vms
+from hvbpa.evaluate.checks.replication_common import identity, reason, replicated_vms
 from hvbpa.evaluate.results import Evidence, Finding, Status, Verdicts, VMIdentity, finding
 from hvbpa.i18n import Reason
 from hvbpa.snapshot import (
@@ -173,10 +172,6 @@ class _Run:
         )
         return f"{self.snapshots[other_index].host.name}/{other.name}", found
 
-    def who(self, index: int, vm: VM) -> VMIdentity:
-        mode, state = _labels(vm.replication.mode, vm.state)
-        return (vm.name, vm.id, self.snapshots[index].host.name, mode, state)
-
     def verdict(self, index: int, vm: VM, own: _Direct) -> Finding:
         kvp = vm.integration_service(KVP_GUID)
         if kvp is not None and not kvp.enabled:
@@ -207,7 +202,7 @@ def check(ctx: CheckContext, snapshots: Sequence[HostSnapshot]) -> list[HostChec
         for vm, own in zip(snapshot.vms, run.direct[index], strict=True):
             # Only a VM with a failover address has one to lose; its partner still informs it.
             if own is not None and has_failover_address(vm):
-                whos.append(shared.get(id(vm)) or run.who(index, vm))
+                whos.append(shared.get(id(vm)) or identity(snapshot, vm))
                 findings.append(run.verdict(index, vm, own))
         checks.append(HostCheck(Verdicts(whos, tuple(findings))))
     return checks

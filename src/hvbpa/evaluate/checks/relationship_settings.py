@@ -57,15 +57,15 @@ def _judge_vm(snapshot: HostSnapshot, facts: Replicated, judge: Judge) -> Findin
     if not relationships:
         if not facts.vm.replication.relationships:
             # Get-VMReplication said nothing about a replicated VM: its section failed or was not read.
-            return verdict(facts, Status.UNDETERMINED, section_missing(snapshot, "replication", facts.vm.id))
+            return verdict(Status.UNDETERMINED, section_missing(snapshot, "replication", facts.vm.id))
         # The same immutable verdict for every sending-side rule.
         if facts.not_sending is None:
-            facts.not_sending = verdict(facts, Status.NOT_APPLICABLE, reason("not-sending"))
+            facts.not_sending = verdict(Status.NOT_APPLICABLE, reason("not-sending"))
         return facts.not_sending
     if len(relationships) == 1:
-        return verdict(facts, *judge(relationships[0]))
+        return verdict(*judge(relationships[0]))
     # The worst relationship decides (a VM has one sending relationship unless it is extended).
-    return verdict(facts, *max((judge(r) for r in relationships), key=lambda j: j[0].rank))
+    return verdict(*max((judge(r) for r in relationships), key=lambda j: j[0].rank))
 
 
 def _compression(relationship: Relationship) -> tuple[Status, Reason]:
@@ -203,7 +203,7 @@ def _lag(ctx: CheckContext, reference: datetime) -> Judge:
 
 def _lag_verdict(snapshot: HostSnapshot, facts: Replicated, *, judge: Judge) -> Finding:
     if facts.vm.replication.state in _INITIAL:
-        return verdict(facts, Status.NOT_APPLICABLE, _initial())
+        return verdict(Status.NOT_APPLICABLE, _initial())
     return _judge_vm(snapshot, facts, judge)
 
 

@@ -32,14 +32,14 @@ _LISTED = 3  # disks named in a finding
 def _something_excluded(snapshot: HostSnapshot, facts: Replicated) -> Finding:
     relationship = simple_relationship(facts.vm)
     if relationship is None:
-        return verdict(facts, Status.UNDETERMINED, section_missing(snapshot, "replication", facts.vm.id))
+        return verdict(Status.UNDETERMINED, section_missing(snapshot, "replication", facts.vm.id))
     if relationship.excluded_disks is None:
-        return verdict(facts, Status.UNDETERMINED, reason("setting-not-reported", ("setting", "ExcludedDisks")))
+        return verdict(Status.UNDETERMINED, reason("setting-not-reported", ("setting", "ExcludedDisks")))
     if relationship.excluded_disks:
         # A count, not the paths: one shared reason for thousands of compliant VMs.
-        return verdict(facts, Status.COMPLIANT, reason("disks-excluded", ("count", len(relationship.excluded_disks))))
+        return verdict(Status.COMPLIANT, reason("disks-excluded", ("count", len(relationship.excluded_disks))))
     count = len(relationship.replicated_disks or ())
-    return verdict(facts, Status.NONCOMPLIANT, reason("no-disk-excluded", ("count", count)))
+    return verdict(Status.NONCOMPLIANT, reason("no-disk-excluded", ("count", count)))
 
 
 @register("paging_disk_excluded")
@@ -54,23 +54,22 @@ def is_vhdx(path: str) -> bool:
 def _vhdx_for_history(snapshot: HostSnapshot, facts: Replicated) -> Finding:
     relationship = simple_relationship(facts.vm)
     if relationship is None:
-        return verdict(facts, Status.UNDETERMINED, section_missing(snapshot, "replication", facts.vm.id))
+        return verdict(Status.UNDETERMINED, section_missing(snapshot, "replication", facts.vm.id))
     history = relationship.recovery_history
     if history is None:
-        return verdict(facts, Status.UNDETERMINED, reason("setting-not-reported", ("setting", "RecoveryHistory")))
+        return verdict(Status.UNDETERMINED, reason("setting-not-reported", ("setting", "RecoveryHistory")))
     if history == 0:
-        return verdict(facts, Status.NOT_APPLICABLE, reason("no-recovery-history"))
+        return verdict(Status.NOT_APPLICABLE, reason("no-recovery-history"))
     disks = relationship.replicated_disks
     if disks is None:
-        return verdict(facts, Status.UNDETERMINED, reason("setting-not-reported", ("setting", "ReplicatedDisks")))
+        return verdict(Status.UNDETERMINED, reason("setting-not-reported", ("setting", "ReplicatedDisks")))
     other = [path for path in disks if not is_vhdx(path)]
     if other:
         return verdict(
-            facts,
             Status.NONCOMPLIANT,
             Reason.of("history-on-non-vhdx", points=history, disks=abbreviated(other, _LISTED)),
         )
-    return verdict(facts, Status.COMPLIANT, reason("history-on-vhdx", ("points", history)))
+    return verdict(Status.COMPLIANT, reason("history-on-vhdx", ("points", history)))
 
 
 @register("recovery_history_on_vhdx")

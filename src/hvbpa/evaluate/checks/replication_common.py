@@ -91,6 +91,12 @@ def reason(code: str, *params: tuple[str, object]) -> Reason:
     return Reason.of(code, **dict(params))
 
 
+def identity(snapshot: HostSnapshot, vm: VM) -> VMIdentity:
+    """The VM's part of a verdict: name, id, host, and its mode and state as displayed."""
+    mode, state = labels(vm.replication.mode, vm.state)
+    return (vm.name, vm.id, snapshot.host.name, mode, state)
+
+
 class Replicated:
     """What every Replica check needs to know of one replicated VM, derived once per evaluation."""
 
@@ -98,9 +104,8 @@ class Replicated:
 
     def __init__(self, snapshot: HostSnapshot, vm: VM) -> None:
         self.vm = vm
-        mode, state = labels(vm.replication.mode, vm.state)
         # The VM's part of every verdict on it, shared by all of them.
-        self.who: VMIdentity = (vm.name, vm.id, snapshot.host.name, mode, state)
+        self.who = identity(snapshot, vm)
         self.sending = sending(vm)
         # Which of the BPA's scopes the VM is in, as the scope object itself (tested by identity).
         self.side = PRIMARY_SIDE if vm.replication.mode in PRIMARY_SIDE else REPLICA_SIDE
@@ -138,25 +143,9 @@ def replicated_vms(ctx: CheckContext, snapshot: HostSnapshot) -> tuple[Replicate
     return _host(ctx, snapshot).vms
 
 
-_SHARED: dict[Status, dict[int, Finding]] = {status: {} for status in Status}
-_SHARED_MAX = 16384
-
-
-def verdict(facts: Replicated, status: Status, why: Reason, inferred: str | None = None) -> Finding:
-    """A replicated VM's finding, the evidence following from the status (settings read: observed).
-
-    Asked for every (rule, VM): one shared finding per (status, reason object), keyed by the
-    reason's id without building a key (the entry holds the reason, so the id stays its own).
-    """
-    if inferred is not None:
-        return finding(status, _EVIDENCE.get(status, Evidence.OBSERVED), why, inferred)
-    shared = _SHARED[status]
-    found = shared.get(id(why))
-    if found is None:
-        if len(shared) >= _SHARED_MAX:
-            shared.clear()
-        found = shared[id(why)] = finding(status, _EVIDENCE.get(status, Evidence.OBSERVED), why)
-    return found
+def verdict(status: Status, why: Reason, inferred: str | None = None) -> Finding:
+    """A replicated VM's finding, the evidence following from the status (settings read: observed)."""
+    return finding(status, _EVIDENCE.get(status, Evidence.OBSERVED), why, inferred)
 
 
 # Judges one replicated VM: its finding, or None to leave the VM out of the rule's result.

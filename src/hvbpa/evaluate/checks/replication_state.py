@@ -57,33 +57,31 @@ def _vss_verdict(snapshot: HostSnapshot, facts: Replicated) -> Finding:
     vm = facts.vm
     relationship = simple_relationship(vm)
     if relationship is None:
-        return verdict(facts, Status.UNDETERMINED, section_missing(snapshot, "replication", vm.id))
+        return verdict(Status.UNDETERMINED, section_missing(snapshot, "replication", vm.id))
     hours = relationship.app_consistent_hours
     if hours is None:
-        return verdict(
-            facts, Status.UNDETERMINED, reason("setting-not-reported", ("setting", "VSSSnapshotFrequencyHour"))
-        )
+        return verdict(Status.UNDETERMINED, reason("setting-not-reported", ("setting", "VSSSnapshotFrequencyHour")))
     if hours == 0:
-        return verdict(facts, Status.NOT_APPLICABLE, reason("app-consistent-off"))
+        return verdict(Status.NOT_APPLICABLE, reason("app-consistent-off"))
     service = vm.integration_service(VSS_GUID)
     if service is None:
         if snapshot.errors_for("integration_services", vm.id):
-            return verdict(facts, Status.UNDETERMINED, section_missing(snapshot, "integration_services", vm.id))
-        return verdict(facts, Status.NONCOMPLIANT, reason("vss-setting-missing", ("hours", hours)))
+            return verdict(Status.UNDETERMINED, section_missing(snapshot, "integration_services", vm.id))
+        return verdict(Status.NONCOMPLIANT, reason("vss-setting-missing", ("hours", hours)))
     if not service.enabled:
-        return verdict(facts, Status.NONCOMPLIANT, reason("vss-disabled", ("hours", hours)))
+        return verdict(Status.NONCOMPLIANT, reason("vss-disabled", ("hours", hours)))
     if vm.state is not VMState.RUNNING:
         # The guest is not consulted for a VM that is not running: the enabled setting passes.
-        return verdict(facts, Status.COMPLIANT, reason("vss-enabled", ("state", display(vm.state))))
+        return verdict(Status.COMPLIANT, reason("vss-enabled", ("state", display(vm.state))))
     status = service.primary_status
     if status is None:
         # The status comes from one host-wide query (section "vss"): a failure there is not the guest's.
         if snapshot.errors_for("vss", vm.id):
-            return verdict(facts, Status.UNDETERMINED, section_missing(snapshot, "vss", vm.id))
-        return verdict(facts, Status.NONCOMPLIANT, reason("vss-no-component", ("hours", hours)))
+            return verdict(Status.UNDETERMINED, section_missing(snapshot, "vss", vm.id))
+        return verdict(Status.NONCOMPLIANT, reason("vss-no-component", ("hours", hours)))
     if status in _VSS_SILENT:
-        return verdict(facts, Status.NONCOMPLIANT, Reason.of("vss-not-ok", hours=hours, status=_status_name(status)))
-    return verdict(facts, Status.COMPLIANT, reason("vss-answers", ("status", _status_name(status))))
+        return verdict(Status.NONCOMPLIANT, Reason.of("vss-not-ok", hours=hours, status=_status_name(status)))
+    return verdict(Status.COMPLIANT, reason("vss-answers", ("status", _status_name(status))))
 
 
 @register("app_consistent_needs_vss")
@@ -97,8 +95,8 @@ def _flags_state(flagged: ReplicationState, found: Reason, passing: Callable[[st
     def judge(snapshot: HostSnapshot, facts: Replicated) -> Finding:
         state = facts.vm.replication.state
         if state is flagged:
-            return verdict(facts, Status.NONCOMPLIANT, found)
-        return verdict(facts, Status.COMPLIANT, passing(display(state)))
+            return verdict(Status.NONCOMPLIANT, found)
+        return verdict(Status.COMPLIANT, passing(display(state)))
 
     return judge
 
@@ -131,12 +129,12 @@ def _recovery_checkpoints(snapshot: HostSnapshot, facts: Replicated) -> Finding 
         return None
     # The script starts a failed-over VM's list empty before asking: an error means "not read".
     if vm.checkpoints is None or snapshot.errors_for("checkpoints", vm.id):
-        return verdict(facts, Status.UNDETERMINED, section_missing(snapshot, "checkpoints", vm.id))
+        return verdict(Status.UNDETERMINED, section_missing(snapshot, "checkpoints", vm.id))
     left = [c for c in vm.checkpoints if c.type in REPLICA_CHECKPOINTS]
     if not left:
-        return verdict(facts, Status.COMPLIANT, Reason.of("no-recovery-checkpoints"))
+        return verdict(Status.COMPLIANT, Reason.of("no-recovery-checkpoints"))
     names = ", ".join(c.name or "?" for c in left[:_LISTED]) + (", ..." if len(left) > _LISTED else "")
-    return verdict(facts, Status.NONCOMPLIANT, Reason.of("recovery-checkpoints-left", count=len(left), names=names))
+    return verdict(Status.NONCOMPLIANT, Reason.of("recovery-checkpoints-left", count=len(left), names=names))
 
 
 @register("recovery_checkpoints_removed")
