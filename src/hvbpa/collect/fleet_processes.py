@@ -136,6 +136,16 @@ def _worker(
     results.put((_DONE, None))
 
 
+def _interpreted(target: Target, raw: RawResult | str) -> Collected:
+    """A worker's answer as the host's outcome; a worker's own failure (its text) as an internal error."""
+    try:
+        if isinstance(raw, str):
+            raise RuntimeError(raw)
+        return replace(interpret(target, raw), stdout=b"")
+    except Exception as exc:
+        return failed_internally(target, exc)
+
+
 def _start_method() -> str:
     # fork starts a worker in milliseconds, but is only safe while this process has
     # no other threads (a forked lock held by another thread stays held for ever).
@@ -227,12 +237,15 @@ def scan_in_processes(
                 on_host_started(index)
         else:
             try:
-                if isinstance(raw, str):
-                    raise RuntimeError(raw)
-                finished[index] = replace(interpret(targets[index], raw), stdout=b"")
-            except Exception as exc:
-                finished[index] = failed_internally(targets[index], exc)
-            on_done(index, finished[index])
+                collected = _interpreted(targets[index], raw)
+            except KeyboardInterrupt:
+                # The stop came while this answer was being read: the host finished all the same,
+                # and is neither counted as running nor lost. Reading it is pure, so read it again.
+                finished[index] = _interpreted(targets[index], raw)
+                on_done(index, finished[index])
+                raise
+            finished[index] = collected
+            on_done(index, collected)
         return True
 
     try:
