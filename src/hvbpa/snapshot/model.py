@@ -103,6 +103,22 @@ class Relationship(Value, frozen=True):
             force_setattr(self, "last_replication_time", _repeated(last))
         if tested:
             force_setattr(self, "last_test_failover_time", _repeated(tested))
+        # Settings repeat across a host's VMs too (a 300-second frequency, port 443, a window),
+        # and each integer above 256 is an object of its own as decoded: 112 bytes a VM.
+        frequency, start, end, port = (
+            self.frequency_seconds,
+            self.auto_resync_start_seconds,
+            self.auto_resync_end_seconds,
+            self.replica_port,
+        )
+        if frequency is not None:
+            force_setattr(self, "frequency_seconds", _shared(_NUMBERS, frequency, frequency))
+        if start is not None:
+            force_setattr(self, "auto_resync_start_seconds", _shared(_NUMBERS, start, start))
+        if end is not None:
+            force_setattr(self, "auto_resync_end_seconds", _shared(_NUMBERS, end, end))
+        if port is not None:
+            force_setattr(self, "replica_port", _shared(_NUMBERS, port, port))
 
 
 class Replication(Value, frozen=True):
@@ -215,6 +231,7 @@ _SERVICES: dict[IntegrationService, IntegrationService] = {}
 _SERVICE_LISTS: dict[tuple[IntegrationService, ...], tuple[IntegrationService, ...]] = {}
 _KVPS: dict[KvpGuestData, KvpGuestData] = {}
 _REPEATS: dict[str, str] = {}
+_NUMBERS: dict[int, int] = {}
 
 
 def _shared(cache: dict[_V, _V], key: _V, value: _V) -> _V:
