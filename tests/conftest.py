@@ -46,7 +46,8 @@ def cli() -> Invoke:
         runner = CliRunner()
         # COLUMNS unset: a developer's exported terminal width must not change the tables tests read.
         base: dict[str, str | None] = {
-            "LANG": "C.UTF-8", "LC_ALL": "", "LC_MESSAGES": "", "NO_COLOR": "1", "HVBPA_PASSWORD": "", "COLUMNS": None,
+            "LANG": "C.UTF-8", "LC_ALL": "", "LC_MESSAGES": "", "NO_COLOR": "1", "HVBPA_PASSWORD": "", "HVBPA_LANG": "",
+            "COLUMNS": None,
         }  # fmt: skip
         return runner.invoke(main, list(args), env={**base, **(env or {})}, input=input, catch_exceptions=False)
 

@@ -22,14 +22,24 @@ FORMAT_NAMES = ("table", "json", "sarif", "junit", "csv")
 FAIL_ON = ("error", "warning", "information", "never")
 
 
+# ctx.meta key (shared by a run's contexts) of the language chosen before the command: `hvbpa
+# --lang`, HVBPA_LANG or the settings file.
+LANG_META = "hvbpa.lang"
+
+
 def cli_lang() -> str:
     """The language of the CLI's own messages: the command's --lang once click has parsed it (an
-    error inside the command), else the locale (a usage error, found while parsing)."""
+    error inside the command), else the run's (`hvbpa --lang`, HVBPA_LANG, the settings file),
+    else the locale (a usage error, found while parsing)."""
     from hvbpa.i18n import LANGS, default_lang
 
     ctx = click.get_current_context(silent=True)
-    lang = ctx.params.get("lang") if ctx is not None else None
-    return lang if lang in LANGS else default_lang(os.environ)
+    if ctx is not None:
+        lang = ctx.params.get("lang") or ctx.meta.get(LANG_META)
+        if lang in LANGS:
+            return str(lang)
+    chosen = os.environ.get("HVBPA_LANG", "").strip()
+    return chosen if chosen in LANGS else default_lang(os.environ)
 
 
 def one_line(message: str) -> str:

@@ -30,6 +30,12 @@ folder, or the file --config names, and from HVBPA_* variables; options on the c
 
 CONFIG_HELP = "Settings file to use instead of the current folder's hvbpa.toml; relative paths start from its folder."
 
+LANG_NAMES = ("en", "ko")
+LANG_HELP = (
+    "Language of messages and reports for any command [default: HVBPA_LANG, the settings file, "
+    "then LC_ALL / LC_MESSAGES / LANG]; a command's own --lang wins."
+)
+
 EXIT_CODES_HELP = (
     "Exit codes: 0 nothing at or above --fail-on; 1 findings; 2 usage, configuration or input error; "
     "3 the run is incomplete (a host could not be scanned or judged); 4 internal error (a bug in hvbpa; "
@@ -39,6 +45,7 @@ EXIT_CODES_HELP = (
 MAX_WIDTH = 100
 _OPTIONS = (
     ("--config PATH", CONFIG_HELP),
+    ("--lang [en|ko]", LANG_HELP),
     ("-V, --version", "Show the version and exit."),
     ("-h, --help", "Show this message and exit."),
 )

@@ -15,8 +15,8 @@ from typing import Any
 import click
 
 from hvbpa import __version__
-from hvbpa.cli.common import die, internal_error, interrupted, lang_in, os_error
-from hvbpa.cli.index import COMMANDS, CONFIG_HELP, EXIT_CODES_HELP, MAIN_HELP, MAX_WIDTH
+from hvbpa.cli.common import LANG_META, die, internal_error, interrupted, lang_in, os_error
+from hvbpa.cli.index import COMMANDS, CONFIG_HELP, EXIT_CODES_HELP, LANG_HELP, LANG_NAMES, MAIN_HELP, MAX_WIDTH
 
 
 class LazyGroup(click.Group):
@@ -59,7 +59,12 @@ class LazyGroup(click.Group):
             raise SystemExit(exc.exit_code) from None
         except click.ClickException as exc:
             # Always 2: click's own ClickException would exit 1, and 1 means findings.
-            die(" ".join(exc.format_message().split()), lang=lang_in(sys.argv[1:] if args is None else list(args)))
+            # The language: a --lang on the command line, else the run's (set before the
+            # command's options were parsed: HVBPA_LANG, the settings file), else the locale.
+            found = getattr(exc, "ctx", None)
+            run_lang = found.meta.get(LANG_META) if isinstance(found, click.Context) else None
+            lang = lang_in(sys.argv[1:] if args is None else list(args)) or run_lang
+            die(" ".join(exc.format_message().split()), lang=lang)
         except (click.exceptions.Abort, KeyboardInterrupt):
             interrupted()
         except OSError as exc:
@@ -83,9 +88,10 @@ class LazyGroup(click.Group):
     metavar="PATH",
     help=CONFIG_HELP,
 )
+@click.option("--lang", type=click.Choice(LANG_NAMES), default=None, help=LANG_HELP)
 @click.version_option(__version__, "-V", "--version", prog_name="hvbpa")
 @click.pass_context
-def main(ctx: click.Context, config_path: Path | None) -> None:
+def main(ctx: click.Context, config_path: Path | None, lang: str | None) -> None:
     if ctx.resilient_parsing:
         return
     from hvbpa.config import load_config
@@ -95,7 +101,27 @@ def main(ctx: click.Context, config_path: Path | None) -> None:
         config = load_config(Path.cwd(), os.environ, config_path)
     except ConfigError as exc:
         die(str(exc))
+    commands: dict[str, Any] = {}
     if config:
-        commands: dict[str, Any] = dict.fromkeys(("scan", "evaluate", "demo"), config)
+        commands = dict.fromkeys(("scan", "evaluate", "demo"), config)
         commands["report"] = {"merge": config}
-        ctx.default_map = commands
+    chosen = lang or config.get("lang")
+    if isinstance(chosen, str):
+        # One language for the whole run, wherever it was chosen: `hvbpa --lang ko rules list`
+        # and HVBPA_LANG reach every command with a --lang, and the CLI's own messages.
+        ctx.meta[LANG_META] = chosen
+        _lang_default(ctx, commands, chosen)
+    ctx.default_map = commands or None
+
+
+def _lang_default(ctx: click.Context, commands: dict[str, Any], lang: str) -> None:
+    """The language as the default --lang of the command being run (and of its subcommands)."""
+    name = ctx.invoked_subcommand
+    command = ctx.command.get_command(ctx, name) if isinstance(ctx.command, click.Group) and name else None
+    if name is None or command is None:
+        return
+    entry = {**commands.get(name, {}), "lang": lang}
+    if isinstance(command, click.Group):
+        for sub in command.list_commands(ctx):
+            entry[sub] = {**entry.get(sub, {}), "lang": lang}
+    commands[name] = entry
