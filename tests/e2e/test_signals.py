@@ -115,6 +115,49 @@ def test_signal_stops_within_the_operation_timeout(
     assert not [pid for pid in workers if _alive(pid)], "worker processes outlived the scan"
 
 
+# The stop lands while the parent reads a finished host's answer: the first answer read sends the
+# signal to the scan itself, so the real handler interrupts that read, every run.
+STOP_WHILE_READING = """
+import os, signal
+import hvbpa.collect.fleet_processes as f
+real = f.interpret
+def interpret(target, raw):
+    if interpret.first:
+        interpret.first = False
+        os.kill(os.getpid(), signal.SIGNUM)
+    return real(target, raw)
+interpret.first = True
+f.interpret = interpret
+from hvbpa.cli import run; run()
+"""
+
+
+@pytest.mark.parametrize(
+    ("signum", "code"), [(signal.SIGTERM, ExitCode.TERMINATED), (signal.SIGINT, ExitCode.INTERRUPTED)]
+)
+def test_a_stop_while_an_answer_is_read_keeps_that_host(
+    lab_fleet: StartFleet, tmp_path: Path, signum: int, code: int
+) -> None:
+    running = _fleet(lab_fleet)
+    out = tmp_path / "stopped.json"
+    launcher = STOP_WHILE_READING.replace("SIGNUM", signal.Signals(signum).name)
+    scan = subprocess.run(
+        [
+            sys.executable, "-c", launcher, "scan", *(f"127.0.0.1:{h.port}" for h in running.hosts), "-q",
+            "--operation-timeout", f"{OPERATION_TIMEOUT}s", "--processes", "2", "-o", f"json:{out}", *BASIC_HTTP,
+        ],
+        capture_output=True, text=True, env={**os.environ, **LAB_ENV}, timeout=60, check=False,
+    )  # fmt: skip
+    assert scan.returncode == code, scan.stderr
+    # FAST's answer was being read: it finished, so only the three slow hosts are still running.
+    assert scan.stderr.startswith("hvbpa: stopping: 3 hosts still running"), scan.stderr
+    report = json.loads(out.read_text("utf-8"))
+    names = {f"127.0.0.1:{h.port}": h.name for h in running.hosts}
+    statuses = {names[h["target"]]: h["status"] for h in report["hosts"]}
+    assert statuses == {"FAST": "ok", "SLOW0": "interrupted", "SLOW1": "interrupted", "SLOW2": "interrupted"}
+    assert all(s.get("open_shells", 0) == 0 for s in running.stats().values()), running.stats()
+
+
 @pytest.mark.parametrize("start", ["fork", "spawn"])
 def test_workers_stop_and_delete_their_shells_when_the_parent_is_killed(
     lab_fleet: StartFleet, tmp_path: Path, start: str
