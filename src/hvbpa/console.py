@@ -63,9 +63,62 @@ def utf8_streams() -> None:
                 # in a legacy locale gets a replacement character rather than a crash.
                 stream.reconfigure(errors="replace")
             else:
-                stream.reconfigure(encoding="utf-8", errors="backslashreplace")
+                setattr(sys, name, _to_pipe_or_file(stream))
         except (OSError, ValueError):
             continue
+
+
+class ReaderMayLeave(io.BufferedWriter):
+    """A pipe whose reader may stop reading (``| head``, a pager quit): what is written after
+    that goes nowhere, as it would to a reader that ignored it, instead of failing.
+
+    A closed stdout is the reader's choice, not a failure of the run: hvbpa still writes its
+    report files, deletes its shells and exits with the run's own code (1 only for findings),
+    without a "Broken pipe" error or Python's last-flush complaint.
+    """
+
+    def write(self, data: Any) -> int:
+        try:
+            return super().write(data)
+        except OSError as exc:
+            if not _reader_left(exc):
+                raise
+            self._discard()
+            return len(memoryview(data))
+
+    def flush(self) -> None:
+        try:
+            super().flush()
+        except OSError as exc:
+            if not _reader_left(exc):
+                raise
+            self._discard()
+            super().flush()  # what was left in the buffer now goes to the null device
+
+    def _discard(self) -> None:
+        null = os.open(os.devnull, os.O_WRONLY)
+        try:
+            os.dup2(null, self.fileno())
+        finally:
+            os.close(null)
+
+
+def _reader_left(exc: OSError) -> bool:
+    # Windows reports a pipe closed by its reader as EINVAL as often as EPIPE.
+    return isinstance(exc, BrokenPipeError) or (sys.platform == "win32" and exc.errno == 22)
+
+
+def _to_pipe_or_file(stream: io.TextIOWrapper) -> io.TextIOWrapper:
+    """``stream`` as UTF-8 through a writer that outlives its reader; the original stays as it was
+    (``sys.__stdout__``), sharing the descriptor, which only it closes."""
+    raw = io.FileIO(stream.fileno(), "w", closefd=False)
+    return io.TextIOWrapper(
+        ReaderMayLeave(raw),
+        encoding="utf-8",
+        errors="backslashreplace",
+        line_buffering=stream.line_buffering,
+        write_through=stream.write_through,
+    )
 
 
 def console_language() -> str | None:
