@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from hvbpa.snapshot.enums import ReplicationMode, VMState, parse_enum
+from hvbpa.snapshot.enums import ReplicationMode, VMState, VMType, parse_enum
 from hvbpa.snapshot.parse import SnapshotError, convert_fast, decode_fast, parse_snapshot, snapshot_from_data
 from hvbpa.snapshot.synthetic import host_snapshot
 from tests.conftest import CASES, shipped_schema
@@ -62,6 +62,33 @@ def test_enum_integers_and_names_parse_alike() -> None:
         parse_enum(VMState, 77)
     with pytest.raises(ValueError):
         parse_enum(VMState, True)
+
+
+@pytest.mark.parametrize(
+    ("written", "expected"),
+    [
+        # The Hyper-V module's names (VirtualMachineType), as ConvertTo-Json -EnumsAsStrings writes them.
+        ("RealizedVirtualMachine", VMType.REALIZED),
+        ("PlannedVirtualMachine", VMType.PLANNED),
+        ("Planned", VMType.PLANNED),
+        (3, VMType.REALIZED),
+    ],
+)
+def test_the_modules_vm_type_names_parse_and_validate(written: object, expected: VMType) -> None:
+    document = host_snapshot("HV-T", 2, mix=False)
+    document["vms"][1]["type"] = written
+    assert VALIDATOR.is_valid(document)
+    snapshot = snapshot_from_data(document, "HV-T")
+    assert snapshot.vms[1].type is expected
+    assert snapshot == snapshot_from_data(document, "HV-T", fast_path=False)
+
+
+def test_a_vm_type_name_nobody_writes_is_refused_by_both() -> None:
+    document = host_snapshot("HV-T", 2, mix=False)
+    document["vms"][1]["type"] = "ReplicaVirtualMachine"
+    assert not VALIDATOR.is_valid(document)
+    with pytest.raises(SnapshotError, match=r"vms\[1\]\.type"):
+        snapshot_from_data(document, "HV-T")
 
 
 def test_big_host_parses_and_every_vm_is_judged() -> None:

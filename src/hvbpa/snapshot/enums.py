@@ -99,6 +99,10 @@ class HeartbeatStatus(IntEnum):
 class VMType(IntEnum):
     REALIZED = 3
     PLANNED = 4
+    # Aliases: the Hyper-V module's own names (Microsoft.HyperV.PowerShell.VirtualMachineType,
+    # in the module's type stubs), which ConvertTo-Json -EnumsAsStrings and saved objects write.
+    REALIZED_VIRTUAL_MACHINE = 3
+    PLANNED_VIRTUAL_MACHINE = 4
 
 
 class OperationalStatus(IntEnum):
@@ -174,8 +178,8 @@ def parse_enum(cls: type[E], value: object) -> E:
         if text.lstrip("-").isdigit():
             return parse_enum(cls, int(text))
         wanted = _key(text)
-        for member in cls:
-            if _key(member.name) == wanted:
+        for name, member in cls.__members__.items():  # aliases too: a name the module writes
+            if _key(name) == wanted:
                 return member
         raise ValueError(f"{value!r} is not a known {cls.__name__} name")
     raise ValueError(f"expected a {cls.__name__} number or name, got {type(value).__name__}")

@@ -247,7 +247,7 @@ def enum_pattern(cls: type[IntEnum]) -> str:
     with any separators ("FastSaved", "FAST_SAVED", "fast saved")."""
     numbers = [("-?0+" if member.value == 0 else f"0*{member.value}") for member in cls]
     names = [
-        r"[\W_]*".join(f"[{ch}{ch.upper()}]" if ch.isalpha() else ch for ch in _key(member.name)) for member in cls
+        r"[\W_]*".join(f"[{ch}{ch.upper()}]" if ch.isalpha() else ch for ch in _key(name)) for name in cls.__members__
     ]
     return rf"^\s*(?:{'|'.join(numbers)})\s*$|^[\W_]*(?:{'|'.join(names)})[\W_]*$"
 
