@@ -309,7 +309,7 @@ def parse_snapshot(document: str | bytes, source: str = "snapshot") -> HostSnaps
         snapshot = decode_fast(document, source)
         if snapshot is not None:
             return snapshot
-        return snapshot_from_data(load_json(document, source), source, fast_path=False)
+        return _checked(load_json(document, source), source, vms_fast=True)
     finally:
         if collecting:
             gc.enable()
@@ -329,6 +329,12 @@ def snapshot_from_data(data: object, source: str = "snapshot", *, fast_path: boo
         snapshot = convert_fast(data, source)
         if snapshot is not None:
             return snapshot
+    return _checked(data, source, vms_fast=fast_path)
+
+
+def _checked(data: object, source: str, *, vms_fast: bool) -> HostSnapshot:
+    """The checked parser; ``vms_fast``: each VM msgspec takes as it is is converted in C, and only
+    the others are read field by field (a document with one enum name costs that VM, not all)."""
     host_name = source
     if isinstance(data, dict) and isinstance(data.get("host"), Mapping):
         name = data["host"].get("name")
@@ -522,8 +528,14 @@ def snapshot_from_data(data: object, source: str = "snapshot", *, fast_path: boo
             dst_port_end=f.at_most("dst_port_end", shapes.PORT_MAX, "a port number"),
         )
 
+    def vm_fast_first(item: object, path: str) -> VM:
+        try:
+            return msgspec.convert(item, VM)
+        except msgspec.ValidationError:
+            return vm(item, path)  # names the field msgspec refused, or reads it more loosely
+
     facts = host(root.required("host"), "host")
-    vms = root.items("vms", vm, required=True)
+    vms = root.items("vms", vm_fast_first if vms_fast else vm, required=True)
     seen: dict[str, int] = {}
     for index, item in enumerate(vms):
         first = seen.setdefault(item.id, index)
