@@ -43,11 +43,17 @@ def _relationships(snapshot: HostSnapshot) -> list[Relationship]:
     return [relationship for vm in snapshot.vms for relationship in vm.replication.relationships]
 
 
-@pytest.mark.parametrize("parser", sorted(_PARSERS))
-def test_repeated_settings_and_texts_are_one_object_each(parser: str) -> None:
+@pytest.fixture(params=sorted(_PARSERS))
+def parsed(request: pytest.FixtureRequest) -> tuple[dict[str, Any], HostSnapshot]:
+    """The document and its snapshot, from each parser."""
     document = _document()
-    snapshot = _PARSERS[parser](document)
+    snapshot = _PARSERS[request.param](document)
     assert snapshot is not None
+    return document, snapshot
+
+
+def test_repeated_settings_and_texts_are_one_object_each(parsed: tuple[dict[str, Any], HostSnapshot]) -> None:
+    _, snapshot = parsed
     relationships = _relationships(snapshot)
     assert len(relationships) >= 40
     for field in _SETTINGS + _TEXTS:
@@ -60,11 +66,8 @@ def test_repeated_settings_and_texts_are_one_object_each(parser: str) -> None:
     assert len({id(vm.integration_services) for vm in vms}) < len(vms)
 
 
-@pytest.mark.parametrize("parser", sorted(_PARSERS))
-def test_sharing_keeps_every_value(parser: str) -> None:
-    document = _document()
-    snapshot = _PARSERS[parser](document)
-    assert snapshot is not None
+def test_sharing_keeps_every_value(parsed: tuple[dict[str, Any], HostSnapshot]) -> None:
+    document, snapshot = parsed
     got = _relationships(snapshot)
     expected = [relationship for vm in document["vms"] for relationship in vm["replication"]["relationships"]]
     assert [(r.frequency_seconds, r.replica_port) for r in got] == [(300, 8443)] * len(expected)
