@@ -23,7 +23,7 @@ _LOOSER = {
 
 
 def _loosened(document: dict[str, Any], picks: list[tuple[int, str]]) -> dict[str, Any]:
-    changed = json.loads(json.dumps(document))
+    changed: dict[str, Any] = json.loads(json.dumps(document))
     for index, field in picks:
         vm = changed["vms"][index % len(changed["vms"])]
         if isinstance(vm.get(field), int):  # not loosened yet
