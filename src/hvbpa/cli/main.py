@@ -116,9 +116,9 @@ def main(ctx: click.Context, config_path: Path | None, lang: str | None) -> None
 
 def _lang_default(ctx: click.Context, commands: dict[str, Any], lang: str) -> None:
     """The language as the default --lang of the command being run (and of its subcommands)."""
-    name = ctx.invoked_subcommand
-    command = ctx.command.get_command(ctx, name) if isinstance(ctx.command, click.Group) and name else None
-    if name is None or command is None:
+    name, group = ctx.invoked_subcommand, ctx.command
+    command = group.get_command(ctx, name) if name and isinstance(group, click.Group) else None
+    if command is None or name is None:
         return
     entry = {**commands.get(name, {}), "lang": lang}
     if isinstance(command, click.Group):

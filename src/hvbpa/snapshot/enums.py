@@ -156,7 +156,8 @@ class SnapshotType(IntEnum):
 E = TypeVar("E", bound=IntEnum)
 
 
-def _key(name: str) -> str:
+def name_key(name: str) -> str:
+    """A member name as parse_enum compares it (the schema's pattern is built from the same key)."""
     return "".join(ch for ch in name.lower() if ch.isalnum())
 
 
@@ -177,9 +178,9 @@ def parse_enum(cls: type[E], value: object) -> E:
         text = value.strip()
         if text.lstrip("-").isdigit():
             return parse_enum(cls, int(text))
-        wanted = _key(text)
+        wanted = name_key(text)
         for name, member in cls.__members__.items():  # aliases too: a name the module writes
-            if _key(name) == wanted:
+            if name_key(name) == wanted:
                 return member
         raise ValueError(f"{value!r} is not a known {cls.__name__} name")
     raise ValueError(f"expected a {cls.__name__} number or name, got {type(value).__name__}")

@@ -25,7 +25,7 @@ from typing import Any
 import msgspec
 
 from hvbpa.snapshot import enums, model, shapes
-from hvbpa.snapshot.enums import display
+from hvbpa.snapshot.enums import display, name_key
 from hvbpa.snapshot.model import SNAPSHOT_SCHEMA
 
 SCHEMA_FILE = "snapshot-v1.schema.json"
@@ -237,17 +237,14 @@ def _object(cls: type[msgspec.Struct]) -> dict[str, Any]:
     return schema
 
 
-def _key(name: str) -> str:
-    return "".join(ch for ch in name.lower() if ch.isalnum())
-
-
 def enum_pattern(cls: type[IntEnum]) -> str:
     """What :func:`hvbpa.snapshot.enums.parse_enum` accepts as text: a known value written as
     digits (leading zeros and surrounding space allowed), or a member's name in any letter case
     with any separators ("FastSaved", "FAST_SAVED", "fast saved")."""
     numbers = [("-?0+" if member.value == 0 else f"0*{member.value}") for member in cls]
     names = [
-        r"[\W_]*".join(f"[{ch}{ch.upper()}]" if ch.isalpha() else ch for ch in _key(name)) for name in cls.__members__
+        r"[\W_]*".join(f"[{ch}{ch.upper()}]" if ch.isalpha() else ch for ch in name_key(name))
+        for name in cls.__members__  # aliases too, as parse_enum
     ]
     return rf"^\s*(?:{'|'.join(numbers)})\s*$|^[\W_]*(?:{'|'.join(names)})[\W_]*$"
 
